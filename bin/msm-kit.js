@@ -1,0 +1,13 @@
+#!/usr/bin/env node
+'use strict';
+let cli;
+try {
+  cli = require('../dist/src/cli/main.js');
+} catch (e) {
+  if (e && e.code === 'MODULE_NOT_FOUND') {
+    console.error('msm-kit: not built yet. Fix: run "npm install" (or "npm run build") in the msm-kit directory');
+    process.exit(1);
+  }
+  throw e;
+}
+cli.main(process.argv);

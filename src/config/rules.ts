@@ -1,0 +1,200 @@
+/**
+ * Cross-field msm rules: one entry per rule, each with its own test in
+ * test/config/rules.test.ts. Field-level rules live on the fields in schema.ts.
+ */
+import type { LabConfig } from './schema';
+
+export interface RuleIssue {
+  readonly path: (string | number)[];
+  readonly value: unknown;
+  readonly message: string;
+}
+
+export interface Rule {
+  readonly id: string;
+  /** What msm does that makes this rule necessary. */
+  readonly why: string;
+  readonly check: (cfg: LabConfig) => RuleIssue[];
+}
+
+function duplicates<T>(items: readonly T[], key: (t: T) => string | undefined): Array<{ index: number; key: string }> {
+  const seen = new Set<string>();
+  const out: Array<{ index: number; key: string }> = [];
+  items.forEach((item, index) => {
+    const k = key(item);
+    if (k === undefined) return;
+    if (seen.has(k)) out.push({ index, key: k });
+    seen.add(k);
+  });
+  return out;
+}
+
+export const crossFieldRules: readonly Rule[] = [
+  {
+    id: 'memcached-ids-unique',
+    why: 'msm keys sessions by node id; a repeated id makes two nodes one.',
+    check: (c) =>
+      duplicates(c.memcached.nodes, (n) => n.id).map(({ index, key }) => ({
+        path: ['memcached', 'nodes', index, 'id'],
+        value: key,
+        message: 'this memcached node id is used twice. Fix: give every memcached node its own id',
+      })),
+  },
+  {
+    id: 'memcached-endpoints-unique',
+    why: 'two msm nodes on one host:port are one memcached: the backup copy would land on the primary.',
+    check: (c) =>
+      duplicates(c.memcached.nodes, (n) => `${n.host ?? n.name}:${n.port}`).map(({ index, key }) => ({
+        path: ['memcached', 'nodes', index, 'port'],
+        value: key,
+        message: 'this host:port is already used by another memcached node. Fix: use another host or port',
+      })),
+  },
+  {
+    id: 'container-names-unique',
+    why: 'Docker container names are unique per engine.',
+    check: (c) => {
+      const all: Array<{ path: (string | number)[]; name: string }> = [
+        ...c.tomcat.nodes.map((n, i) => ({ path: ['tomcat', 'nodes', i, 'name'], name: n.name })),
+        ...c.memcached.nodes.map((n, i) => ({ path: ['memcached', 'nodes', i, 'name'], name: n.name })),
+        { path: ['loadBalancer', 'name'], name: c.loadBalancer.name },
+      ];
+      return duplicates(all, (x) => x.name).map(({ index, key }) => ({
+        path: all[index].path,
+        value: key,
+        message: 'this container name is already used by another node. Fix: give every container its own name',
+      }));
+    },
+  },
+  {
+    id: 'failover-nodes-known',
+    why: 'msm refuses to start when failoverNodes names an id missing from memcachedNodes (the seed\'s "mem-node2" mistake).',
+    check: (c) => {
+      const ids = new Set(c.memcached.nodes.map((n) => n.id));
+      return (c.manager.failoverNodes ?? []).flatMap((id, i) =>
+        ids.has(id)
+          ? []
+          : [{ path: ['manager', 'failoverNodes', i], value: id, message: `not a memcached node id. Fix: use one of ${[...ids].join(', ')}` }],
+      );
+    },
+  },
+  {
+    id: 'failover-needs-two-nodes',
+    why: 'msm refuses failoverNodes with a single memcached node.',
+    check: (c) =>
+      (c.manager.failoverNodes?.length ?? 0) > 0 && c.memcached.nodes.length < 2
+        ? [{ path: ['manager', 'failoverNodes'], value: c.manager.failoverNodes, message: 'failoverNodes needs at least two memcached nodes. Fix: remove failoverNodes or add a node' }]
+        : [],
+  },
+  {
+    id: 'failover-not-all',
+    why: 'with every node a failover node msm starts, then fails at run time.',
+    check: (c) => {
+      const f = new Set(c.manager.failoverNodes ?? []);
+      return f.size > 0 && c.memcached.nodes.every((n) => f.has(n.id))
+        ? [{ path: ['manager', 'failoverNodes'], value: c.manager.failoverNodes, message: 'every memcached node is a failover node, leaving none for sessions. Fix: leave at least one node out' }]
+        : [];
+    },
+  },
+  {
+    id: 'failover-sticky-only',
+    why: 'in non-sticky mode failoverNodes removes nodes from the backup rotation (with two nodes, no backup is ever written).',
+    check: (c) =>
+      !c.manager.sticky && (c.manager.failoverNodes?.length ?? 0) > 0
+        ? [{ path: ['manager', 'failoverNodes'], value: c.manager.failoverNodes, message: 'failoverNodes is for sticky mode; in non-sticky mode it silently disables backups. Fix: remove it, or set manager.sticky to true' }]
+        : [],
+  },
+  {
+    id: 'locking-non-sticky-only',
+    why: 'msm ignores lockingMode when sticky.',
+    check: (c) =>
+      c.manager.sticky && c.manager.lockingMode !== undefined
+        ? [{ path: ['manager', 'lockingMode'], value: c.manager.lockingMode, message: 'msm ignores lockingMode in sticky mode. Fix: remove it, or set manager.sticky to false' }]
+        : [],
+  },
+  {
+    id: 'jvm-route-sticky',
+    why: 'sticky mode needs each node\'s jvmRoute so the balancer can route by it; non-sticky mode must not set one.',
+    check: (c) =>
+      c.tomcat.nodes.flatMap((n, i): RuleIssue[] => {
+        if (c.manager.sticky && n.jvmRoute === undefined)
+          return [{ path: ['tomcat', 'nodes', i, 'jvmRoute'], value: undefined, message: 'sticky mode needs a jvmRoute on every Tomcat node (nginx routes by it). Fix: add e.g. "jvmRoute": "tomcat' + (i + 1) + '"' }];
+        if (!c.manager.sticky && n.jvmRoute !== undefined)
+          return [{ path: ['tomcat', 'nodes', i, 'jvmRoute'], value: n.jvmRoute, message: 'non-sticky mode has no jvmRoute (msm only warns, and the route suffix then misleads). Fix: remove it, or set manager.sticky to true' }];
+        return [];
+      }),
+  },
+  {
+    id: 'jvm-routes-unique',
+    why: 'two nodes with one route make route-based balancing send one node\'s sessions to the other.',
+    check: (c) =>
+      duplicates(c.tomcat.nodes, (n) => n.jvmRoute).map(({ index, key }) => ({
+        path: ['tomcat', 'nodes', index, 'jvmRoute'],
+        value: key,
+        message: 'this jvmRoute is used twice. Fix: give every Tomcat node its own jvmRoute',
+      })),
+  },
+  {
+    id: 'sasl-binary-only',
+    why: 'msm uses username/password only with the binary protocol and both set; otherwise it silently ignores them.',
+    check: (c) => {
+      const m = c.manager;
+      const out: RuleIssue[] = [];
+      for (const key of ['username', 'password'] as const) {
+        if (m[key] === undefined) continue;
+        if (m.memcachedProtocol !== 'binary')
+          out.push({ path: ['manager', key], value: key === 'password' ? '***' : m[key], message: `${key} only works with the binary protocol (msm silently ignores it). Fix: set manager.memcachedProtocol to "binary"` });
+        const other = key === 'username' ? 'password' : 'username';
+        if (m[other] === undefined)
+          out.push({ path: ['manager', other], value: undefined, message: `${key} is set without ${other}; msm needs both for SASL. Fix: set manager.${other}` });
+      }
+      return out;
+    },
+  },
+  {
+    id: 'serializer-options',
+    why: 'copyCollectionsForSerialization and customConverter make the Java and XStream serializers fail at start.',
+    check: (c) => {
+      const m = c.manager;
+      if (m.serializer !== 'java' && m.serializer !== 'xstream') return [];
+      const out: RuleIssue[] = [];
+      if (m.copyCollectionsForSerialization)
+        out.push({ path: ['manager', 'copyCollectionsForSerialization'], value: true, message: `msm fails at start with copyCollectionsForSerialization and the ${m.serializer} serializer. Fix: remove it, or use serializer "kryo"` });
+      if (m.customConverter !== undefined)
+        out.push({ path: ['manager', 'customConverter'], value: m.customConverter, message: `msm fails at start with customConverter and the ${m.serializer} serializer. Fix: remove it, or use serializer "kryo"` });
+      return out;
+    },
+  },
+  {
+    id: 'kryo-java8',
+    why: 'every released msm Kryo serializer fails on Java 9+ (NoSuchFieldException: parentOffset).',
+    check: (c) =>
+      c.manager.serializer === 'kryo' && c.tomcat.javaVersion >= 9
+        ? [{ path: ['manager', 'serializer'], value: 'kryo', message: `msm's Kryo serializer fails on Java ${c.tomcat.javaVersion} (NoSuchFieldException: parentOffset). Fix: set tomcat.javaVersion to 8, or use serializer "java"` }]
+        : [],
+  },
+  {
+    id: 'flexjson-unpublished',
+    why: 'msm-flexjson-serializer was last published as 1.8.3 (msm 1.x); msm 2.x has no build of it on Maven Central.',
+    check: (c) =>
+      c.manager.serializer === 'flexjson'
+        ? [{ path: ['manager', 'serializer'], value: 'flexjson', message: 'no msm-flexjson-serializer for msm 2.x exists on Maven Central (last: 1.8.3, for msm 1.x). Fix: use serializer "java" or "xstream"' }]
+        : [],
+  },
+  {
+    id: 'backup-timeout-sync-only',
+    why: 'msm uses sessionBackupTimeout only with synchronous backup.',
+    check: (c) =>
+      c.manager.sessionBackupTimeout !== undefined && c.manager.sessionBackupAsync !== false
+        ? [{ path: ['manager', 'sessionBackupTimeout'], value: c.manager.sessionBackupTimeout, message: 'sessionBackupTimeout only applies to synchronous backup. Fix: set manager.sessionBackupAsync to false, or remove it' }]
+        : [],
+  },
+  {
+    id: 'backup-threads-async-only',
+    why: 'msm uses backupThreadCount only with asynchronous backup.',
+    check: (c) =>
+      c.manager.backupThreadCount !== undefined && c.manager.sessionBackupAsync === false
+        ? [{ path: ['manager', 'backupThreadCount'], value: c.manager.backupThreadCount, message: 'backupThreadCount only applies to asynchronous backup. Fix: remove it, or set manager.sessionBackupAsync to true' }]
+        : [],
+  },
+];

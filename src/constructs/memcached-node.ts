@@ -1,0 +1,35 @@
+import { Construct, dockerContainer, type dockerImage } from '../cdktf';
+import { labContainer } from './container-defaults';
+import { HEALTH_TIMING, tcpCheck } from './health';
+import type { LabNetwork } from './lab-network';
+
+export interface MemcachedNodeProps {
+  readonly name: string;
+  /** Hostname Tomcat uses (network alias). */
+  readonly host: string;
+  readonly port: number;
+  readonly ip: string;
+  readonly image: dockerImage.Image;
+  readonly network: LabNetwork;
+  readonly lab: string;
+  /** Memory limit of the cache in MiB. @default 64 */
+  readonly memoryMb?: number;
+}
+
+/** One memcached node; reachable only on the lab network, never published to the host. */
+export class MemcachedNode extends Construct {
+  readonly resource: dockerContainer.Container;
+  readonly memoryMb: number;
+
+  constructor(scope: Construct, id: string, props: MemcachedNodeProps) {
+    super(scope, id);
+    this.memoryMb = props.memoryMb ?? 64;
+    this.resource = new dockerContainer.Container(this, 'Resource', {
+      ...labContainer({ ...props, role: 'memcached', aliases: [...new Set([props.name, props.host])] }),
+      command: ['memcached', '-p', String(props.port), '-m', String(this.memoryMb), '-c', '1024'],
+      healthcheck: { test: tcpCheck(props.port), ...HEALTH_TIMING },
+      wait: true,
+      waitTimeout: 60,
+    });
+  }
+}

@@ -1,0 +1,85 @@
+/**
+ * The exact msm jar set per Tomcat version × serializer, pinned by SHA-256.
+ *
+ * Coordinates and checksums were read from Maven Central. Where a jar goes matters:
+ * the session manager and its memcached client go into `$CATALINA_HOME/lib`; a
+ * serializer goes into the webapp's `WEB-INF/lib`, because it must see the app's classes.
+ */
+import type { LabConfig } from '../config/schema';
+
+export type JarTarget = 'catalina-lib' | 'webapp-lib';
+
+export interface Jar {
+  readonly groupId: string;
+  readonly artifactId: string;
+  readonly version: string;
+  readonly sha256: string;
+  readonly target: JarTarget;
+}
+
+export const MSM_VERSION = '2.3.2';
+
+const jar = (gav: string, sha256: string, target: JarTarget): Jar => {
+  const [groupId, artifactId, version] = gav.split(':');
+  return { groupId, artifactId, version, sha256, target };
+};
+
+const CORE = jar('de.javakaffee.msm:memcached-session-manager:2.3.2', 'c3b9c42e75349a8195a1007d7fa50dffe019b1b3858a872e8ea50a3c6ae7aba2', 'catalina-lib');
+const SPYMEMCACHED = jar('net.spy:spymemcached:2.12.3', '133092565f8308b9bcbfce83909d11f505d4094b856ead24e299ac93679bb4e2', 'catalina-lib');
+
+/** One Tomcat-specific manager jar per supported Tomcat version. */
+const TOMCAT_JARS: Record<LabConfig['tomcat']['version'], Jar> = {
+  '7': jar('de.javakaffee.msm:memcached-session-manager-tc7:2.3.2', '8ab5c5a5335347b9ca63320cc88bf8ec9d72cfb4f92f1b2b1e5c1700132d0cc9', 'catalina-lib'),
+  '8.5': jar('de.javakaffee.msm:memcached-session-manager-tc8:2.3.2', 'b4e1060d5a23638f3dc0c861b872e3f08f6ed9ded6611a593c7963ff666b7525', 'catalina-lib'),
+  '9': jar('de.javakaffee.msm:memcached-session-manager-tc9:2.3.2', '8b8135c3ff1420191434d5e3f4185a29b39cd39e8072fc62f6e1980339ed97dd', 'catalina-lib'),
+};
+
+/** Serializer jars (WEB-INF/lib). flexjson has no msm 2.x build and is refused by the schema. */
+const SERIALIZER_JARS: Record<LabConfig['manager']['serializer'], readonly Jar[]> = {
+  java: [],
+  kryo: [
+    jar('de.javakaffee.msm:msm-kryo-serializer:2.3.2', 'f28aababb3450303ab4dd89930b6988a5ad9562b473fe0f638c9960287de05d8', 'webapp-lib'),
+    jar('de.javakaffee:kryo-serializers:0.41', '1806df481482e0cbb6ad3bebc25be80d95f47ced6bd71fb7adc4d00a88d36051', 'webapp-lib'),
+    jar('com.esotericsoftware:kryo:4.0.0', '4fbb738d8f9ca41c2f9d1ea43866624037a8df1f63fe5abe7df6ea10e3f92d4c', 'webapp-lib'),
+    jar('com.esotericsoftware:reflectasm:1.11.3', 'a61b1919fc26262d1c95b0167f87e6985cdd90be3dab1a14479fb351d08c63d4', 'webapp-lib'),
+    jar('com.esotericsoftware:minlog:1.3.0', 'f7b399d3a5478a4f3e0d98bd1c9f47766119c66414bc33aa0f6cde0066f24cc2', 'webapp-lib'),
+    jar('org.objenesis:objenesis:2.2', '2ee6c7e5a871d3f007b5a0c08c89b3b50772f345d45376c8ddc564647eb9aabe', 'webapp-lib'),
+    jar('org.ow2.asm:asm:5.0.4', '896618ed8ae62702521a78bc7be42b7c491a08e6920a15f89a3ecdec31e9a220', 'webapp-lib'),
+  ],
+  xstream: [
+    // msm's last xstream build is 2.1.1; its TranscoderFactory API is unchanged in 2.3.2.
+    jar('de.javakaffee.msm:msm-xstream-serializer:2.1.1', '0999fef4d31c46d75028cc24f0800c8c99d15e9187dbb965799afc08e903686a', 'webapp-lib'),
+    jar('com.thoughtworks.xstream:xstream:1.4.7', '7f8039c0ee7284f9c2a9554b5e2bc20bf26b74b37f690633a75ff1993136f364', 'webapp-lib'),
+    jar('xmlpull:xmlpull:1.1.3.1', '34e08ee62116071cbb69c0ed70d15a7a5b208d62798c59f2120bb8929324cb63', 'webapp-lib'),
+    jar('xpp3:xpp3_min:1.1.4c', 'bfc90e9e32d0eab1f397fb974b5f150a815188382ac41f372a7149d5bc178008', 'webapp-lib'),
+  ],
+  flexjson: [],
+};
+
+export const TRANSCODER_FACTORIES: Record<LabConfig['manager']['serializer'], string> = {
+  java: 'de.javakaffee.web.msm.JavaSerializationTranscoderFactory',
+  kryo: 'de.javakaffee.web.msm.serializer.kryo.KryoTranscoderFactory',
+  xstream: 'de.javakaffee.web.msm.serializer.xstream.XStreamTranscoderFactory',
+  flexjson: 'de.javakaffee.web.msm.serializer.json.JSONTranscoderFactory',
+};
+
+/** The jar set for one Tomcat version and serializer, in a fixed order. */
+export function jarSet(tomcatVersion: LabConfig['tomcat']['version'], serializer: LabConfig['manager']['serializer']): readonly Jar[] {
+  return [CORE, TOMCAT_JARS[tomcatVersion], SPYMEMCACHED, ...SERIALIZER_JARS[serializer]];
+}
+
+export function jarFileName(j: Jar): string {
+  return `${j.artifactId}-${j.version}.jar`;
+}
+
+/** Path of a jar under a Maven repository root. */
+export function jarRepoPath(j: Jar): string {
+  return `${j.groupId.replace(/\./g, '/')}/${j.artifactId}/${j.version}/${jarFileName(j)}`;
+}
+
+/** Every distinct jar the kit knows, for `msm-kit jars --all`. */
+export function allJars(): readonly Jar[] {
+  const byName = new Map<string, Jar>();
+  for (const j of [CORE, SPYMEMCACHED, ...Object.values(TOMCAT_JARS), ...Object.values(SERIALIZER_JARS).flat()]) byName.set(jarRepoPath(j), j);
+  return [...byName.values()];
+}

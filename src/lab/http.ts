@@ -1,0 +1,69 @@
+/** A tiny cookie-keeping client for the sample app, shared by verify and the drills. */
+import { request } from 'node:http';
+
+export interface PageView {
+  readonly status: number;
+  readonly node?: string;
+  readonly session?: string;
+  readonly counter?: number;
+  readonly error?: string;
+  readonly ms: number;
+}
+
+const field = (html: string, key: string) => new RegExp(`data-key="${key}">([^<]*)<`).exec(html)?.[1];
+
+export class SessionClient {
+  private cookie?: string;
+
+  constructor(
+    readonly url: string,
+    private readonly timeoutMs = 10000,
+    private readonly agent?: import('node:http').Agent,
+  ) {}
+
+  /** The JSESSIONID the client holds. */
+  get sessionId(): string | undefined {
+    return this.cookie;
+  }
+
+  get(): Promise<PageView> {
+    const started = performance.now();
+    return new Promise((resolvePromise) => {
+      const done = (v: Omit<PageView, 'ms'>) => resolvePromise({ ...v, ms: performance.now() - started });
+      const req = request(
+        this.url,
+        { method: 'GET', headers: this.cookie ? { cookie: `JSESSIONID=${this.cookie}` } : {}, timeout: this.timeoutMs, agent: this.agent },
+        (res) => {
+          const chunks: Buffer[] = [];
+          res.on('data', (c: Buffer) => chunks.push(c));
+          res.on('end', () => {
+            for (const sc of res.headers['set-cookie'] ?? []) {
+              const m = /^JSESSIONID=([^;]+)/.exec(sc);
+              if (m) this.cookie = m[1];
+            }
+            const html = Buffer.concat(chunks).toString('utf8');
+            const counter = field(html, 'counter');
+            done({
+              status: res.statusCode ?? 0,
+              node: field(html, 'node'),
+              session: field(html, 'session'),
+              counter: counter === undefined ? undefined : Number(counter),
+              error: res.statusCode === 200 ? undefined : `HTTP ${res.statusCode}`,
+            });
+          });
+          res.on('error', (e) => done({ status: 0, error: e.message }));
+        },
+      );
+      req.on('timeout', () => req.destroy(new Error(`timeout after ${this.timeoutMs} ms`)));
+      req.on('error', (e) => done({ status: 0, error: e.message }));
+      req.end();
+    });
+  }
+}
+
+/** Splits an msm session id `<hex>[-<memcachedId>][.<jvmRoute>]`. */
+export function parseSessionId(id: string): { hex: string; memcachedId?: string; route?: string } {
+  const m = /^([0-9A-Fa-f]+)(?:-(\w+))?(?:\.([A-Za-z0-9_-]+))?$/.exec(id);
+  if (!m) return { hex: id };
+  return { hex: m[1], memcachedId: m[2], route: m[3] };
+}

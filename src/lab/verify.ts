@@ -1,0 +1,54 @@
+/**
+ * `verify`: the seed's manual check as a command. N requests through nginx
+ * with one cookie jar; passes when the session kept its identity, the counter
+ * rose by exactly one per request and (non-sticky) more than one node served.
+ */
+import { parseSessionId, SessionClient, type PageView } from './http';
+
+export interface VerifyOptions {
+  readonly url: string;
+  readonly requests: number;
+  readonly sticky: boolean;
+  readonly log?: (line: string) => void;
+}
+
+export interface VerifyResult {
+  readonly ok: boolean;
+  readonly verdict: string;
+  readonly views: readonly PageView[];
+}
+
+export async function verifyLab(opts: VerifyOptions): Promise<VerifyResult> {
+  const log = opts.log ?? (() => {});
+  const client = new SessionClient(opts.url);
+  const views: PageView[] = [];
+  log(`${'#'.padStart(4)}  ${'node'.padEnd(16)} ${'session id'.padEnd(52)} counter`);
+  for (let i = 1; i <= opts.requests; i++) {
+    const v = await client.get();
+    views.push(v);
+    log(`${String(i).padStart(4)}  ${(v.node ?? '-').padEnd(16)} ${(v.session ?? v.error ?? '-').padEnd(52)} ${v.counter ?? '-'}`);
+  }
+  const problems: string[] = [];
+  const failed = views.filter((v) => v.status !== 200 || v.session === undefined || v.counter === undefined);
+  if (failed.length) problems.push(`${failed.length} request(s) failed (${failed[0].error ?? 'no session on the page'})`);
+  const ok = views.filter((v) => !failed.includes(v));
+  const hexes = new Set(ok.map((v) => parseSessionId(v.session!).hex));
+  if (hexes.size > 1) problems.push(`the session id changed ${hexes.size - 1} time(s)`);
+  if (opts.sticky) {
+    const routes = new Set(ok.map((v) => parseSessionId(v.session!).route));
+    if (routes.size > 1 || routes.has(undefined)) problems.push(`the route was not stable (${[...routes].join(', ')})`);
+    const nodes = new Set(ok.map((v) => v.node));
+    if (nodes.size > 1) problems.push(`a sticky session was served by ${nodes.size} nodes`);
+  } else {
+    const nodes = new Set(ok.map((v) => v.node));
+    if (nodes.size < 2) problems.push(`only ${[...nodes].join(', ') || 'no node'} served the requests; expected more than one node`);
+  }
+  const counters = views.map((v) => v.counter);
+  const jumps = counters.map((c, i) => (c === undefined || c === i + 1 ? undefined : `request ${i + 1} saw counter ${c}`)).filter(Boolean);
+  if (jumps.length) problems.push(`the counter did not rise by one per request: ${jumps.slice(0, 3).join('; ')}`);
+  const nodes = [...new Set(ok.map((v) => v.node))].join(', ');
+  const verdict = problems.length
+    ? `FAIL: ${problems.join('; ')}`
+    : `PASS: ${views.length} requests, session ${ok[0]?.session ? parseSessionId(ok[0].session).hex.slice(0, 8) : '?'}… kept, counter 1→${counters.at(-1)}, served by ${nodes}${opts.sticky ? ' (sticky)' : ''}`;
+  return { ok: problems.length === 0, verdict, views };
+}
