@@ -287,13 +287,23 @@ export const LabConfigSchema = strict({
       })
       .default('unix:///var/run/docker.sock'),
   }).prefault({}),
-}).superRefine((cfg, ctx) => {
-  for (const rule of crossFieldRules) {
-    for (const issue of rule.check(cfg)) {
-      ctx.addIssue({ code: 'custom', path: issue.path, message: issue.message, input: issue.value, params: { rule: rule.id } });
+}).superRefine(
+  (cfg, ctx) => {
+    for (const rule of crossFieldRules) {
+      let issues;
+      try {
+        issues = rule.check(cfg);
+      } catch {
+        continue; // the data this rule reads is malformed; the field errors already say so
+      }
+      for (const issue of issues) {
+        ctx.addIssue({ code: 'custom', path: issue.path, message: issue.message, input: issue.value, params: { rule: rule.id } });
+      }
     }
-  }
-});
+  },
+  // Run the cross-field rules even when a field failed, so one run lists every problem.
+  { when: () => true },
+);
 
 /** The config as written (defaults optional). */
 export type LabConfigInput = z.input<typeof LabConfigSchema>;

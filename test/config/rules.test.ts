@@ -1,0 +1,106 @@
+/**
+ * Every msm rule: one config it accepts and one it refuses, with the field
+ * path the refusal must name. Field rules (schema.ts) and cross-field rules
+ * (rules.ts) alike.
+ */
+import { describe, expect, it } from 'vitest';
+import { crossFieldRules } from '../../src/config/rules';
+import { accept, DEFAULT_CONFIG, patch, refuse, STICKY_CONFIG } from '../helpers';
+
+interface Case {
+  rule: string;
+  base?: unknown;
+  ok: unknown;
+  bad: unknown;
+  path: string;
+  says?: RegExp;
+}
+
+const twoTomcats = (a: object, b: object) => ({ tomcat: { nodes: [{ name: 'tomcat-node1', ...a }, { name: 'tomcat-node2', ...b }] } });
+const mc = (...nodes: object[]) => ({ memcached: { nodes } });
+
+const cases: Case[] = [
+  // --- field rules ---
+  { rule: 'tomcat-version', ok: { tomcat: { version: '8.5' } }, bad: { tomcat: { version: '6' } }, path: 'tomcat.version', says: /"7", "8.5", "9"/ },
+  { rule: 'tomcat-jakarta', ok: { tomcat: { version: '7' } }, bad: { tomcat: { version: '10.1' } }, path: 'tomcat.version', says: /jakarta/ },
+  { rule: 'java-version', ok: { tomcat: { javaVersion: 21 } }, bad: { tomcat: { javaVersion: 9 } }, path: 'tomcat.javaVersion', says: /8, 11, 17, 21/ },
+  { rule: 'memcached-id-word', ok: mc({ id: 'n_1', name: 'm1' }), bad: mc({ id: 'node-1', name: 'm1' }), path: 'memcached.nodes[0].id', says: /\\w\+/ },
+  { rule: 'memcached-host-no-colon', ok: mc({ id: 'a', name: 'm1', host: '10.0.0.5' }), bad: mc({ id: 'a', name: 'm1', host: '::1' }), path: 'memcached.nodes[0].host', says: /IPv6/ },
+  { rule: 'memcached-host-no-space', ok: mc({ id: 'a', name: 'm1', host: 'cache.local' }), bad: mc({ id: 'a', name: 'm1', host: 'a b' }), path: 'memcached.nodes[0].host' },
+  { rule: 'port-range', ok: mc({ id: 'a', name: 'm1', port: 65535 }), bad: mc({ id: 'a', name: 'm1', port: 70000 }), path: 'memcached.nodes[0].port', says: /1 and 65535/ },
+  { rule: 'port-integer', ok: { loadBalancer: { port: 1 } }, bad: { loadBalancer: { port: 80.5 } }, path: 'loadBalancer.port' },
+  { rule: 'memcached-at-least-one', ok: mc({ id: 'a', name: 'm1' }), bad: mc(), path: 'memcached.nodes', says: /at least one/ },
+  { rule: 'tomcat-at-least-one', ok: { tomcat: { nodes: [{ name: 't1' }] } }, bad: { tomcat: { nodes: [] } }, path: 'tomcat.nodes' },
+  { rule: 'locking-mode-values', ok: { manager: { lockingMode: 'uriPattern:/cart/.*' } }, bad: { manager: { lockingMode: 'sometimes' } }, path: 'manager.lockingMode', says: /none, all, auto/ },
+  { rule: 'locking-uri-pattern-compiles', ok: { manager: { lockingMode: 'all' } }, bad: { manager: { lockingMode: 'uriPattern:(' } }, path: 'manager.lockingMode', says: /compile/ },
+  { rule: 'jvm-route-chars', base: STICKY_CONFIG, ok: twoTomcats({ jvmRoute: 'a_1' }, { jvmRoute: 'b-2' }), bad: twoTomcats({ jvmRoute: 'node.1' }, { jvmRoute: 'b' }), path: 'tomcat.nodes[0].jvmRoute', says: /dot/ },
+  { rule: 'request-uri-ignore-compiles', ok: { manager: { requestUriIgnorePattern: '.*\\.css$' } }, bad: { manager: { requestUriIgnorePattern: '.*\\.(css' } }, path: 'manager.requestUriIgnorePattern', says: /regular expression/ },
+  { rule: 'request-uri-ignore-method-form', ok: { manager: { requestUriIgnorePattern: '.*/static/.*' } }, bad: { manager: { requestUriIgnorePattern: '^/static/.*' } }, path: 'manager.requestUriIgnorePattern', says: /METHOD URI/ },
+  { rule: 'request-uri-ignore-leading-slash', ok: { manager: { requestUriIgnorePattern: 'GET /a' } }, bad: { manager: { requestUriIgnorePattern: '/static/.*' } }, path: 'manager.requestUriIgnorePattern' },
+  { rule: 'attribute-filter-compiles', ok: { manager: { sessionAttributeFilter: '^(user|cart)$' } }, bad: { manager: { sessionAttributeFilter: '[' } }, path: 'manager.sessionAttributeFilter' },
+  { rule: 'storage-key-prefix', ok: { manager: { storageKeyPrefix: 'static:app,context.hash,host' } }, bad: { manager: { storageKeyPrefix: 'context,hostname' } }, path: 'manager.storageKeyPrefix', says: /webappVersion/ },
+  { rule: 'protocol-values', ok: { manager: { memcachedProtocol: 'binary' } }, bad: { manager: { memcachedProtocol: 'udp' } }, path: 'manager.memcachedProtocol' },
+  { rule: 'positive-operation-timeout', ok: { manager: { operationTimeout: 2000 } }, bad: { manager: { operationTimeout: 0 } }, path: 'manager.operationTimeout', says: /positive/ },
+  { rule: 'positive-lock-expiration', ok: { manager: { lockExpiration: 10 } }, bad: { manager: { lockExpiration: -1 } }, path: 'manager.lockExpiration' },
+  { rule: 'positive-backup-timeout', ok: { manager: { sessionBackupTimeout: 200 } }, bad: { manager: { sessionBackupTimeout: 0 } }, path: 'manager.sessionBackupTimeout' },
+  { rule: 'positive-thread-count', ok: { manager: { sessionBackupAsync: true, backupThreadCount: 2 } }, bad: { manager: { sessionBackupAsync: true, backupThreadCount: 1.5 } }, path: 'manager.backupThreadCount' },
+  { rule: 'serializer-values', ok: { manager: { serializer: 'xstream' } }, bad: { manager: { serializer: 'protobuf' } }, path: 'manager.serializer' },
+  { rule: 'container-name-safe', ok: { loadBalancer: { name: 'lb-1' } }, bad: { loadBalancer: { name: 'lb"/><x' } }, path: 'loadBalancer.name', says: /DNS label/ },
+  { rule: 'tomcat-name-safe', ok: { tomcat: { nodes: [{ name: 'app1' }] } }, bad: { tomcat: { nodes: [{ name: 'App 1;' }] } }, path: 'tomcat.nodes[0].name' },
+  { rule: 'bind-address', ok: { loadBalancer: { bindAddress: '0.0.0.0' } }, bad: { loadBalancer: { bindAddress: 'localhost' } }, path: 'loadBalancer.bindAddress' },
+  { rule: 'subnet', ok: { network: { subnet: '10.77.0.0/16' } }, bad: { network: { subnet: '10.77.0.0/30' } }, path: 'network.subnet', says: /\/16 to \/26/ },
+  { rule: 'docker-host', ok: { docker: { host: 'tcp://127.0.0.1:2375' } }, bad: { docker: { host: '/var/run/docker.sock' } }, path: 'docker.host', says: /unix:\/\/\// },
+  { rule: 'image-reference', ok: { images: { tomcat: 'registry.local:5000/team/tomcat:9.0-jre17' } }, bad: { images: { tomcat: 'Tomcat:latest' } }, path: 'images.tomcat' },
+  // --- cross-field rules (rules.ts) ---
+  { rule: 'memcached-ids-unique', ok: mc({ id: 'a', name: 'm1' }, { id: 'b', name: 'm2' }), bad: mc({ id: 'a', name: 'm1' }, { id: 'a', name: 'm2' }), path: 'memcached.nodes[1].id', says: /twice/ },
+  { rule: 'memcached-endpoints-unique', ok: mc({ id: 'a', name: 'm1', host: 'x' }, { id: 'b', name: 'm2', host: 'x', port: 11212 }), bad: mc({ id: 'a', name: 'm1', host: 'x' }, { id: 'b', name: 'm2', host: 'x' }), path: 'memcached.nodes[1].port' },
+  { rule: 'container-names-unique', ok: { loadBalancer: { name: 'lb' } }, bad: { loadBalancer: { name: 'tomcat-node1' } }, path: 'loadBalancer.name' },
+  { rule: 'failover-nodes-known', base: STICKY_CONFIG, ok: { manager: { failoverNodes: ['mnode1'] } }, bad: { manager: { failoverNodes: ['mem-node2'] } }, path: 'manager.failoverNodes[0]', says: /mnode1, mnode2/ },
+  { rule: 'failover-needs-two-nodes', base: STICKY_CONFIG, ok: { manager: { failoverNodes: ['mnode2'] } }, bad: { ...mc({ id: 'mnode1', name: 'm1' }), manager: { failoverNodes: ['mnode1'] } }, path: 'manager.failoverNodes' },
+  { rule: 'failover-not-all', base: STICKY_CONFIG, ok: { manager: { failoverNodes: ['mnode1'] } }, bad: { manager: { failoverNodes: ['mnode1', 'mnode2'] } }, path: 'manager.failoverNodes', says: /none for sessions/ },
+  { rule: 'failover-sticky-only', ok: { manager: { failoverNodes: undefined } }, bad: { manager: { failoverNodes: ['mnode2'] } }, path: 'manager.failoverNodes', says: /sticky/ },
+  { rule: 'locking-non-sticky-only', base: STICKY_CONFIG, ok: { manager: { lockingMode: undefined } }, bad: { manager: { lockingMode: 'auto' } }, path: 'manager.lockingMode', says: /ignores/ },
+  { rule: 'jvm-route-sticky', base: STICKY_CONFIG, ok: twoTomcats({ jvmRoute: 'a' }, { jvmRoute: 'b' }), bad: twoTomcats({ jvmRoute: 'a' }, {}), path: 'tomcat.nodes[1].jvmRoute', says: /needs a jvmRoute/ },
+  { rule: 'jvm-route-non-sticky', ok: twoTomcats({}, {}), bad: twoTomcats({ jvmRoute: 'a' }, {}), path: 'tomcat.nodes[0].jvmRoute', says: /non-sticky/ },
+  { rule: 'jvm-routes-unique', base: STICKY_CONFIG, ok: twoTomcats({ jvmRoute: 'a' }, { jvmRoute: 'b' }), bad: twoTomcats({ jvmRoute: 'a' }, { jvmRoute: 'a' }), path: 'tomcat.nodes[1].jvmRoute' },
+  { rule: 'sasl-binary-only', ok: { manager: { memcachedProtocol: 'binary', username: 'u', password: 'p' } }, bad: { manager: { username: 'u', password: 'p' } }, path: 'manager.username', says: /binary/ },
+  { rule: 'sasl-both', ok: { manager: { memcachedProtocol: 'binary', username: 'u', password: 'p' } }, bad: { manager: { memcachedProtocol: 'binary', username: 'u' } }, path: 'manager.password' },
+  { rule: 'serializer-options-copy', base: patch(DEFAULT_CONFIG, { tomcat: { javaVersion: 8 } }), ok: { manager: { serializer: 'kryo', copyCollectionsForSerialization: true } }, bad: { manager: { copyCollectionsForSerialization: true } }, path: 'manager.copyCollectionsForSerialization' },
+  { rule: 'serializer-options-converter', base: patch(DEFAULT_CONFIG, { tomcat: { javaVersion: 8 } }), ok: { manager: { serializer: 'kryo', customConverter: 'a.B' } }, bad: { manager: { serializer: 'xstream', customConverter: 'a.B' } }, path: 'manager.customConverter' },
+  { rule: 'kryo-java8', ok: { tomcat: { javaVersion: 8 }, manager: { serializer: 'kryo' } }, bad: { manager: { serializer: 'kryo' } }, path: 'manager.serializer', says: /parentOffset/ },
+  { rule: 'flexjson-unpublished', ok: { manager: { serializer: 'xstream' } }, bad: { manager: { serializer: 'flexjson' } }, path: 'manager.serializer', says: /1\.8\.3/ },
+  { rule: 'backup-timeout-sync-only', ok: { manager: { sessionBackupTimeout: 100 } }, bad: { manager: { sessionBackupAsync: true, sessionBackupTimeout: 100 } }, path: 'manager.sessionBackupTimeout' },
+  { rule: 'backup-threads-async-only', ok: { manager: { sessionBackupAsync: true, backupThreadCount: 2 } }, bad: { manager: { backupThreadCount: 2 } }, path: 'manager.backupThreadCount' },
+  // --- unknown keys ---
+  { rule: 'unknown-key', ok: { manager: { sticky: false } }, bad: { manager: { stiky: false } }, path: 'manager', says: /did you mean "sticky"/ },
+  { rule: 'unknown-top-key', ok: {}, bad: { loadbalancer: {} }, path: '(root)', says: /did you mean "loadBalancer"/ },
+];
+
+describe('msm rules', () => {
+  for (const c of cases) {
+    it(`${c.rule}: accepts the good config and refuses the bad one at ${c.path}`, () => {
+      const base = c.base ?? DEFAULT_CONFIG;
+      expect(() => accept(patch(base, c.ok))).not.toThrow();
+      const problems = refuse(patch(base, c.bad));
+      const hit = problems.find((p) => p.path === c.path);
+      expect(hit, `problems: ${JSON.stringify(problems)}`).toBeDefined();
+      expect(hit!.message).toMatch(/Fix:/);
+      if (c.says) expect(hit!.message).toMatch(c.says);
+    });
+  }
+
+  it('every cross-field rule in rules.ts has a case here', () => {
+    const tested = new Set(cases.map((c) => c.rule.replace(/-(non-sticky|copy|converter|both)$/, '')));
+    for (const r of crossFieldRules) expect(tested, r.id).toContain(r.id === 'sasl-binary-only' ? 'sasl-binary-only' : r.id);
+  });
+
+  it('names the bad value in the message', () => {
+    const [p] = refuse(patch(DEFAULT_CONFIG, { loadBalancer: { port: 70000 } }));
+    expect(p.message).toContain('(got 70000)');
+  });
+
+  it('lists every problem, not only the first', () => {
+    const problems = refuse(patch(DEFAULT_CONFIG, { loadBalancer: { port: 0 }, manager: { lockingMode: 'x', serializer: 'flexjson' } }));
+    expect(problems.map((p) => p.path).sort()).toEqual(['loadBalancer.port', 'manager.lockingMode', 'manager.serializer']);
+  });
+});

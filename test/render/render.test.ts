@@ -1,0 +1,125 @@
+/**
+ * Renderers: golden files for the default and sticky labs, context.xml parses
+ * and carries exactly the expected Manager attributes, every generated
+ * nginx.conf passes the real `nginx -t`, values are escaped.
+ */
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { XMLParser } from 'fast-xml-parser';
+import { describe, expect, it } from 'vitest';
+import { resolveLab } from '../../src/config/resolve';
+import { renderContextXml } from '../../src/render/context-xml';
+import { renderNginxConf } from '../../src/render/nginx-conf';
+import { accept, DEFAULT_CONFIG, patch, ROOT, STICKY_CONFIG } from '../helpers';
+
+const GOLDEN = join(ROOT, 'test', 'golden');
+const labs = {
+  'non-sticky': resolveLab(accept(DEFAULT_CONFIG)),
+  sticky: resolveLab(accept(STICKY_CONFIG)),
+};
+
+function golden(name: string, actual: string) {
+  const file = join(GOLDEN, name);
+  if (process.env.UPDATE_GOLDEN) {
+    mkdirSync(join(file, '..'), { recursive: true });
+    writeFileSync(file, actual);
+  }
+  expect(actual, `${file} differs; run UPDATE_GOLDEN=1 npm test and review the diff`).toBe(readFileSync(file, 'utf8'));
+}
+
+function managerOf(xml: string): Record<string, string> {
+  const doc = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: '' }).parse(xml, true);
+  return doc.Context.Manager;
+}
+
+function nginxT(conf: string): void {
+  const dir = mkdtempSync(join(tmpdir(), 'msm-nginx-'));
+  const file = join(dir, 'nginx.conf');
+  writeFileSync(file, conf);
+  for (const d of ['body', 'proxy', 'fastcgi', 'uwsgi', 'scgi']) mkdirSync(join(dir, d));
+  const nginx = ['/usr/sbin/nginx', '/usr/local/sbin/nginx'].find(existsSync);
+  if (!nginx) throw new Error('nginx is not installed: `nginx -t` cannot run. Install it (apt-get install nginx-light); .ci/run does');
+  execFileSync(nginx, ['-t', '-q', '-p', dir, '-c', file, '-g', `pid ${dir}/nginx.pid;`], { stdio: 'pipe' });
+}
+
+describe('context.xml', () => {
+  for (const [mode, lab] of Object.entries(labs)) {
+    it(`${mode}: matches its golden file`, () => golden(`${mode}/context.xml`, renderContextXml(lab)));
+  }
+
+  it('non-sticky: parses and carries exactly the expected Manager attributes', () => {
+    expect(managerOf(renderContextXml(labs['non-sticky']))).toEqual({
+      className: 'de.javakaffee.web.msm.MemcachedBackupSessionManager',
+      memcachedNodes: 'mnode1:memcached-node1:11211,mnode2:memcached-node2:11211',
+      sticky: 'false',
+      lockingMode: 'auto',
+      requestUriIgnorePattern: '.*\\.(ico|png|gif|jpg|css|js)$',
+      sessionBackupAsync: 'false',
+      transcoderFactoryClass: 'de.javakaffee.web.msm.JavaSerializationTranscoderFactory',
+    });
+  });
+
+  it('sticky: carries failoverNodes and no lockingMode', () => {
+    const m = managerOf(renderContextXml(labs.sticky));
+    expect(m.sticky).toBe('true');
+    expect(m.failoverNodes).toBe('mnode2');
+    expect(m).not.toHaveProperty('lockingMode');
+  });
+
+  it("memcachedNodes matches msm's own node-list regex (single comma, id:host:port)", () => {
+    const node = '([\\w]+):([^:]+):([\\d]+)';
+    const list = new RegExp(`^${node}(?:[ ,]${node})*$`);
+    const m = managerOf(renderContextXml(labs['non-sticky']));
+    expect(m.memcachedNodes).toMatch(list);
+    expect(m.memcachedNodes).not.toMatch(/, /);
+  });
+
+  it('escapes attribute values whatever they contain', () => {
+    const lab = resolveLab(accept(patch(DEFAULT_CONFIG, { manager: { requestUriIgnorePattern: '.*"&<x>\'.*' } })));
+    const xml = renderContextXml(lab);
+    expect(xml).toContain('&quot;&amp;&lt;x&gt;');
+    expect(managerOf(xml).requestUriIgnorePattern).toBe('.*"&<x>\'.*');
+  });
+
+  it('maps serializers to their transcoder factory', () => {
+    const lab = resolveLab(accept(patch(DEFAULT_CONFIG, { manager: { serializer: 'xstream' } })));
+    expect(managerOf(renderContextXml(lab)).transcoderFactoryClass).toBe('de.javakaffee.web.msm.serializer.xstream.XStreamTranscoderFactory');
+  });
+});
+
+describe('nginx.conf', () => {
+  for (const [mode, lab] of Object.entries(labs)) {
+    it(`${mode}: matches its golden file`, () => golden(`${mode}/nginx.conf`, renderNginxConf(lab)));
+    it(`${mode}: passes nginx -t`, () => nginxT(renderNginxConf(lab)));
+  }
+
+  it('non-sticky: round-robin upstream with failover settings and keepalive', () => {
+    const conf = renderNginxConf(labs['non-sticky']);
+    expect(conf).toMatch(/upstream msm_tomcats \{\n    server 172\.28\.57\.40:8080 max_fails=1 fail_timeout=5s; # tomcat-node1\n    server 172\.28\.57\.41:8080/);
+    expect(conf).toContain('proxy_next_upstream error timeout http_502 http_503;');
+    expect(conf).toContain('proxy_set_header Connection "";');
+    expect(conf).toContain('proxy_http_version 1.1;');
+    expect(conf).toContain('X-Forwarded-For');
+    expect(conf).not.toContain('backup');
+    expect(conf).not.toContain('map ');
+  });
+
+  it('sticky: one upstream per route with the other nodes as backup', () => {
+    const conf = renderNginxConf(labs.sticky);
+    expect(conf).toMatch(/upstream msm_route_tomcat1 \{\n    server 172\.28\.57\.40:8080 [^\n]*; # tomcat-node1\n    server 172\.28\.57\.41:8080 [^\n]* backup; # tomcat-node2/);
+    expect(conf).toMatch(/upstream msm_route_tomcat2 \{\n    server 172\.28\.57\.41:8080 [^\n]*; # tomcat-node2\n    server 172\.28\.57\.40:8080 [^\n]* backup;/);
+    expect(conf).toContain('map $cookie_JSESSIONID $msm_route_cookie');
+    expect(conf).toContain(';jsessionid=');
+    expect(conf).toContain('proxy_pass http://$msm_upstream;');
+  });
+
+  it('three sticky nodes and custom balancer settings still pass nginx -t', () => {
+    const cfg = patch(STICKY_CONFIG, {
+      tomcat: { nodes: [{ name: 'a', jvmRoute: 'ra' }, { name: 'b', jvmRoute: 'rb' }, { name: 'c', jvmRoute: 'r_c-3' }] },
+      loadBalancer: { maxFails: 3, failTimeout: 20, keepalive: 4 },
+    });
+    nginxT(renderNginxConf(resolveLab(accept(cfg))));
+  });
+});

@@ -1,0 +1,95 @@
+/** The synthesized stack has the expected resources and properties (cdktf Testing, pure Node). */
+import { describe, expect, it } from 'vitest';
+import { Testing } from '../../src/cdktf';
+import { resolveLab, type ResolvedLab } from '../../src/config/resolve';
+import { renderContextXml } from '../../src/render/context-xml';
+import { renderNginxConf } from '../../src/render/nginx-conf';
+import { LabStack } from '../../stacks/lab-stack';
+import { accept, DEFAULT_CONFIG, STICKY_CONFIG } from '../helpers';
+
+function synth(lab: ResolvedLab) {
+  const app = Testing.app();
+  const stack = new LabStack(app, lab.name, {
+    lab,
+    artifacts: {
+      contextXml: renderContextXml(lab),
+      nginxConf: renderNginxConf(lab),
+      imageContextDir: '/build/tomcat-image',
+      imageContextHash: 'abc123',
+      tomcatImageTag: 'msm-kit/test-tomcat:abc123',
+    },
+  });
+  const json = Testing.synth(stack);
+  return { json, doc: JSON.parse(json) };
+}
+
+const nonSticky = resolveLab(accept(DEFAULT_CONFIG));
+const sticky = resolveLab(accept(STICKY_CONFIG));
+
+describe('LabStack', () => {
+  it('has one network with the fixed subnet', () => {
+    const { json } = synth(nonSticky);
+    expect(
+      Testing.toHaveResourceWithProperties(json, 'docker_network', {
+        name: 'msm-lab-net',
+        ipam_config: [{ subnet: '172.28.57.0/24', gateway: '172.28.57.1' }],
+      }),
+    ).toBe(true);
+    expect(Testing.toHaveResourceWithProperties(json, 'docker_network', { name: 'other-net' })).toBe(false);
+  });
+
+  it('runs every memcached node on the lab network, never published to the host', () => {
+    const { doc } = synth(nonSticky);
+    const containers = Object.values(doc.resource.docker_container) as Array<Record<string, any>>;
+    const mc = containers.filter((c) => c.labels.some((l: any) => l.value === 'memcached'));
+    expect(mc.map((c) => c.name)).toEqual(['memcached-node1', 'memcached-node2']);
+    for (const c of mc) {
+      expect(c.ports).toBeUndefined();
+      expect(c.healthcheck.test.join(' ')).toContain('/dev/tcp/127.0.0.1/11211');
+    }
+    expect(mc.map((c) => c.networks_advanced[0].ipv4_address)).toEqual(['172.28.57.10', '172.28.57.11']);
+  });
+
+  it('builds the Tomcat image from the synthesized context and uploads context.xml to every node', () => {
+    const { doc } = synth(nonSticky);
+    const images = Object.values(doc.resource.docker_image) as Array<Record<string, any>>;
+    const built = images.find((i) => i.build);
+    expect(built).toMatchObject({ name: 'msm-kit/test-tomcat:abc123', build: { context: '/build/tomcat-image' }, triggers: { context: 'abc123' }, keep_locally: true });
+    expect(images.map((i) => i.name).sort()).toEqual(['memcached:1.6', 'msm-kit/test-tomcat:abc123', 'nginx:1.27', 'tomcat:9.0-jre17']);
+    const tomcats = (Object.values(doc.resource.docker_container) as Array<Record<string, any>>).filter((c) => c.labels.some((l: any) => l.value === 'tomcat'));
+    expect(tomcats).toHaveLength(2);
+    for (const t of tomcats) {
+      expect(t.upload).toEqual([{ file: '/usr/local/tomcat/webapps/ROOT/META-INF/context.xml', content: renderContextXml(nonSticky) }]);
+      expect(t.wait).toBe(true);
+      expect(t.depends_on).toHaveLength(2);
+      expect(t.env.find((e: string) => e.startsWith('CATALINA_OPTS='))).not.toContain('jvmRoute');
+    }
+  });
+
+  it('passes each node its jvmRoute in sticky mode', () => {
+    const { doc } = synth(sticky);
+    const tomcats = (Object.values(doc.resource.docker_container) as Array<Record<string, any>>).filter((c) => c.labels.some((l: any) => l.value === 'tomcat'));
+    expect(tomcats.map((t) => t.env.find((e: string) => e.startsWith('CATALINA_OPTS=')).match(/-DjvmRoute=(\S+)/)?.[1])).toEqual(['tomcat1', 'tomcat2']);
+  });
+
+  it('publishes nginx on 127.0.0.1 only, with the generated nginx.conf', () => {
+    const { json } = synth(nonSticky);
+    expect(
+      Testing.toHaveResourceWithProperties(json, 'docker_container', {
+        name: 'nginx',
+        ports: [{ internal: 80, external: 8080, ip: '127.0.0.1', protocol: 'tcp' }],
+        upload: [{ file: '/etc/nginx/nginx.conf', content: renderNginxConf(nonSticky) }],
+      }),
+    ).toBe(true);
+  });
+
+  it('has a stable url output and the configured provider host', () => {
+    const { doc } = synth(nonSticky);
+    expect(doc.output.url.value).toBe('http://127.0.0.1:8080/');
+    expect(doc.provider.docker).toEqual([{ host: 'unix:///var/run/docker.sock' }]);
+  });
+
+  it('synthesizes byte-identical JSON twice', () => {
+    expect(synth(sticky).json).toBe(synth(sticky).json);
+  });
+});
