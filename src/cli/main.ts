@@ -94,13 +94,15 @@ export function buildProgram(): Command {
     .option('--url <url>', 'lab URL (default: from the config)')
     .option('-n, --requests <n>', 'number of requests', positive, 10)
     .option('--sticky', 'expect sticky behaviour (default: from the config)')
-    .action(async (o: { config: string; url?: string; requests: number; sticky?: boolean }) => {
+    .option('--failover', 'halfway through, stop the Tomcat serving the session (started again at the end)')
+    .action(async (o: { config: string; url?: string; requests: number; sticky?: boolean; failover?: boolean }) => {
       const { verifyLab } = await import('../lab/verify');
+      const { dockerCli } = await import('../lab/docker');
       const lab = resolveLab(loadConfig(o.config));
       const url = o.url ?? lab.url;
       const sticky = o.sticky ?? lab.sticky;
       log(`verify: ${o.requests} requests to ${url} (${sticky ? 'sticky' : 'non-sticky'})`);
-      const r = await verifyLab({ url, requests: o.requests, sticky, log: (l) => console.log(l) });
+      const r = await verifyLab({ url, requests: o.requests, sticky, failover: o.failover, docker: dockerCli, log: (l) => console.log(l) });
       console.log(r.verdict);
       if (!r.ok) process.exitCode = 1;
     });

@@ -1,1 +1,223 @@
-export {};
+/**
+ * Failure drills on a deployed lab: K client sessions keep incrementing their
+ * counters while a memcached or Tomcat container is stopped (and, for
+ * `restart`, started again). The report counts what users would notice.
+ */
+import { Agent } from 'node:http';
+import type { ResolvedLab } from '../config/resolve';
+import { docker, waitHealthy } from './docker';
+import { parseSessionId, SessionClient, type PageView } from './http';
+
+export const SCENARIOS = ['memcached-down', 'tomcat-down', 'restart'] as const;
+export type Scenario = (typeof SCENARIOS)[number];
+
+export interface DrillOptions {
+  readonly scenario: Scenario;
+  /** Concurrent client sessions. @default 20 */
+  readonly sessions?: number;
+  /** Seconds of traffic. @default 12 */
+  readonly durationS?: number;
+  /** Container to stop. @default the first memcached node that is not a failover node, or the first Tomcat */
+  readonly node?: string;
+  /** Pause between two requests of one session, in ms. @default 20 */
+  readonly thinkMs?: number;
+  readonly log?: (line: string) => void;
+}
+
+interface Sample extends PageView {
+  readonly t0: number;
+  readonly t1: number;
+}
+
+export interface DrillReport {
+  readonly scenario: Scenario;
+  readonly mode: 'sticky' | 'non-sticky';
+  readonly node: string;
+  readonly sessions: number;
+  readonly requests: number;
+  readonly requestsFailed: number;
+  readonly sessionsLost: number;
+  /** Counter repeated or went back: a write the session lost. */
+  readonly updatesRepeated: number;
+  /** Counter jumped by more than one: a request the client saw fail was applied. */
+  readonly updatesSkipped: number;
+  readonly updatesLost: number;
+  /** Longest stretch (s) in which requests kept failing. */
+  readonly longestFailureWindowS: number;
+  /** From the stop to the end of the last failed request (s); 0 without failures. */
+  readonly lastFailureAfterStopS: number;
+  /** Nodes that served requests in the last quarter of the run. */
+  readonly nodesAtEnd: readonly string[];
+  readonly spreadAgain?: boolean;
+  /** Whether the mode's promise held: no session and no update lost (non-sticky), traffic spread again (restart). */
+  readonly ok: boolean;
+  readonly notes: readonly string[];
+  readonly summary: string;
+}
+
+
+function pickNode(lab: ResolvedLab, opts: DrillOptions): string {
+  if (opts.node) {
+    const known = [...lab.tomcats.map((t) => t.name), ...lab.memcacheds.map((m) => m.name)];
+    if (!known.includes(opts.node)) throw new Error(`--node ${opts.node} is not a node of lab ${lab.name}. Use one of ${known.join(', ')}`);
+    return opts.node;
+  }
+  if (opts.scenario === 'memcached-down') {
+    const failover = new Set(lab.config.manager.failoverNodes ?? []);
+    return (lab.memcacheds.find((m) => !failover.has(m.id)) ?? lab.memcacheds[0]).name;
+  }
+  return lab.tomcats[0].name;
+}
+
+/** Merges failed request intervals and returns the longest merged stretch, in ms. */
+export function longestWindow(intervals: Array<[number, number]>): number {
+  const sorted = [...intervals].sort((a, b) => a[0] - b[0]);
+  let best = 0;
+  let cur: [number, number] | undefined;
+  for (const [a, b] of sorted) {
+    if (cur && a <= cur[1]) cur[1] = Math.max(cur[1], b);
+    else {
+      if (cur) best = Math.max(best, cur[1] - cur[0]);
+      cur = [a, b];
+    }
+  }
+  if (cur) best = Math.max(best, cur[1] - cur[0]);
+  return best;
+}
+
+/** Per-session analysis: identity by the hex part of the id, counter continuity over successful responses. */
+export function analyseSession(samples: readonly Pick<Sample, 'status' | 'counter' | 'session'>[]): { lost: boolean; repeated: number; skipped: number } {
+  let lost = false;
+  let repeated = 0;
+  let skipped = 0;
+  let prev: Pick<Sample, 'status' | 'counter' | 'session'> | undefined;
+  for (const s of samples) {
+    if (s.status !== 200 || s.counter === undefined || !s.session) continue;
+    if (prev) {
+      const sameSession = parseSessionId(prev.session!).hex === parseSessionId(s.session).hex;
+      if (!sameSession || (s.counter === 1 && prev.counter! > 1)) {
+        lost = true;
+        break;
+      }
+      if (s.counter <= prev.counter!) repeated++;
+      else if (s.counter > prev.counter! + 1) skipped++;
+    }
+    prev = s;
+  }
+  return { lost, repeated, skipped };
+}
+
+export async function runDrill(lab: ResolvedLab, opts: DrillOptions): Promise<DrillReport> {
+  const log = opts.log ?? (() => {});
+  const K = opts.sessions ?? 20;
+  const durationMs = (opts.durationS ?? 12) * 1000;
+  const thinkMs = opts.thinkMs ?? 20;
+  const node = pickNode(lab, opts);
+  const notes: string[] = [];
+  const agent = new Agent({ keepAlive: true, maxSockets: K });
+  const clients = Array.from({ length: K }, () => new SessionClient(lab.url, 10_000, agent));
+  const samples: Sample[][] = clients.map(() => []);
+  const start = performance.now();
+  const end = start + durationMs;
+  const stopAt = start + durationMs / 3;
+  const startAt = opts.scenario === 'restart' ? start + (durationMs * 7) / 12 : Infinity;
+  let stoppedAt = NaN;
+
+  log(`drill ${opts.scenario}: ${K} sessions for ${durationMs / 1000} s on ${lab.url}; stopping ${node} at ${(durationMs / 3000).toFixed(1)} s`);
+  const loops = clients.map(async (c, i) => {
+    while (performance.now() < end) {
+      const t0 = performance.now();
+      const v = await c.get();
+      samples[i].push({ ...v, t0: t0 - start, t1: performance.now() - start });
+      if (thinkMs) await new Promise((r) => setTimeout(r, thinkMs));
+    }
+  });
+  const chaos = (async () => {
+    await new Promise((r) => setTimeout(r, stopAt - performance.now()));
+    log(`  ${((performance.now() - start) / 1000).toFixed(1)} s: docker stop ${node}`);
+    stoppedAt = performance.now() - start;
+    await docker('stop', '-t', '10', node);
+    if (startAt !== Infinity) {
+      await new Promise((r) => setTimeout(r, Math.max(0, startAt - performance.now())));
+      log(`  ${((performance.now() - start) / 1000).toFixed(1)} s: docker start ${node}`);
+      await docker('start', node);
+      await waitHealthy(node);
+      log(`  ${((performance.now() - start) / 1000).toFixed(1)} s: ${node} is healthy again`);
+    }
+  })();
+  let chaosError: Error | undefined;
+  try {
+    await Promise.all([...loops, chaos.catch((e: Error) => (chaosError = e))]);
+  } finally {
+    // Leave the lab as it was: whatever happened, the stopped node runs again.
+    const state = await docker('inspect', '-f', '{{.State.Running}}', node).catch(() => 'unknown');
+    if (state === 'false') {
+      log(`  restoring ${node}`);
+      await docker('start', node);
+      await waitHealthy(node);
+    }
+    agent.destroy();
+  }
+  if (chaosError) throw chaosError;
+
+  let spreadAgain: boolean | undefined;
+  if (opts.scenario === 'restart') {
+    // Fresh sessions after the restart: the restarted node must take its share again.
+    await new Promise((r) => setTimeout(r, (lab.config.loadBalancer.failTimeout + 1) * 1000));
+    const fresh = await Promise.all(Array.from({ length: 2 * lab.tomcats.length + 2 }, () => new SessionClient(lab.url).get()));
+    const served = new Set(fresh.filter((v) => v.status === 200).map((v) => v.node));
+    spreadAgain = served.has(node);
+    notes.push(`after the restart, new sessions were served by ${[...served].join(', ')}`);
+  }
+
+  const all = samples.flat();
+  const failed = all.filter((s) => s.status !== 200 || s.counter === undefined);
+  const per = samples.map(analyseSession);
+  const sessionsLost = per.filter((p) => p.lost).length;
+  const updatesRepeated = per.reduce((a, p) => a + p.repeated, 0);
+  const updatesSkipped = per.reduce((a, p) => a + p.skipped, 0);
+  const longestFailureWindowS = longestWindow(failed.map((s) => [s.t0, s.t1])) / 1000;
+  const lastFailureAfterStopS = failed.length ? Math.max(0, (Math.max(...failed.map((s) => s.t1)) - stoppedAt) / 1000) : 0;
+  const quarter = all.filter((s) => s.t0 > durationMs * 0.75 && s.status === 200);
+  const nodesAtEnd = [...new Set(quarter.map((s) => s.node!))].sort();
+  const sticky = lab.sticky;
+  const mode = sticky ? 'sticky' : 'non-sticky';
+
+  if (sticky && updatesRepeated > 0)
+    notes.push('sticky mode: a session lives in its Tomcat and is copied to memcached after each request; a write made just before its Tomcat stopped can be missing from that copy');
+  if (sticky && sessionsLost > 0 && opts.scenario !== 'tomcat-down')
+    notes.push('sticky mode: sessions whose only copy was on the stopped memcached node and whose Tomcat could not re-send it are lost');
+  if (updatesSkipped > 0) notes.push(`${updatesSkipped} update(s) were applied although the client saw the request fail (the response was lost, not the write)`);
+
+  const promiseHeld = sticky ? true : sessionsLost === 0 && updatesRepeated + updatesSkipped === 0;
+  const ok = promiseHeld && (spreadAgain ?? true);
+  const report: Omit<DrillReport, 'summary'> = {
+    scenario: opts.scenario,
+    mode,
+    node,
+    sessions: K,
+    requests: all.length,
+    requestsFailed: failed.length,
+    sessionsLost,
+    updatesRepeated,
+    updatesSkipped,
+    updatesLost: updatesRepeated + updatesSkipped,
+    longestFailureWindowS,
+    lastFailureAfterStopS,
+    nodesAtEnd,
+    spreadAgain,
+    ok,
+    notes,
+  };
+  const summary = [
+    `drill ${opts.scenario} (${mode}, stopped ${node}): ${all.length} requests from ${K} sessions`,
+    `  sessions lost:   ${sessionsLost}`,
+    `  updates lost:    ${report.updatesLost} (repeated ${updatesRepeated}, skipped ${updatesSkipped})`,
+    `  requests failed: ${failed.length}`,
+    `  longest failure window: ${longestFailureWindowS.toFixed(2)} s; last failure ${lastFailureAfterStopS.toFixed(2)} s after the stop`,
+    `  nodes serving at the end: ${nodesAtEnd.join(', ') || 'none'}`,
+    ...notes.map((n) => `  note: ${n}`),
+    `${ok ? 'PASS' : 'FAIL'}: ${sticky ? 'sticky mode promises no loss-free failover; figures are reported' : 'non-sticky mode promises no lost session or update'}${spreadAgain === false ? '; the restarted node took no new sessions' : ''}`,
+  ].join('\n');
+  return { ...report, summary };
+}

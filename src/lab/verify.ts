@@ -9,6 +9,14 @@ export interface VerifyOptions {
   readonly url: string;
   readonly requests: number;
   readonly sticky: boolean;
+  /**
+   * Halfway through, stop the Tomcat container that served the last request
+   * (and start it again at the end): the session must go on elsewhere with its data.
+   * @default false
+   */
+  readonly failover?: boolean;
+  /** Stops and starts a container; used with `failover`. */
+  readonly docker?: { stop(name: string): Promise<void>; start(name: string): Promise<void> };
   readonly log?: (line: string) => void;
 }
 
@@ -23,10 +31,24 @@ export async function verifyLab(opts: VerifyOptions): Promise<VerifyResult> {
   const client = new SessionClient(opts.url);
   const views: PageView[] = [];
   log(`${'#'.padStart(4)}  ${'node'.padEnd(16)} ${'session id'.padEnd(52)} counter`);
-  for (let i = 1; i <= opts.requests; i++) {
-    const v = await client.get();
-    views.push(v);
-    log(`${String(i).padStart(4)}  ${(v.node ?? '-').padEnd(16)} ${(v.session ?? v.error ?? '-').padEnd(52)} ${v.counter ?? '-'}`);
+  const stopAfter = opts.failover ? Math.floor(opts.requests / 2) : Infinity;
+  let stopped: string | undefined;
+  try {
+    for (let i = 1; i <= opts.requests; i++) {
+      const v = await client.get();
+      views.push(v);
+      log(`${String(i).padStart(4)}  ${(v.node ?? '-').padEnd(16)} ${(v.session ?? v.error ?? '-').padEnd(52)} ${v.counter ?? '-'}`);
+      if (i === stopAfter && v.node && opts.docker) {
+        stopped = v.node;
+        log(`      -- docker stop ${stopped} --`);
+        await opts.docker.stop(stopped);
+      }
+    }
+  } finally {
+    if (stopped && opts.docker) {
+      log(`      -- docker start ${stopped} --`);
+      await opts.docker.start(stopped);
+    }
   }
   const problems: string[] = [];
   const failed = views.filter((v) => v.status !== 200 || v.session === undefined || v.counter === undefined);
@@ -34,7 +56,21 @@ export async function verifyLab(opts: VerifyOptions): Promise<VerifyResult> {
   const ok = views.filter((v) => !failed.includes(v));
   const hexes = new Set(ok.map((v) => parseSessionId(v.session!).hex));
   if (hexes.size > 1) problems.push(`the session id changed ${hexes.size - 1} time(s)`);
-  if (opts.sticky) {
+  if (opts.failover) {
+    const before = ok.slice(0, stopAfter);
+    const after = ok.slice(stopAfter);
+    if (!stopped) problems.push('no node was stopped');
+    if (after.some((v) => v.node === stopped)) problems.push(`${stopped} served requests after it was stopped`);
+    if (after.length === 0) problems.push('no request succeeded after the stop');
+    if (opts.sticky) {
+      for (const [phase, vs] of [['before', before], ['after', after]] as const) {
+        const nodes = new Set(vs.map((v) => v.node));
+        const routes = new Set(vs.map((v) => parseSessionId(v.session!).route));
+        if (nodes.size > 1) problems.push(`${phase} the stop, a sticky session was served by ${[...nodes].join(', ')}`);
+        if (routes.size > 1 || routes.has(undefined)) problems.push(`${phase} the stop, the route was not stable (${[...routes].join(', ')})`);
+      }
+    }
+  } else if (opts.sticky) {
     const routes = new Set(ok.map((v) => parseSessionId(v.session!).route));
     if (routes.size > 1 || routes.has(undefined)) problems.push(`the route was not stable (${[...routes].join(', ')})`);
     const nodes = new Set(ok.map((v) => v.node));
@@ -49,6 +85,6 @@ export async function verifyLab(opts: VerifyOptions): Promise<VerifyResult> {
   const nodes = [...new Set(ok.map((v) => v.node))].join(', ');
   const verdict = problems.length
     ? `FAIL: ${problems.join('; ')}`
-    : `PASS: ${views.length} requests, session ${ok[0]?.session ? parseSessionId(ok[0].session).hex.slice(0, 8) : '?'}… kept, counter 1→${counters.at(-1)}, served by ${nodes}${opts.sticky ? ' (sticky)' : ''}`;
+    : `PASS: ${views.length} requests, session ${ok[0]?.session ? parseSessionId(ok[0].session).hex.slice(0, 8) : '?'}… kept, counter 1→${counters.at(-1)}, served by ${nodes}${opts.sticky ? ' (sticky)' : ''}${stopped ? `; went on after ${stopped} stopped` : ''}`;
   return { ok: problems.length === 0, verdict, views };
 }

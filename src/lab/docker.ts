@@ -1,0 +1,34 @@
+/** The few docker CLI calls the drills and verify need (stop, start, health). */
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+
+const exec = promisify(execFile);
+
+export async function docker(...args: string[]): Promise<string> {
+  try {
+    const { stdout } = await exec('docker', args, { timeout: 120_000 });
+    return stdout.trim();
+  } catch (e) {
+    const err = e as { stderr?: string; message: string };
+    throw new Error(`docker ${args.join(' ')} failed: ${(err.stderr || err.message).trim()}`);
+  }
+}
+
+/** Waits until a container reports healthy (or running, without a health check). */
+export async function waitHealthy(name: string, timeoutS = 180): Promise<void> {
+  const until = Date.now() + timeoutS * 1000;
+  for (;;) {
+    const status = await docker('inspect', '-f', '{{if .State.Health}}{{.State.Health.Status}}{{else}}{{.State.Status}}{{end}}', name);
+    if (status === 'healthy' || status === 'running') return;
+    if (Date.now() > until) throw new Error(`${name} is still ${status} after ${timeoutS} s`);
+    await new Promise((r) => setTimeout(r, 500));
+  }
+}
+
+export const dockerCli = {
+  stop: async (name: string) => void (await docker('stop', '-t', '10', name)),
+  start: async (name: string) => {
+    await docker('start', name);
+    await waitHealthy(name);
+  },
+};
