@@ -1,0 +1,141 @@
+#!/usr/bin/env node
+/**
+ * Load benchmark on one deployed lab, in one run: the same lab with msm
+ * disabled (baseline), non-sticky, sticky, and the java vs xstream serializers.
+ * Each variant is applied in place (same lab name, same state) with
+ * `msm-kit up`, warmed up, then loaded through nginx by autocannon with one
+ * session per connection (the cookie is kept per connection). Prints req/s and
+ * p50/p99 latency, and ratios to the baseline. Not a test: nothing is asserted.
+ *
+ *   node scripts/bench-load.js [--connections 40] [--duration 10] [--warmup 3] [--keep]
+ *
+ * Needs the engine, images, jars and provider (scripts/setup/*.sh, or run the
+ * e2e once). Uses the offline stand-in images when they exist locally.
+ * Traffic goes to 127.0.0.1 only.
+ */
+'use strict';
+const { spawnSync, execFileSync } = require('node:child_process');
+const { mkdirSync, readFileSync, writeFileSync } = require('node:fs');
+const { join, resolve } = require('node:path');
+const autocannon = require('autocannon');
+
+const root = resolve(__dirname, '..');
+const args = process.argv.slice(2);
+const opt = (name, dflt) => {
+  const i = args.indexOf(name);
+  return i >= 0 ? Number(args[i + 1]) : dflt;
+};
+const connections = opt('--connections', 40);
+const duration = opt('--duration', 10);
+const warmup = opt('--warmup', 3);
+const keep = args.includes('--keep');
+const outDir = join(root, 'out', 'bench');
+mkdirSync(outDir, { recursive: true });
+const kit = (...a) => spawnSync(process.execPath, [join(root, 'bin', 'msm-kit.js'), ...a], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'], encoding: 'utf8' });
+
+function localImages() {
+  const want = { tomcat: 'msm-kit-local/tomcat:9.0-jre17', memcached: 'msm-kit-local/memcached:1.6', nginx: 'msm-kit-local/nginx:1.22' };
+  try {
+    execFileSync('docker', ['image', 'inspect', ...Object.values(want)], { stdio: 'ignore' });
+    return want;
+  } catch {
+    return undefined;
+  }
+}
+
+const base = JSON.parse(readFileSync(join(root, 'lab.config.json'), 'utf8'));
+delete base.$schema;
+base.name = 'msm-bench';
+const images = localImages();
+if (images) base.images = images;
+const nonSticky = (manager) => ({ ...base, manager: { ...base.manager, ...manager } });
+const variants = [
+  { id: 'baseline', what: 'msm disabled (enabled=false), round-robin', cfg: nonSticky({ enabled: false }) },
+  { id: 'non-sticky', what: 'non-sticky, java serializer, lockingMode auto, sync backup', cfg: nonSticky({}) },
+  {
+    id: 'sticky',
+    what: 'sticky, java serializer, jvmRoute routing',
+    cfg: {
+      ...base,
+      tomcat: { ...base.tomcat, nodes: base.tomcat.nodes.map((n, i) => ({ ...n, jvmRoute: `tomcat${i + 1}` })) },
+      manager: { sticky: true, requestUriIgnorePattern: base.manager.requestUriIgnorePattern, serializer: 'java' },
+    },
+  },
+  { id: 'non-sticky-xstream', what: 'non-sticky, xstream serializer', cfg: nonSticky({ serializer: 'xstream' }) },
+];
+
+function load(url, seconds) {
+  return autocannon({
+    url,
+    connections,
+    duration: seconds,
+    requests: [
+      {
+        method: 'GET',
+        path: '/',
+        setupRequest: (req, context) => (context.cookie ? { ...req, headers: { ...req.headers, cookie: context.cookie } } : req),
+        onResponse: (status, body, context, headers) => {
+          let sc = headers && (headers['set-cookie'] ?? headers['Set-Cookie']);
+          if (Array.isArray(sc)) sc = sc.find((c) => c.startsWith('JSESSIONID='));
+          if (typeof sc === 'string' && sc.startsWith('JSESSIONID=')) context.cookie = sc.split(';')[0];
+        },
+      },
+    ],
+  });
+}
+
+async function main() {
+  const rows = [];
+  let lastCfg;
+  try {
+    for (const v of variants) {
+      const file = join(outDir, `${v.id}.json`);
+      writeFileSync(file, JSON.stringify(v.cfg, null, 2) + '\n');
+      lastCfg = file;
+      process.stderr.write(`[bench] ${v.id}: applying (${v.what})\n`);
+      const t0 = Date.now();
+      const up = kit('up', '--config', file, '--out', join(outDir, 'lab'));
+      if (up.status !== 0) {
+        rows.push({ ...v, error: `does not run: ${(up.stderr || up.stdout).trim().split('\n').slice(-3).join(' | ')}` });
+        continue;
+      }
+      process.stderr.write(`[bench] ${v.id}: up in ${((Date.now() - t0) / 1000).toFixed(1)} s; warm-up ${warmup} s, load ${duration} s with ${connections} sessions\n`);
+      const url = 'http://127.0.0.1:8080/';
+      await load(url, warmup);
+      const r = await load(url, duration);
+      const check = kit('verify', '--config', file, '--requests', '6');
+      rows.push({
+        ...v,
+        rps: r.requests.average,
+        p50: r.latency.p50,
+        p99: r.latency.p99,
+        errors: r.errors + r.timeouts + (r.non2xx ?? 0),
+        verified: check.status === 0,
+        verdict: check.stdout.trim().split('\n').pop(),
+      });
+    }
+  } finally {
+    if (!keep && lastCfg) {
+      process.stderr.write('[bench] tearing the lab down\n');
+      const down = kit('down', '--config', lastCfg, '--out', join(outDir, 'lab'));
+      if (down.status !== 0) process.stderr.write(down.stderr);
+    }
+  }
+  const baseline = rows.find((r) => r.id === 'baseline' && !r.error);
+  console.log(`load benchmark: ${connections} sessions (one per connection), ${duration} s per variant, through nginx on 127.0.0.1, images ${images ? 'offline stand-ins' : 'official'}`);
+  console.log(`${'variant'.padEnd(20)} ${'req/s'.padStart(8)} ${'p50 ms'.padStart(7)} ${'p99 ms'.padStart(7)} ${'errors'.padStart(7)}  ${'req/s vs baseline'.padStart(18)}  session check`);
+  for (const r of rows) {
+    if (r.error) {
+      console.log(`${r.id.padEnd(20)} ${r.error}`);
+      continue;
+    }
+    const ratio = baseline ? `${((r.rps / baseline.rps) * 100).toFixed(1)} %` : 'n/a';
+    console.log(`${r.id.padEnd(20)} ${r.rps.toFixed(0).padStart(8)} ${String(r.p50).padStart(7)} ${String(r.p99).padStart(7)} ${String(r.errors).padStart(7)}  ${ratio.padStart(18)}  ${r.id === 'baseline' ? '(sessions are node-local by design)' : r.verdict}`);
+  }
+  console.log('targets: non-sticky >= 85 %, sticky >= 95 % of baseline req/s');
+}
+
+main().catch((e) => {
+  console.error(`bench: ${e.message}`);
+  process.exit(1);
+});

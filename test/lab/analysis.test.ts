@@ -1,0 +1,41 @@
+/** Pure parts of verify and the drills: session id parsing, loss and failure-window analysis. */
+import { describe, expect, it } from 'vitest';
+import { analyseSession, longestWindow } from '../../src/lab/drill';
+import { parseSessionId } from '../../src/lab/http';
+
+const ok = (session: string, counter: number, t0 = 0) => ({ status: 200, session, counter, t0 });
+
+describe('parseSessionId', () => {
+  it('splits <hex>-<memcachedId>.<jvmRoute>', () => {
+    expect(parseSessionId('ABC123-mnode1.tomcat1')).toEqual({ hex: 'ABC123', memcachedId: 'mnode1', route: 'tomcat1' });
+    expect(parseSessionId('ABC123-mnode2')).toEqual({ hex: 'ABC123', memcachedId: 'mnode2', route: undefined });
+  });
+});
+
+describe('analyseSession', () => {
+  it('a relocated session (new node id, new route) with a rising counter is not lost', () => {
+    expect(analyseSession([ok('A1-mnode1.t1', 1), ok('A1-mnode2.t2', 2), ok('A1-mnode2.t2', 3)])).toMatchObject({ lost: false, repeated: 0, skipped: 0 });
+  });
+
+  it('a new id is a lost session, with when it happened', () => {
+    const r = analyseSession([ok('A1-mnode1', 5), ok('B2-mnode2', 1, 1234)]);
+    expect(r.lost).toBe(true);
+    expect(r.lostAt).toBe(1234);
+  });
+
+  it('a counter reset under the same id is a lost session', () => {
+    expect(analyseSession([ok('A1-mnode1', 7), ok('A1-mnode2', 1)]).lost).toBe(true);
+  });
+
+  it('counts repeated and skipped updates, ignoring failed requests', () => {
+    const r = analyseSession([ok('A1', 1), ok('A1', 2), ok('A1', 2), { status: 502, session: undefined, counter: undefined, t0: 0 } as never, ok('A1', 5)]);
+    expect(r).toMatchObject({ lost: false, repeated: 1, skipped: 1 });
+  });
+});
+
+describe('longestWindow', () => {
+  it('merges overlapping failures and returns the longest stretch', () => {
+    expect(longestWindow([[0, 100], [50, 300], [1000, 1100]])).toBe(300);
+    expect(longestWindow([])).toBe(0);
+  });
+});
