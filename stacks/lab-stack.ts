@@ -64,6 +64,7 @@ export class LabStack extends TerraformStack {
           name: t.name,
           ip: t.ip,
           jvmRoute: t.jvmRoute,
+          javaOpts: lab.javaOpts,
           image: tomcatImage.resource,
           network: this.network,
           lab: lab.name,

@@ -40,6 +40,8 @@ export interface ResolvedLab {
   readonly memcachedNodes: string;
   readonly transcoderFactoryClass: string;
   readonly jars: readonly Jar[];
+  /** JVM options every Tomcat gets (heap, and what the serializer needs on this Java). */
+  readonly javaOpts: string;
   /** The URL the lab answers on, from the host. */
   readonly url: string;
 }
@@ -65,6 +67,19 @@ export const ADDRESS_PLAN = { gateway: 1, loadBalancer: 2, memcached: 10, tomcat
 
 export function defaultTomcatImage(version: LabConfig['tomcat']['version'], java: number): string {
   return `tomcat:${version === '9' ? '9.0' : version === '7' ? '7.0' : '8.5'}-jre${java}`;
+}
+
+/**
+ * XStream 1.4.7 reflects into JDK internals in static initializers; on Java 9+
+ * msm's manager then fails to start (InaccessibleObjectException: module
+ * java.base does not "opens java.text"). These opens let it run.
+ */
+export const XSTREAM_OPENS = ['java.base/java.lang', 'java.base/java.lang.reflect', 'java.base/java.text', 'java.base/java.util', 'java.base/java.util.concurrent', 'java.desktop/java.awt.font'];
+
+export function javaOptions(config: LabConfig): string {
+  const opts = ['-Xms128m', '-Xmx256m'];
+  if (config.manager.serializer === 'xstream' && config.tomcat.javaVersion >= 9) opts.push(...XSTREAM_OPENS.map((m) => `--add-opens=${m}=ALL-UNNAMED`));
+  return opts.join(' ');
 }
 
 export function resolveLab(config: LabConfig): ResolvedLab {
@@ -96,6 +111,7 @@ export function resolveLab(config: LabConfig): ResolvedLab {
     memcachedNodes: memcacheds.map((m) => `${m.id}:${m.host}:${m.port}`).join(','),
     transcoderFactoryClass: TRANSCODER_FACTORIES[config.manager.serializer],
     jars: jarSet(config.tomcat.version, config.manager.serializer),
+    javaOpts: javaOptions(config),
     url: `http://${lbUrlHost}:${config.loadBalancer.port}/`,
   };
 }

@@ -41,7 +41,7 @@ export class TomcatNode extends Construct {
       upload: [{ file: props.contextXmlPath, content: props.contextXml }],
       healthcheck: { test: httpCheck(this.port, '/health.txt'), ...HEALTH_TIMING },
       wait: true,
-      waitTimeout: 300,
+      waitTimeout: 150,
       destroyGraceSeconds: 10,
       dependsOn: props.dependsOn,
     });

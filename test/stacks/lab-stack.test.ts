@@ -5,7 +5,7 @@ import { resolveLab, type ResolvedLab } from '../../src/config/resolve';
 import { renderContextXml } from '../../src/render/context-xml';
 import { renderNginxConf } from '../../src/render/nginx-conf';
 import { LabStack } from '../../stacks/lab-stack';
-import { accept, DEFAULT_CONFIG, STICKY_CONFIG } from '../helpers';
+import { accept, DEFAULT_CONFIG, patch, STICKY_CONFIG } from '../helpers';
 
 function synth(lab: ResolvedLab) {
   const app = Testing.app();
@@ -91,5 +91,17 @@ describe('LabStack', () => {
 
   it('synthesizes byte-identical JSON twice', () => {
     expect(synth(sticky).json).toBe(synth(sticky).json);
+  });
+});
+
+describe('LabStack JVM options', () => {
+  it('opens the JDK packages XStream reflects into on Java 9+, and only then', () => {
+    const opts = (cfg: unknown) =>
+      (Object.values(synth(resolveLab(accept(cfg))).doc.resource.docker_container) as Array<Record<string, any>>)
+        .filter((c) => c.labels.some((l: any) => l.value === 'tomcat'))[0]
+        .env.find((e: string) => e.startsWith('CATALINA_OPTS='));
+    expect(opts(patch(DEFAULT_CONFIG, { manager: { serializer: 'xstream' } }))).toContain('--add-opens=java.base/java.text=ALL-UNNAMED');
+    expect(opts(patch(DEFAULT_CONFIG, { manager: { serializer: 'xstream' }, tomcat: { javaVersion: 8 } }))).not.toContain('--add-opens');
+    expect(opts(DEFAULT_CONFIG)).not.toContain('--add-opens');
   });
 });
