@@ -18,6 +18,7 @@ const { spawnSync, execFileSync } = require('node:child_process');
 const { mkdirSync, readFileSync, writeFileSync } = require('node:fs');
 const { join, resolve } = require('node:path');
 const autocannon = require('autocannon');
+const { LOCAL_IMAGES, localConfig } = require('./setup/local-config');
 
 const root = resolve(__dirname, '..');
 const args = process.argv.slice(2);
@@ -27,41 +28,43 @@ const opt = (name, dflt) => {
 };
 const connections = opt('--connections', 40);
 const duration = opt('--duration', 10);
-const warmup = opt('--warmup', 3);
+const warmup = opt('--warmup', 5);
 const keep = args.includes('--keep');
+// --only a,b runs a subset; --manager '{"memcachedProtocol":"binary"}' patches every msm-enabled variant.
+const only = args.includes('--only') ? args[args.indexOf('--only') + 1].split(',') : undefined;
+const managerPatch = args.includes('--manager') ? JSON.parse(args[args.indexOf('--manager') + 1]) : {};
 const outDir = join(root, 'out', 'bench');
 mkdirSync(outDir, { recursive: true });
 const kit = (...a) => spawnSync(process.execPath, [join(root, 'bin', 'msm-kit.js'), ...a], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'], encoding: 'utf8' });
 
-function localImages() {
-  const want = { tomcat: 'msm-kit-local/tomcat:9.0-jre17', memcached: 'msm-kit-local/memcached:1.6', nginx: 'msm-kit-local/nginx:1.22' };
+function haveLocalImages() {
   try {
-    execFileSync('docker', ['image', 'inspect', ...Object.values(want)], { stdio: 'ignore' });
-    return want;
+    execFileSync('docker', ['image', 'inspect', ...Object.values(LOCAL_IMAGES)], { stdio: 'ignore' });
+    return true;
   } catch {
-    return undefined;
+    return false;
   }
 }
 
-const base = JSON.parse(readFileSync(join(root, 'lab.config.json'), 'utf8'));
-delete base.$schema;
-base.name = 'msm-bench';
-const images = localImages();
-if (images) base.images = images;
-const nonSticky = (manager) => ({ ...base, manager: { ...base.manager, ...manager } });
+const images = haveLocalImages();
+const config = JSON.parse(readFileSync(join(root, 'lab.config.json'), 'utf8'));
+delete config.$schema;
+const base = images ? localConfig(config, 'msm-bench') : { ...config, name: 'msm-bench' };
+const nonSticky = (manager) => ({ ...base, manager: { ...base.manager, ...managerPatch, ...manager } });
+const stickyCfg = (manager) => ({
+  ...base,
+  tomcat: { ...base.tomcat, nodes: base.tomcat.nodes.map((n, i) => ({ ...n, jvmRoute: `tomcat${i + 1}` })) },
+  manager: { sticky: true, requestUriIgnorePattern: base.manager.requestUriIgnorePattern, serializer: 'java', ...managerPatch, ...manager },
+});
+// The baseline keeps sessions working without msm: enabled=false (plain in-memory
+// sessions) behind jvmRoute routing, so every session stays on its node. It runs
+// first and last; the spread between the two runs shows the machine's drift.
 const variants = [
-  { id: 'baseline', what: 'msm disabled (enabled=false), round-robin', cfg: nonSticky({ enabled: false }) },
+  { id: 'baseline', what: 'msm disabled (enabled=false), sessions node-local, jvmRoute routing', cfg: stickyCfg({ enabled: false }) },
   { id: 'non-sticky', what: 'non-sticky, java serializer, lockingMode auto, sync backup', cfg: nonSticky({}) },
-  {
-    id: 'sticky',
-    what: 'sticky, java serializer, jvmRoute routing',
-    cfg: {
-      ...base,
-      tomcat: { ...base.tomcat, nodes: base.tomcat.nodes.map((n, i) => ({ ...n, jvmRoute: `tomcat${i + 1}` })) },
-      manager: { sticky: true, requestUriIgnorePattern: base.manager.requestUriIgnorePattern, serializer: 'java' },
-    },
-  },
+  { id: 'sticky', what: 'sticky, java serializer, jvmRoute routing', cfg: stickyCfg({}) },
   { id: 'non-sticky-xstream', what: 'non-sticky, xstream serializer', cfg: nonSticky({ serializer: 'xstream' }) },
+  { id: 'baseline-again', what: 'the baseline once more', cfg: stickyCfg({ enabled: false }) },
 ];
 
 function load(url, seconds) {
@@ -88,7 +91,7 @@ async function main() {
   const rows = [];
   let lastCfg;
   try {
-    for (const v of variants) {
+    for (const v of variants.filter((x) => !only || only.includes(x.id))) {
       const file = join(outDir, `${v.id}.json`);
       writeFileSync(file, JSON.stringify(v.cfg, null, 2) + '\n');
       lastCfg = file;
@@ -121,7 +124,8 @@ async function main() {
       if (down.status !== 0) process.stderr.write(down.stderr);
     }
   }
-  const baseline = rows.find((r) => r.id === 'baseline' && !r.error);
+  const baselines = rows.filter((r) => r.id.startsWith('baseline') && !r.error);
+  const baseline = baselines.length ? { rps: baselines.reduce((a, r) => a + r.rps, 0) / baselines.length } : undefined;
   console.log(`load benchmark: ${connections} sessions (one per connection), ${duration} s per variant, through nginx on 127.0.0.1, images ${images ? 'offline stand-ins' : 'official'}`);
   console.log(`${'variant'.padEnd(20)} ${'req/s'.padStart(8)} ${'p50 ms'.padStart(7)} ${'p99 ms'.padStart(7)} ${'errors'.padStart(7)}  ${'req/s vs baseline'.padStart(18)}  session check`);
   for (const r of rows) {
@@ -130,8 +134,9 @@ async function main() {
       continue;
     }
     const ratio = baseline ? `${((r.rps / baseline.rps) * 100).toFixed(1)} %` : 'n/a';
-    console.log(`${r.id.padEnd(20)} ${r.rps.toFixed(0).padStart(8)} ${String(r.p50).padStart(7)} ${String(r.p99).padStart(7)} ${String(r.errors).padStart(7)}  ${ratio.padStart(18)}  ${r.id === 'baseline' ? '(sessions are node-local by design)' : r.verdict}`);
+    console.log(`${r.id.padEnd(20)} ${r.rps.toFixed(0).padStart(8)} ${String(r.p50).padStart(7)} ${String(r.p99).padStart(7)} ${String(r.errors).padStart(7)}  ${ratio.padStart(18)}  ${r.verdict}`);
   }
+  if (baselines.length === 2) console.log(`baseline = mean of its two runs (${baselines.map((b) => b.rps.toFixed(0)).join(' and ')} req/s; spread ${((Math.abs(baselines[0].rps - baselines[1].rps) / baseline.rps) * 100).toFixed(1)} %)`);
   console.log('targets: non-sticky >= 85 %, sticky >= 95 % of baseline req/s');
 }
 

@@ -80,15 +80,7 @@ export TF_CLI_CONFIG_FILE=$TF_RC
 [[ -d "$HOME/.cache/msm-kit/bin" ]] && export PATH="$PATH:$HOME/.cache/msm-kit/bin"
 
 # Lab configs: the shipped ones, pointed at the offline stand-in images.
-make_config() { # make_config SRC DEST
-  node -e '
-    const fs = require("fs");
-    const c = JSON.parse(fs.readFileSync(process.argv[1], "utf8"));
-    c.$schema = "../../lab.config.schema.json";
-    c.images = { tomcat: "msm-kit-local/tomcat:9.0-jre17", memcached: "msm-kit-local/memcached:1.6", nginx: "msm-kit-local/nginx:1.22" };
-    fs.writeFileSync(process.argv[2], JSON.stringify(c, null, 2) + "\n");
-  ' "$1" "$2"
-}
+make_config() { node scripts/setup/local-config.js "$1" "$2"; } # SRC DEST: the config on the offline stand-ins
 make_config lab.config.json "$OUT/non-sticky.json"
 make_config examples/sticky.json "$OUT/sticky.json"
 CONFIGS=("$OUT/non-sticky.json" "$OUT/sticky.json")

@@ -37,6 +37,8 @@ deps() {
   fi
 }
 
+lab_name() { node -e 'console.log(require(require("path").resolve(process.argv[1])).name || "msm-lab")' "$1"; }
+
 # Prints the config to deploy: CONFIG itself, or a copy that uses the offline stand-ins.
 deployable_config() {
   local cfg=$1 missing=0 img
@@ -54,14 +56,9 @@ deployable_config() {
   say "!!! no registry: building offline stand-ins of the official images (tomcat, memcached, nginx from Debian and Maven Central)"
   bash scripts/setup/images.sh >&2 || die "image build failed (see above)"
   local name local_cfg
-  name=$(node -e 'console.log(require(process.argv[1]).name || "msm-lab")' "$ROOT/$cfg" 2>/dev/null || node -e 'console.log(require(process.argv[1]).name || "msm-lab")' "$cfg")
+  name=$(lab_name "$cfg")
   local_cfg=out/$name.local.json
-  mkdir -p out
-  node -e '
-    const fs = require("fs"); const c = JSON.parse(fs.readFileSync(process.argv[1], "utf8"));
-    c.$schema = "../lab.config.schema.json";
-    c.images = { tomcat: "msm-kit-local/tomcat:9.0-jre17", memcached: "msm-kit-local/memcached:1.6", nginx: "msm-kit-local/nginx:1.22" };
-    fs.writeFileSync(process.argv[2], JSON.stringify(c, null, 2) + "\n");' "$cfg" "$local_cfg"
+  node scripts/setup/local-config.js "$cfg" "$local_cfg"
   say "!!! deploying $local_cfg (= $cfg with images set to the stand-ins)"
   echo "$local_cfg"
 }
@@ -91,7 +88,7 @@ case $cmd in
     deps
     setup_terraform
     deploy=$cfg
-    name=$(node -e 'console.log(require(require("path").resolve(process.argv[1])).name || "msm-lab")' "$cfg")
+    name=$(lab_name "$cfg")
     [[ -f out/$name.local.json ]] && deploy=out/$name.local.json
     node bin/msm-kit.js down --config "$deploy"
     ;;

@@ -39,17 +39,9 @@ NGINX=msm-kit-local/nginx:1.22
 TOMCAT=msm-kit-local/tomcat:9.0-jre17
 ALL=("$BASE" "$MEMCACHED" "$NGINX" "$TOMCAT")
 
-say() { printf '[%s] %s\n' "$TAG" "$*"; }
-die() { printf '%s: %s: %s\n' "$TAG" "$1" "${2:-unknown error}" >&2; exit 1; }
+# shellcheck source=common.sh
+source "$(dirname "$0")/common.sh"
 oneline() { tail -n "${2:-5}" "$1" 2>/dev/null | tr -s '\n\t' '  ' | sed 's/ *$//'; }
-
-# Run a command quietly; on failure die with its last output lines.
-run() {
-  local what=$1 out; shift
-  if ! out=$("$@" 2>&1); then
-    die "$what" "$(printf '%s\n' "$out" | tail -n 5 | tr -s '\n' ' ')"
-  fi
-}
 
 # Run a command with its output appended to a log; on failure die with the log's tail.
 logged() {
@@ -59,19 +51,11 @@ logged() {
 
 elapsed() { awk -v a="$1" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.1fs", b - a }'; }
 
-apt_updated=
 host_install() { # host_install CMD-TO-CHECK PACKAGE...
   local cmd=$1; shift
   command -v "$cmd" >/dev/null 2>&1 && return 0
   [[ $EUID -eq 0 ]] || die "install $*" "$cmd is missing and not running as root"
-  if [[ -z $apt_updated ]]; then
-    say "apt-get update (host)"
-    run "apt-get update" apt-get update
-    apt_updated=1
-  fi
-  say "apt-get install -y $* (host)"
-  run "apt-get install $*" env DEBIAN_FRONTEND=noninteractive \
-    apt-get install -y --no-install-recommends "$@"
+  apt_install "$@"
 }
 
 exists() { docker image inspect "$1" >/dev/null 2>&1; }

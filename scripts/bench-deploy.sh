@@ -1,0 +1,99 @@
+#!/usr/bin/env bash
+# Benchmark: time from nothing to a verified lab, per step; a second deploy
+# with warm caches; and, as the baseline, 5 plain `docker run`s of the same
+# images reaching the same health. Prints figures and ratios; asserts nothing.
+#
+#   bash scripts/bench-deploy.sh [--cold]
+#
+# --cold empties every cache the kit owns first, in throw-away locations
+# (npm cache, jar cache, provider mirror, Go module and build caches) and
+# removes the kit's images, so the stand-ins are rebuilt. The Docker engine is
+# started if none answers. Traffic goes to 127.0.0.1 and the lab's containers only.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ROOT=$(pwd)
+export CHECKPOINT_DISABLE=1 PATH="$PATH:/usr/local/go/bin"
+COLD=0
+[[ ${1:-} == --cold ]] && COLD=1
+OUT=$ROOT/out/bench-deploy
+mkdir -p "$OUT"
+declare -a names=() secs=()
+now() { date +%s.%N; }
+timed() { # timed NAME COMMAND...
+  local name=$1 t; shift
+  t=$(now)
+  "$@" >"$OUT/${name// /_}.log" 2>&1 || { echo "bench-deploy: step '$name' failed; see $OUT/${name// /_}.log" >&2; tail -5 "$OUT/${name// /_}.log" >&2; exit 1; }
+  names+=("$name")
+  secs+=("$(awk -v a="$t" -v b="$(now)" 'BEGIN { printf "%.1f", b - a }')")
+  echo "  $name: ${secs[-1]} s" >&2
+}
+
+# Baseline: the same five containers with plain docker run, to the same health.
+plain() {
+  local net=msm-plain-net
+  docker network create --subnet 172.28.58.0/24 "$net" >/dev/null
+  docker run -d --name plain-mc1 --network "$net" msm-kit-local/memcached:1.6 >/dev/null
+  docker run -d --name plain-mc2 --network "$net" msm-kit-local/memcached:1.6 >/dev/null
+  docker run -d --name plain-t1 --network "$net" -e MSM_KIT_NODE=plain-t1 "$TOMCAT_IMAGE" >/dev/null
+  docker run -d --name plain-t2 --network "$net" -e MSM_KIT_NODE=plain-t2 "$TOMCAT_IMAGE" >/dev/null
+  docker run -d --name plain-nginx --network "$net" -p 127.0.0.1:8089:80 msm-kit-local/nginx:1.22 >/dev/null
+  local c
+  for c in plain-t1 plain-t2; do
+    until docker exec "$c" bash -c "exec 3<>/dev/tcp/127.0.0.1/8080" 2>/dev/null; do sleep 0.2; done
+  done
+}
+plain_clean() {
+  docker rm -f plain-mc1 plain-mc2 plain-t1 plain-t2 plain-nginx >/dev/null 2>&1 || true
+  docker network rm msm-plain-net >/dev/null 2>&1 || true
+}
+restore() {
+  plain_clean
+  # A cold run pointed .msm-kit/terraformrc at its throw-away mirror: point it back.
+  if ((COLD)); then env -u MSM_KIT_CACHE -u GOMODCACHE -u GOCACHE bash scripts/setup/provider.sh >/dev/null 2>&1 || true; fi
+}
+plain_clean
+trap restore EXIT
+
+if ((COLD)); then
+  TMP=$(mktemp -d /tmp/msm-cold-XXXX)
+  export MSM_KIT_CACHE=$TMP/cache GOMODCACHE=$TMP/gomod GOCACHE=$TMP/gobuild npm_config_cache=$TMP/npm
+  echo "[bench] cold: caches in $TMP; removing the kit's images" >&2
+  docker ps -aq --filter label=msm-kit.lab | xargs -r docker rm -f >/dev/null 2>&1 || true
+  docker images --format '{{.Repository}}:{{.Tag}}' | grep -E '^msm-kit(-local)?/' | xargs -r docker rmi -f >/dev/null 2>&1 || true
+  rm -rf node_modules dist
+fi
+
+CFG=$OUT/lab.json
+total0=$(now)
+timed "npm ci + build" npm ci --no-audit --no-fund
+timed "engine" bash scripts/setup/engine.sh
+timed "images" bash scripts/setup/images.sh
+timed "jars" node bin/msm-kit.js jars
+timed "provider" bash scripts/setup/provider.sh
+export TF_CLI_CONFIG_FILE=$ROOT/.msm-kit/terraformrc
+node scripts/setup/local-config.js lab.config.json "$CFG"
+timed "deploy (msm-kit up)" node bin/msm-kit.js up --config "$CFG" --out "$OUT/lab"
+timed "verify" node bin/msm-kit.js verify --config "$CFG" --requests 10
+total=$(awk -v a="$total0" -v b="$(now)" 'BEGIN { printf "%.1f", b - a }')
+
+timed "destroy" node bin/msm-kit.js down --config "$CFG" --out "$OUT/lab"
+timed "warm deploy (msm-kit up)" node bin/msm-kit.js up --config "$CFG" --out "$OUT/lab"
+timed "warm verify" node bin/msm-kit.js verify --config "$CFG" --requests 10
+warm=$(awk -v a="${secs[-2]}" -v b="${secs[-1]}" 'BEGIN { printf "%.1f", a + b }')
+TOMCAT_IMAGE=$(docker inspect -f '{{.Config.Image}}' tomcat-node1)
+timed "destroy again" node bin/msm-kit.js down --config "$CFG" --out "$OUT/lab"
+
+
+timed "baseline: 5 plain docker runs" plain
+base=${secs[-1]}
+
+echo
+echo "deploy benchmark ($([[ $COLD == 1 ]] && echo 'cold: empty caches, images rebuilt' || echo 'caches as found'))"
+for i in "${!names[@]}"; do
+  case ${names[$i]} in destroy*|warm*|baseline*) continue ;; esac
+  printf '  %-28s %7s s  %5.1f %%\n' "${names[$i]}" "${secs[$i]}" "$(awk -v a="${secs[$i]}" -v b="$total" 'BEGIN { print 100 * a / b }')"
+done
+printf '  %-28s %7s s\n' "nothing -> verified lab" "$total"
+printf '  %-28s %7s s   (%.1fx the baseline)\n' "warm deploy + verify" "$warm" "$(awk -v a="$warm" -v b="$base" 'BEGIN { print a / b }')"
+printf '  %-28s %7s s   (baseline)\n' "5 plain docker runs" "$base"
+printf '  cold total is %.1fx the baseline\n' "$(awk -v a="$total" -v b="$base" 'BEGIN { print a / b }')"
