@@ -15,4 +15,4 @@ export function httpCheck(port: number, path: string): string[] {
   ];
 }
 
-export const HEALTH_TIMING = { interval: '2s', timeout: '2s', retries: 60, startPeriod: '2s' } as const;
+export const HEALTH_TIMING = { interval: '1s', timeout: '2s', retries: 120, startPeriod: '1s' } as const;
