@@ -26,7 +26,10 @@ export function terraformEnv(): NodeJS.ProcessEnv {
   return env;
 }
 
-/** Runs terraform in dir, streaming its output with a prefix; rejects with the last lines on failure. */
+/** terraform lines worth showing as progress; the rest only with MSM_KIT_VERBOSE=1 (and in errors). */
+const PROGRESS = /(Creating\.\.\.|Creation complete|Destroying\.\.\.|Destruction complete|Still creating|Modifying|Modifications complete|Plan:|Apply complete|Destroy complete|Installed |Error|Warning|^url = )/;
+
+/** Runs terraform in dir, streaming its progress with a prefix; rejects with the last lines on failure. */
 export function terraform(step: string, dir: string, args: string[], log: (line: string) => void = (l) => console.error(l)): Promise<void> {
   return new Promise((resolvePromise, reject) => {
     const tail: string[] = [];
@@ -36,7 +39,7 @@ export function terraform(step: string, dir: string, args: string[], log: (line:
         if (!line.trim()) continue;
         tail.push(line);
         if (tail.length > 30) tail.shift();
-        log(`  [${step}] ${line}`);
+        if (process.env.MSM_KIT_VERBOSE || PROGRESS.test(line)) log(`  [${step}] ${line}`);
       }
     };
     child.stdout.on('data', onData);

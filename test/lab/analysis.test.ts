@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { analyseSession, longestWindow } from '../../src/lab/drill';
 import { parseSessionId } from '../../src/lab/http';
 
-const ok = (session: string, counter: number, t0 = 0) => ({ status: 200, session, counter, t0 });
+const ok = (session: string, counter: number, t0 = 0) => ({ status: 200, session, counter, t0, t1: t0 + 5 });
 
 describe('parseSessionId', () => {
   it('splits <hex>-<memcachedId>.<jvmRoute>', () => {
@@ -17,10 +17,24 @@ describe('analyseSession', () => {
     expect(analyseSession([ok('A1-mnode1.t1', 1), ok('A1-mnode2.t2', 2), ok('A1-mnode2.t2', 3)])).toMatchObject({ lost: false, repeated: 0, skipped: 0 });
   });
 
-  it('a new id is a lost session, with when it happened', () => {
+  it('a new id is a lost session', () => {
     const r = analyseSession([ok('A1-mnode1', 5), ok('B2-mnode2', 1, 1234)]);
     expect(r.lost).toBe(true);
-    expect(r.lostAt).toBe(1234);
+    expect(r.lostAtStop).toBe(false);
+  });
+
+  it('a loss in flight during the stop, or on the first request after it, is at the failover instant', () => {
+    const stop = { from: 1000, until: 1100 };
+    expect(analyseSession([ok('A1', 1, 0), ok('B2', 1, 1050)], stop).lostAtStop).toBe(true);
+    expect(analyseSession([ok('A1', 1, 0), ok('A1', 2, 990), ok('B2', 1, 1150)], stop).lostAtStop).toBe(true);
+    expect(analyseSession([ok('A1', 1, 0), ok('A1', 2, 1150), ok('A1', 2, 1300)], stop)).toMatchObject({ repeated: 1, updatesLostAtStop: 0 });
+    expect(analyseSession([ok('A1', 1, 0), ok('A1', 1, 1120)], stop)).toMatchObject({ repeated: 1, updatesLostAtStop: 1 });
+  });
+
+  it('a loss after the failover instant is not excused', () => {
+    const stop = { from: 1000, until: 1100 };
+    const r = analyseSession([ok('A1', 1, 0), ok('A1', 2, 1150), ok('B2', 1, 5000)], stop);
+    expect(r).toMatchObject({ lost: true, lostAtStop: false });
   });
 
   it('a counter reset under the same id is a lost session', () => {
@@ -28,7 +42,7 @@ describe('analyseSession', () => {
   });
 
   it('counts repeated and skipped updates, ignoring failed requests', () => {
-    const r = analyseSession([ok('A1', 1), ok('A1', 2), ok('A1', 2), { status: 502, session: undefined, counter: undefined, t0: 0 } as never, ok('A1', 5)]);
+    const r = analyseSession([ok('A1', 1), ok('A1', 2), ok('A1', 2), { status: 502, session: undefined, counter: undefined, t0: 0, t1: 1 } as never, ok('A1', 5)]);
     expect(r).toMatchObject({ lost: false, repeated: 1, skipped: 1 });
   });
 });
