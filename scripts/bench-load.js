@@ -67,7 +67,7 @@ const variants = [
   { id: 'baseline-again', what: 'the baseline once more', cfg: stickyCfg({ enabled: false }) },
 ];
 
-function load(url, seconds) {
+function load(url, seconds, path = '/') {
   return autocannon({
     url,
     connections,
@@ -75,7 +75,7 @@ function load(url, seconds) {
     requests: [
       {
         method: 'GET',
-        path: '/',
+        path,
         setupRequest: (req, context) => (context.cookie ? { ...req, headers: { ...req.headers, cookie: context.cookie } } : req),
         onResponse: (status, body, context, headers) => {
           let sc = headers && (headers['set-cookie'] ?? headers['Set-Cookie']);
@@ -105,17 +105,13 @@ async function main() {
       process.stderr.write(`[bench] ${v.id}: up in ${((Date.now() - t0) / 1000).toFixed(1)} s; warm-up ${warmup} s, load ${duration} s with ${connections} sessions\n`);
       const url = 'http://127.0.0.1:8080/';
       await load(url, warmup);
-      const r = await load(url, duration);
+      const w = await load(url, duration);
+      const r = await load(url, duration, '/view.jsp');
       const check = kit('verify', '--config', file, '--requests', '6');
-      rows.push({
-        ...v,
-        rps: r.requests.average,
-        p50: r.latency.p50,
-        p99: r.latency.p99,
-        errors: r.errors + r.timeouts + (r.non2xx ?? 0),
-        verified: check.status === 0,
-        verdict: check.stdout.trim().split('\n').pop(),
-      });
+      const verdict = check.stdout.trim().split('\n').pop();
+      for (const [kind, x] of [['write', w], ['read', r]]) {
+        rows.push({ ...v, kind, rps: x.requests.average, p50: x.latency.p50, p99: x.latency.p99, errors: x.errors + x.timeouts + (x.non2xx ?? 0), verdict });
+      }
     }
   } finally {
     if (!keep && lastCfg) {
@@ -124,19 +120,27 @@ async function main() {
       if (down.status !== 0) process.stderr.write(down.stderr);
     }
   }
-  const baselines = rows.filter((r) => r.id.startsWith('baseline') && !r.error);
-  const baseline = baselines.length ? { rps: baselines.reduce((a, r) => a + r.rps, 0) / baselines.length } : undefined;
-  console.log(`load benchmark: ${connections} sessions (one per connection), ${duration} s per variant, through nginx on 127.0.0.1, images ${images ? 'offline stand-ins' : 'official'}`);
-  console.log(`${'variant'.padEnd(20)} ${'req/s'.padStart(8)} ${'p50 ms'.padStart(7)} ${'p99 ms'.padStart(7)} ${'errors'.padStart(7)}  ${'req/s vs baseline'.padStart(18)}  session check`);
+  const baselineOf = (kind) => {
+    const b = rows.filter((r) => r.id.startsWith('baseline') && !r.error && r.kind === kind);
+    return b.length ? { runs: b, rps: b.reduce((a, r) => a + r.rps, 0) / b.length } : undefined;
+  };
+  console.log(`load benchmark: ${connections} sessions (one per connection), ${duration} s per variant and page, through nginx on 127.0.0.1, images ${images ? 'offline stand-ins' : 'official'}`);
+  console.log('pages: write = / (increments the session counter on every request), read = /view.jsp (reads the session only)');
+  console.log(`${'variant'.padEnd(20)} ${'page'.padEnd(5)} ${'req/s'.padStart(8)} ${'p50 ms'.padStart(7)} ${'p99 ms'.padStart(7)} ${'errors'.padStart(7)}  ${'req/s vs baseline'.padStart(18)}  session check`);
   for (const r of rows) {
     if (r.error) {
       console.log(`${r.id.padEnd(20)} ${r.error}`);
       continue;
     }
+    const baseline = baselineOf(r.kind);
     const ratio = baseline ? `${((r.rps / baseline.rps) * 100).toFixed(1)} %` : 'n/a';
-    console.log(`${r.id.padEnd(20)} ${r.rps.toFixed(0).padStart(8)} ${String(r.p50).padStart(7)} ${String(r.p99).padStart(7)} ${String(r.errors).padStart(7)}  ${ratio.padStart(18)}  ${r.verdict}`);
+    console.log(`${r.id.padEnd(20)} ${r.kind.padEnd(5)} ${r.rps.toFixed(0).padStart(8)} ${String(r.p50).padStart(7)} ${String(r.p99).padStart(7)} ${String(r.errors).padStart(7)}  ${ratio.padStart(18)}  ${r.verdict}`);
   }
-  if (baselines.length === 2) console.log(`baseline = mean of its two runs (${baselines.map((b) => b.rps.toFixed(0)).join(' and ')} req/s; spread ${((Math.abs(baselines[0].rps - baselines[1].rps) / baseline.rps) * 100).toFixed(1)} %)`);
+  for (const kind of ['write', 'read']) {
+    const b = baselineOf(kind);
+    if (b && b.runs.length === 2)
+      console.log(`${kind} baseline = mean of its two runs (${b.runs.map((x) => x.rps.toFixed(0)).join(' and ')} req/s; spread ${((Math.abs(b.runs[0].rps - b.runs[1].rps) / b.rps) * 100).toFixed(1)} %)`);
+  }
   console.log('targets: non-sticky >= 85 %, sticky >= 95 % of baseline req/s');
 }
 
