@@ -21,11 +21,6 @@ export class SessionClient {
     private readonly agent?: import('node:http').Agent,
   ) {}
 
-  /** The JSESSIONID the client holds. */
-  get sessionId(): string | undefined {
-    return this.cookie;
-  }
-
   get(): Promise<PageView> {
     const started = performance.now();
     return new Promise((resolvePromise) => {

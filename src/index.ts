@@ -1,0 +1,20 @@
+/** msm-kit's public API: config → schema → renderers → constructs → stack. */
+export { LabConfigSchema, type LabConfig, type LabConfigInput } from './config/schema';
+export { crossFieldRules, type Rule } from './config/rules';
+export { loadConfig, parseConfig, ConfigError, type ConfigProblem } from './config/load';
+export { resolveLab, type ResolvedLab } from './config/resolve';
+export { labJsonSchema } from './config/json-schema';
+export { renderContextXml, managerAttributes } from './render/context-xml';
+export { renderNginxConf } from './render/nginx-conf';
+export { jarSet, allJars, type Jar } from './jars/manifest';
+export { fetchJars, JarError } from './jars/fetch';
+export { LabNetwork } from './constructs/lab-network';
+export { BaseImage } from './constructs/base-image';
+export { TomcatImage } from './constructs/tomcat-image';
+export { MemcachedNode } from './constructs/memcached-node';
+export { TomcatNode } from './constructs/tomcat-node';
+export { LoadBalancer } from './constructs/load-balancer';
+export { LabStack } from '../stacks/lab-stack';
+export { synthLab } from './synth/synth';
+export { verifyLab } from './lab/verify';
+export { runDrill, SCENARIOS } from './lab/drill';
