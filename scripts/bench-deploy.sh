@@ -93,7 +93,7 @@ for i in "${!names[@]}"; do
   case ${names[$i]} in destroy*|warm*|baseline*) continue ;; esac
   printf '  %-28s %7s s  %5.1f %%\n' "${names[$i]}" "${secs[$i]}" "$(awk -v a="${secs[$i]}" -v b="$total" 'BEGIN { print 100 * a / b }')"
 done
-printf '  %-28s %7s s\n' "nothing -> verified lab" "$total"
+printf '  %-28s %7s s\n' "$([[ $COLD == 1 ]] && echo 'nothing -> verified lab' || echo 'setup + deploy + verify')" "$total"
 printf '  %-28s %7s s   (%.1fx the baseline)\n' "warm deploy + verify" "$warm" "$(awk -v a="$warm" -v b="$base" 'BEGIN { print a / b }')"
 printf '  %-28s %7s s   (baseline)\n' "5 plain docker runs" "$base"
-printf '  cold total is %.1fx the baseline\n' "$(awk -v a="$total" -v b="$base" 'BEGIN { print a / b }')"
+printf '  that total is %.1fx the baseline\n' "$(awk -v a="$total" -v b="$base" 'BEGIN { print a / b }')"
