@@ -5,6 +5,7 @@
 import { Command, InvalidArgumentError } from 'commander';
 import { ConfigError, DEFAULT_CONFIG_FILE, loadConfig } from '../config/load';
 import { resolveLab } from '../config/resolve';
+import { UsageError } from '../errors';
 import { JarError } from '../jars/fetch';
 import { StepError } from '../lab/terraform';
 
@@ -136,7 +137,7 @@ export async function main(argv: string[]): Promise<void> {
       console.error(e.message);
     } else if (e instanceof JarError) {
       console.error(`jars: ${e.message}`);
-    } else if (e instanceof StepError || e instanceof InvalidArgumentError) {
+    } else if (e instanceof StepError || e instanceof InvalidArgumentError || e instanceof UsageError) {
       console.error(e.message);
     } else {
       console.error(`msm-kit: unexpected error: ${(e as Error).stack ?? e}`);

@@ -5,6 +5,7 @@
  */
 import { Agent } from 'node:http';
 import type { ResolvedLab } from '../config/resolve';
+import { UsageError } from '../errors';
 import { docker, waitHealthy } from './docker';
 import { parseSessionId, SessionClient, type PageView } from './http';
 
@@ -82,7 +83,7 @@ export interface DrillReport {
 function pickNode(lab: ResolvedLab, opts: DrillOptions): string {
   if (opts.node) {
     const known = [...lab.tomcats.map((t) => t.name), ...lab.memcacheds.map((m) => m.name)];
-    if (!known.includes(opts.node)) throw new Error(`--node ${opts.node} is not a node of lab ${lab.name}. Use one of ${known.join(', ')}`);
+    if (!known.includes(opts.node)) throw new UsageError(`--node ${opts.node} is not a node of lab ${lab.name}. Fix: use one of ${known.join(', ')}`);
     return opts.node;
   }
   if (opts.scenario === 'memcached-down') {
@@ -215,10 +216,20 @@ export async function runDrill(lab: ResolvedLab, opts: DrillOptions): Promise<Dr
   if (opts.scenario === 'restart') {
     // Fresh sessions after the restart: the restarted node must take its share again.
     await new Promise((r) => setTimeout(r, (lab.config.loadBalancer.failTimeout + 1) * 1000));
-    const fresh = await Promise.all(Array.from({ length: 2 * lab.tomcats.length + 2 }, () => new SessionClient(lab.url).get()));
-    const served = new Set(fresh.filter((v) => v.status === 200).map((v) => v.node));
-    spreadAgain = served.has(node);
-    notes.push(`after the restart, new sessions were served by ${[...served].join(', ')}`);
+    const fresh = (await Promise.all(Array.from({ length: 4 * Math.max(lab.tomcats.length, lab.memcacheds.length) }, () => new SessionClient(lab.url).get()))).filter(
+      (v) => v.status === 200 && v.session,
+    );
+    const memcached = lab.memcacheds.find((m) => m.name === node);
+    if (memcached) {
+      // A restarted memcached node must take new sessions again (its id in their session ids).
+      const ids = new Set(fresh.map((v) => parseSessionId(v.session!).memcachedId));
+      spreadAgain = ids.has(memcached.id);
+      notes.push(`after the restart, new sessions were stored on ${[...ids].join(', ')}`);
+    } else {
+      const served = new Set(fresh.map((v) => v.node));
+      spreadAgain = served.has(node);
+      notes.push(`after the restart, new sessions were served by ${[...served].join(', ')}`);
+    }
   }
 
   const all = samples.flat();

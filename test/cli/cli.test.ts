@@ -85,6 +85,24 @@ describe('msm-kit synth', () => {
   });
 });
 
+describe('msm-kit drill and verify argument errors', () => {
+  it('refuses an unknown scenario and an unknown node with a fix, without a stack trace, before touching Docker', () => {
+    const scenario = run(['drill', 'meteor-strike']);
+    expect(scenario.code).toBe(1);
+    expect(scenario.err).toMatch(/unknown scenario "meteor-strike"/);
+    const node = run(['drill', 'restart', '--node', 'bogus']);
+    expect(node.code).toBe(1);
+    expect(node.err).toMatch(/--node bogus is not a node of lab msm-lab\. Fix: use one of tomcat-node1/);
+    for (const r of [scenario, node]) expect(r.err).not.toMatch(/\n\s+at /);
+  });
+
+  it('refuses a non-numeric request count', () => {
+    const r = run(['verify', '--requests', 'many']);
+    expect(r.code).toBe(1);
+    expect(r.err).toMatch(/"many" is not a positive whole number/);
+  });
+});
+
 describe('msm-kit schema and help', () => {
   it('prints the JSON Schema, and the committed lab.config.schema.json is up to date', () => {
     const r = run(['schema']);
