@@ -67,24 +67,31 @@ const variants = [
   { id: 'baseline-again', what: 'the baseline once more', cfg: stickyCfg({ enabled: false }) },
 ];
 
-function load(url, seconds, path = '/') {
-  return autocannon({
-    url,
+/**
+ * One session per connection: the first response's JSESSIONID becomes the
+ * connection's Cookie header. (autocannon's per-request `context` is reset
+ * after every pass over `requests`, so it cannot carry a cookie; the client's
+ * own headers can.) Returns autocannon's result plus how many sessions were created.
+ */
+async function load(url, seconds, path = '/') {
+  let sessionsCreated = 0;
+  const result = await autocannon({
+    url: url.replace(/\/$/, '') + path,
     connections,
     duration: seconds,
-    requests: [
-      {
-        method: 'GET',
-        path,
-        setupRequest: (req, context) => (context.cookie ? { ...req, headers: { ...req.headers, cookie: context.cookie } } : req),
-        onResponse: (status, body, context, headers) => {
-          let sc = headers && (headers['set-cookie'] ?? headers['Set-Cookie']);
-          if (Array.isArray(sc)) sc = sc.find((c) => c.startsWith('JSESSIONID='));
-          if (typeof sc === 'string' && sc.startsWith('JSESSIONID=')) context.cookie = sc.split(';')[0];
-        },
-      },
-    ],
+    setupClient: (client) => {
+      client.on('headers', ({ headers = [] }) => {
+        for (let i = 0; i < headers.length; i += 2) {
+          const value = String(headers[i + 1]);
+          if (String(headers[i]).toLowerCase() === 'set-cookie' && value.startsWith('JSESSIONID=')) {
+            sessionsCreated++;
+            client.setHeaders({ cookie: value.split(';')[0] });
+          }
+        }
+      });
+    },
   });
+  return { ...result, sessionsCreated };
 }
 
 async function main() {
@@ -110,7 +117,7 @@ async function main() {
       const check = kit('verify', '--config', file, '--requests', '6');
       const verdict = check.stdout.trim().split('\n').pop();
       for (const [kind, x] of [['write', w], ['read', r]]) {
-        rows.push({ ...v, kind, rps: x.requests.average, p50: x.latency.p50, p99: x.latency.p99, errors: x.errors + x.timeouts + (x.non2xx ?? 0), verdict });
+        rows.push({ ...v, kind, rps: x.requests.average, p50: x.latency.p50, p99: x.latency.p99, errors: x.errors + x.timeouts + (x.non2xx ?? 0), sessions: x.sessionsCreated, verdict });
       }
     }
   } finally {
@@ -126,7 +133,7 @@ async function main() {
   };
   console.log(`load benchmark: ${connections} sessions (one per connection), ${duration} s per variant and page, through nginx on 127.0.0.1, images ${images ? 'offline stand-ins' : 'official'}`);
   console.log('pages: write = / (increments the session counter on every request), read = /view.jsp (reads the session only)');
-  console.log(`${'variant'.padEnd(20)} ${'page'.padEnd(5)} ${'req/s'.padStart(8)} ${'p50 ms'.padStart(7)} ${'p99 ms'.padStart(7)} ${'errors'.padStart(7)}  ${'req/s vs baseline'.padStart(18)}  session check`);
+  console.log(`${'variant'.padEnd(20)} ${'page'.padEnd(5)} ${'req/s'.padStart(8)} ${'p50 ms'.padStart(7)} ${'p99 ms'.padStart(7)} ${'errors'.padStart(7)} ${'sessions'.padStart(8)}  ${'req/s vs baseline'.padStart(18)}  session check`);
   for (const r of rows) {
     if (r.error) {
       console.log(`${r.id.padEnd(20)} ${r.error}`);
@@ -134,13 +141,14 @@ async function main() {
     }
     const baseline = baselineOf(r.kind);
     const ratio = baseline ? `${((r.rps / baseline.rps) * 100).toFixed(1)} %` : 'n/a';
-    console.log(`${r.id.padEnd(20)} ${r.kind.padEnd(5)} ${r.rps.toFixed(0).padStart(8)} ${String(r.p50).padStart(7)} ${String(r.p99).padStart(7)} ${String(r.errors).padStart(7)}  ${ratio.padStart(18)}  ${r.verdict}`);
+    console.log(`${r.id.padEnd(20)} ${r.kind.padEnd(5)} ${r.rps.toFixed(0).padStart(8)} ${String(r.p50).padStart(7)} ${String(r.p99).padStart(7)} ${String(r.errors).padStart(7)} ${String(r.sessions).padStart(8)}  ${ratio.padStart(18)}  ${r.verdict}`);
   }
   for (const kind of ['write', 'read']) {
     const b = baselineOf(kind);
     if (b && b.runs.length === 2)
       console.log(`${kind} baseline = mean of its two runs (${b.runs.map((x) => x.rps.toFixed(0)).join(' and ')} req/s; spread ${((Math.abs(b.runs[0].rps - b.runs[1].rps) / b.rps) * 100).toFixed(1)} %)`);
   }
+  console.log(`sessions = JSESSIONID cookies set during the run (one per connection expected: ${connections}; more means sessions were relocated or replaced)`);
   console.log('targets: non-sticky >= 85 %, sticky >= 95 % of baseline req/s');
 }
 
