@@ -47,9 +47,12 @@ export function terraform(step: string, dir: string, args: string[], log: (line:
     child.on('error', (e) =>
       reject(new StepError(step, (e as NodeJS.ErrnoException).code === 'ENOENT' ? 'terraform is not on PATH. Fix: install Terraform ≥ 1.5 (scripts/setup/provider.sh checks for it)' : e.message)),
     );
-    child.on('close', (code) =>
-      code === 0 ? resolvePromise() : reject(new StepError(step, `terraform ${args[0]} exited with ${code}:\n${tail.slice(-15).join('\n')}`)),
-    );
+    child.on('close', (code) => {
+      if (code === 0) return resolvePromise();
+      // Name the piece: a failed docker_image build is the image build, not the apply.
+      const piece = step === 'apply' && tail.some((l) => /docker_image\.\w*Image\w*|Unable to build|failed to build/i.test(l) && /Error/i.test(l)) ? 'image build' : step;
+      reject(new StepError(piece, `terraform ${args[0]} exited with ${code}:\n${tail.slice(-15).join('\n')}`));
+    });
   });
 }
 
