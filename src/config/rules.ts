@@ -174,6 +174,14 @@ export const crossFieldRules: readonly Rule[] = [
         : [],
   },
   {
+    id: 'jsp-compiler-java',
+    why: 'Tomcat 7 and 8.5 ship ECJ 4.6 or older, which cannot compile JSPs on Java 9+ (seen here: "Failed to load class [java.lang.System]" with Tomcat 8.5.100 on Java 17); the lab\'s sample app is a JSP.',
+    check: (c) =>
+      (c.tomcat.version === '7' || c.tomcat.version === '8.5') && c.tomcat.javaVersion > 8
+        ? [{ path: ['tomcat', 'javaVersion'], value: c.tomcat.javaVersion, message: `Tomcat ${c.tomcat.version} compiles JSPs with ECJ 4.6, which fails on Java 9+ (the sample app is a JSP). Fix: set tomcat.javaVersion to 8, or use tomcat.version "9"` }]
+        : [],
+  },
+  {
     id: 'flexjson-unpublished',
     why: 'msm-flexjson-serializer was last published as 1.8.3 (msm 1.x); msm 2.x has no build of it on Maven Central.',
     check: (c) =>

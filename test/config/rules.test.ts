@@ -21,8 +21,8 @@ const mc = (...nodes: object[]) => ({ memcached: { nodes } });
 
 const cases: Case[] = [
   // --- field rules ---
-  { rule: 'tomcat-version', ok: { tomcat: { version: '8.5' } }, bad: { tomcat: { version: '6' } }, path: 'tomcat.version', says: /"7", "8.5", "9"/ },
-  { rule: 'tomcat-jakarta', ok: { tomcat: { version: '7' } }, bad: { tomcat: { version: '10.1' } }, path: 'tomcat.version', says: /jakarta/ },
+  { rule: 'tomcat-version', ok: { tomcat: { version: '8.5', javaVersion: 8 } }, bad: { tomcat: { version: '6' } }, path: 'tomcat.version', says: /"7", "8.5", "9"/ },
+  { rule: 'tomcat-jakarta', ok: { tomcat: { version: '7', javaVersion: 8 } }, bad: { tomcat: { version: '10.1' } }, path: 'tomcat.version', says: /jakarta/ },
   { rule: 'java-version', ok: { tomcat: { javaVersion: 21 } }, bad: { tomcat: { javaVersion: 9 } }, path: 'tomcat.javaVersion', says: /8, 11, 17, 21/ },
   { rule: 'memcached-id-word', ok: mc({ id: 'n_1', name: 'm1' }), bad: mc({ id: 'node-1', name: 'm1' }), path: 'memcached.nodes[0].id', says: /\\w\+/ },
   { rule: 'memcached-host-no-colon', ok: mc({ id: 'a', name: 'm1', host: '10.0.0.5' }), bad: mc({ id: 'a', name: 'm1', host: '::1' }), path: 'memcached.nodes[0].host', says: /IPv6/ },
@@ -68,6 +68,7 @@ const cases: Case[] = [
   { rule: 'serializer-options', base: patch(DEFAULT_CONFIG, { tomcat: { javaVersion: 8 } }), ok: { manager: { serializer: 'kryo', copyCollectionsForSerialization: true } }, bad: { manager: { copyCollectionsForSerialization: true } }, path: 'manager.copyCollectionsForSerialization' },
   { rule: 'serializer-options', base: patch(DEFAULT_CONFIG, { tomcat: { javaVersion: 8 } }), ok: { manager: { serializer: 'kryo', customConverter: 'a.B' } }, bad: { manager: { serializer: 'xstream', customConverter: 'a.B' } }, path: 'manager.customConverter' },
   { rule: 'kryo-java8', ok: { tomcat: { javaVersion: 8 }, manager: { serializer: 'kryo' } }, bad: { manager: { serializer: 'kryo' } }, path: 'manager.serializer', says: /parentOffset/ },
+  { rule: 'jsp-compiler-java', ok: { tomcat: { version: '8.5', javaVersion: 8 } }, bad: { tomcat: { version: '8.5', javaVersion: 17 } }, path: 'tomcat.javaVersion', says: /ECJ/ },
   { rule: 'flexjson-unpublished', ok: { manager: { serializer: 'xstream' } }, bad: { manager: { serializer: 'flexjson' } }, path: 'manager.serializer', says: /1\.8\.3/ },
   { rule: 'backup-timeout-sync-only', ok: { manager: { sessionBackupTimeout: 100 } }, bad: { manager: { sessionBackupAsync: true, sessionBackupTimeout: 100 } }, path: 'manager.sessionBackupTimeout' },
   { rule: 'backup-threads-async-only', ok: { manager: { sessionBackupAsync: true, backupThreadCount: 2 } }, bad: { manager: { backupThreadCount: 2 } }, path: 'manager.backupThreadCount' },
