@@ -99,9 +99,15 @@ export function buildProgram(): Command {
     .action(async (o: { config: string; url?: string; requests: number; sticky?: boolean; failover?: boolean }) => {
       const { verifyLab } = await import('../lab/verify');
       const { dockerCli } = await import('../lab/docker');
-      const lab = resolveLab(loadConfig(o.config));
-      const url = o.url ?? lab.url;
-      const sticky = o.sticky ?? lab.sticky;
+      // With --url the config only supplies the mode; without a config the mode is --sticky or non-sticky.
+      let lab: ReturnType<typeof resolveLab> | undefined;
+      try {
+        lab = resolveLab(loadConfig(o.config));
+      } catch (e) {
+        if (!(o.url && e instanceof ConfigError && e.problems[0]?.path === '(file)')) throw e;
+      }
+      const url = o.url ?? lab!.url;
+      const sticky = o.sticky ?? lab?.sticky ?? false;
       log(`verify: ${o.requests} requests to ${url} (${sticky ? 'sticky' : 'non-sticky'})`);
       const r = await verifyLab({ url, requests: o.requests, sticky, failover: o.failover, docker: dockerCli, log: (l) => console.log(l) });
       console.log(r.verdict);

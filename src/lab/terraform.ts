@@ -22,7 +22,7 @@ export class StepError extends Error {
 export function terraformEnv(): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = { ...process.env, CHECKPOINT_DISABLE: '1', TF_IN_AUTOMATION: '1' };
   const local = resolve('.msm-kit', 'terraformrc');
-  if (!process.env.MSM_KIT_KEEP_TF_CLI_CONFIG && existsSync(local)) env.TF_CLI_CONFIG_FILE = local;
+  if (existsSync(local)) env.TF_CLI_CONFIG_FILE = local;
   return env;
 }
 
