@@ -77,7 +77,8 @@ export async function verifyLab(opts: VerifyOptions): Promise<VerifyResult> {
     if (nodes.size > 1) problems.push(`a sticky session was served by ${nodes.size} nodes`);
   } else {
     const nodes = new Set(ok.map((v) => v.node));
-    if (nodes.size < 2) problems.push(`only ${[...nodes].join(', ') || 'no node'} served the requests; expected more than one node`);
+    if (nodes.size === 1) problems.push(`only ${[...nodes][0]} served the requests; expected more than one node (is nginx round-robin?)`);
+    if (nodes.size === 0) problems.push('no node served a request');
   }
   const counters = views.map((v) => v.counter);
   const jumps = counters.map((c, i) => (c === undefined || c === i + 1 ? undefined : `request ${i + 1} saw counter ${c}`)).filter(Boolean);
