@@ -1,0 +1,64 @@
+/**
+ * verify's verdicts against a stand-in of the sample page on 127.0.0.1 (the
+ * real page is exercised end to end by scripts/e2e.sh).
+ */
+import { createServer, type Server } from 'node:http';
+import { afterEach, describe, expect, it } from 'vitest';
+import { verifyLab } from '../../src/lab/verify';
+
+interface Behaviour {
+  nodes: string[];
+  route?: (node: string) => string;
+  /** Counter the page reports for the n-th request of a session (1-based). */
+  counter?: (n: number) => number;
+}
+
+let server: Server | undefined;
+afterEach(() => server?.close());
+
+async function page(b: Behaviour): Promise<string> {
+  let served = 0;
+  const sessions = new Map<string, number>();
+  server = createServer((req, res) => {
+    const node = b.nodes[served++ % b.nodes.length];
+    let id = /JSESSIONID=([^;]+)/.exec(req.headers.cookie ?? '')?.[1];
+    if (!id) {
+      id = `ABCDEF0123456789-mnode1${b.route ? '.' + b.route(node) : ''}`;
+      res.setHeader('set-cookie', `JSESSIONID=${id}; Path=/`);
+    }
+    const n = (sessions.get(id) ?? 0) + 1;
+    sessions.set(id, n);
+    res.end(`<td data-key="node">${node}</td><td data-key="session">${id}</td><td data-key="counter">${b.counter ? b.counter(n) : n}</td>`);
+  });
+  await new Promise<void>((r) => server!.listen(0, '127.0.0.1', r));
+  return `http://127.0.0.1:${(server!.address() as { port: number }).port}/`;
+}
+
+describe('verifyLab', () => {
+  it('passes when two nodes serve one session whose counter rises by one', async () => {
+    const r = await verifyLab({ url: await page({ nodes: ['t1', 't2'] }), requests: 6, sticky: false });
+    expect(r.verdict).toMatch(/^PASS/);
+    expect(r.ok).toBe(true);
+  });
+
+  it('fails when only one node serves in non-sticky mode', async () => {
+    const r = await verifyLab({ url: await page({ nodes: ['t1'] }), requests: 4, sticky: false });
+    expect(r.ok).toBe(false);
+    expect(r.verdict).toMatch(/only t1 served/);
+  });
+
+  it('fails when the counter does not rise by exactly one (data not shared)', async () => {
+    const r = await verifyLab({ url: await page({ nodes: ['t1', 't2'], counter: (n) => (n === 3 ? 1 : n) }), requests: 4, sticky: false });
+    expect(r.ok).toBe(false);
+    expect(r.verdict).toMatch(/request 3 saw counter 1/);
+  });
+
+  it('sticky: passes on one node with a stable route, fails when the session moves', async () => {
+    const stuck = await verifyLab({ url: await page({ nodes: ['t1'], route: () => 'r1' }), requests: 4, sticky: true });
+    expect(stuck.ok).toBe(true);
+    server!.close();
+    const moved = await verifyLab({ url: await page({ nodes: ['t1', 't2'], route: (n) => n }), requests: 4, sticky: true });
+    expect(moved.ok).toBe(false);
+    expect(moved.verdict).toMatch(/served by 2 nodes/);
+  });
+});
