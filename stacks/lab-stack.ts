@@ -4,7 +4,7 @@
  * the resource it names.
  */
 import { Construct, dockerProvider, LocalBackend, TerraformOutput, TerraformStack } from '../src/cdktf';
-import { WEBAPP_DIR, type ResolvedLab } from '../src/config/resolve';
+import { TOMCAT_PORT, WEBAPP_DIR, type ResolvedLab } from '../src/config/resolve';
 import { BaseImage } from '../src/constructs/base-image';
 import { LabNetwork } from '../src/constructs/lab-network';
 import { LoadBalancer } from '../src/constructs/load-balancer';
@@ -65,6 +65,7 @@ export class LabStack extends TerraformStack {
           ip: t.ip,
           jvmRoute: t.jvmRoute,
           javaOpts: lab.javaOpts,
+          port: TOMCAT_PORT,
           image: tomcatImage.resource,
           network: this.network,
           lab: lab.name,
