@@ -32,11 +32,11 @@ timed() { # timed NAME COMMAND...
 plain() {
   local net=msm-plain-net
   docker network create --subnet 172.28.58.0/24 "$net" >/dev/null
-  docker run -d --name plain-mc1 --network "$net" msm-kit-local/memcached:1.6 >/dev/null
-  docker run -d --name plain-mc2 --network "$net" msm-kit-local/memcached:1.6 >/dev/null
+  docker run -d --name plain-mc1 --network "$net" "$MEMCACHED_IMAGE" >/dev/null
+  docker run -d --name plain-mc2 --network "$net" "$MEMCACHED_IMAGE" >/dev/null
   docker run -d --name plain-t1 --network "$net" -e MSM_KIT_NODE=plain-t1 "$TOMCAT_IMAGE" >/dev/null
   docker run -d --name plain-t2 --network "$net" -e MSM_KIT_NODE=plain-t2 "$TOMCAT_IMAGE" >/dev/null
-  docker run -d --name plain-nginx --network "$net" -p 127.0.0.1:8089:80 msm-kit-local/nginx:1.22 >/dev/null
+  docker run -d --name plain-nginx --network "$net" -p 127.0.0.1:8089:80 "$NGINX_IMAGE" >/dev/null
   local c
   for c in plain-t1 plain-t2; do
     until docker exec "$c" bash -c "exec 3<>/dev/tcp/127.0.0.1/8080" 2>/dev/null; do sleep 0.2; done
@@ -63,24 +63,28 @@ if ((COLD)); then
   rm -rf node_modules dist
 fi
 
-CFG=$OUT/lab.json
+CFG=lab.config.json
 total0=$(now)
 timed "npm ci + build" npm ci --no-audit --no-fund
 timed "engine" bash scripts/setup/engine.sh
-timed "images" bash scripts/setup/images.sh
+timed "images" node bin/msm-kit.js images --config "$CFG"
+SI=()
+[[ $(node bin/msm-kit.js images --config "$CFG" --json | node -p 'JSON.parse(require("fs").readFileSync(0)).standIns') == true ]] && SI=(--stand-ins)
+facts() { node bin/msm-kit.js validate --config "$CFG" --json "${SI[@]}" | node -p "JSON.parse(require('fs').readFileSync(0)).$1"; }
+MEMCACHED_IMAGE=$(facts images.memcached)
+NGINX_IMAGE=$(facts images.nginx)
 timed "jars" node bin/msm-kit.js jars
 timed "provider" bash scripts/setup/provider.sh
 export TF_CLI_CONFIG_FILE=$ROOT/.msm-kit/terraformrc
-node scripts/setup/local-config.js lab.config.json "$CFG"
-timed "deploy (msm-kit up)" node bin/msm-kit.js up --config "$CFG" --out "$OUT/lab"
+timed "deploy (msm-kit up)" node bin/msm-kit.js up --config "$CFG" --out "$OUT/lab" "${SI[@]}"
 timed "verify" node bin/msm-kit.js verify --config "$CFG" --requests 10
 total=$(awk -v a="$total0" -v b="$(now)" 'BEGIN { printf "%.1f", b - a }')
 
 timed "destroy" node bin/msm-kit.js down --config "$CFG" --out "$OUT/lab"
-timed "warm deploy (msm-kit up)" node bin/msm-kit.js up --config "$CFG" --out "$OUT/lab"
+timed "warm deploy (msm-kit up)" node bin/msm-kit.js up --config "$CFG" --out "$OUT/lab" "${SI[@]}"
 timed "warm verify" node bin/msm-kit.js verify --config "$CFG" --requests 10
 warm=$(awk -v a="${secs[-2]}" -v b="${secs[-1]}" 'BEGIN { printf "%.1f", a + b }')
-TOMCAT_IMAGE=$(docker inspect -f '{{.Config.Image}}' tomcat-node1)
+TOMCAT_IMAGE=$(docker inspect -f '{{.Config.Image}}' "$(facts 'containers.tomcat[0]')")
 timed "destroy again" node bin/msm-kit.js down --config "$CFG" --out "$OUT/lab"
 
 

@@ -14,11 +14,10 @@
  * Traffic goes to 127.0.0.1 only.
  */
 'use strict';
-const { spawnSync, execFileSync } = require('node:child_process');
+const { spawnSync } = require('node:child_process');
 const { mkdirSync, readFileSync, writeFileSync } = require('node:fs');
 const { join, resolve } = require('node:path');
 const autocannon = require('autocannon');
-const { LOCAL_IMAGES, localConfig } = require('./setup/local-config');
 
 const root = resolve(__dirname, '..');
 const args = process.argv.slice(2);
@@ -37,19 +36,18 @@ const outDir = join(root, 'out', 'bench');
 mkdirSync(outDir, { recursive: true });
 const kit = (...a) => spawnSync(process.execPath, [join(root, 'bin', 'msm-kit.js'), ...a], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'], encoding: 'utf8' });
 
-function haveLocalImages() {
-  try {
-    execFileSync('docker', ['image', 'inspect', ...Object.values(LOCAL_IMAGES)], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
+// Official images, or the kit's offline stand-ins when there is no registry (msm-kit images decides and builds).
+const ensured = kit('images', '--json');
+if (ensured.status !== 0) {
+  process.stderr.write(ensured.stderr);
+  process.exit(1);
 }
-
-const images = haveLocalImages();
+const standIns = JSON.parse(ensured.stdout).standIns ? ['--stand-ins'] : [];
 const config = JSON.parse(readFileSync(join(root, 'lab.config.json'), 'utf8'));
 delete config.$schema;
-const base = images ? localConfig(config, 'msm-bench') : { ...config, name: 'msm-bench' };
+const base = { ...config, name: 'msm-bench' };
+/** The lab facts (URL, ...) of a config, from the kit's typed door. */
+const facts = (file) => JSON.parse(kit('validate', '--json', '--config', file, ...standIns).stdout);
 const nonSticky = (manager) => ({ ...base, manager: { ...base.manager, ...managerPatch, ...manager } });
 const stickyCfg = (manager) => ({
   ...base,
@@ -104,13 +102,13 @@ async function main() {
       lastCfg = file;
       process.stderr.write(`[bench] ${v.id}: applying (${v.what})\n`);
       const t0 = Date.now();
-      const up = kit('up', '--config', file, '--out', join(outDir, 'lab'));
+      const up = kit('up', '--config', file, '--out', join(outDir, 'lab'), ...standIns);
       if (up.status !== 0) {
         rows.push({ ...v, error: `does not run: ${(up.stderr || up.stdout).trim().split('\n').slice(-3).join(' | ')}` });
         continue;
       }
       process.stderr.write(`[bench] ${v.id}: up in ${((Date.now() - t0) / 1000).toFixed(1)} s; warm-up ${warmup} s, load ${duration} s with ${connections} sessions\n`);
-      const url = 'http://127.0.0.1:8080/';
+      const url = facts(file).url;
       await load(url, warmup);
       const w = await load(url, duration);
       const r = await load(url, duration, '/view.jsp');

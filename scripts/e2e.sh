@@ -41,15 +41,18 @@ step() {
   return 1
 }
 
-# Removes everything a lab config created, even when terraform state is gone.
+# fact CONFIG OUT EXPR: a lab fact from the kit's typed door (msm-kit validate --json).
+fact() { $KIT validate --json --config "$1" --out "$2" | node -p "JSON.parse(require('fs').readFileSync(0)).$3"; }
+
+# Removes everything a lab created, even when terraform state is gone. Entries: CONFIG:OUT.
 cleanup_lab() {
-  local cfg=$1 lab
-  lab=$(node -e 'const c=require(process.argv[1]); console.log(c.name || "msm-lab")' "$cfg" 2>/dev/null || echo msm-lab)
-  local ids
+  local cfg=${1%%:*} out=${1#*:} lab state ids
+  lab=$(fact "$cfg" "$out" name) || return 0
+  state=$(fact "$cfg" "$out" statePath)
   ids=$(docker ps -aq --filter "label=msm-kit.lab=$lab" 2>/dev/null)
   [[ -n $ids ]] && docker rm -f $ids >/dev/null 2>&1
   docker network ls -q --filter "label=msm-kit.lab=$lab" | xargs -r docker network rm >/dev/null 2>&1
-  rm -f "$ROOT/.msm-kit/state/$lab.tfstate" "$ROOT/.msm-kit/state/$lab.tfstate.backup"
+  rm -f "$state" "$state.backup"
   return 0
 }
 
@@ -72,18 +75,20 @@ trap on_exit EXIT
 
 # --- setup: each piece says what failed ---------------------------------------
 step "engine" bash scripts/setup/engine.sh || exit 1
-step "images" bash scripts/setup/images.sh || exit 1
+step "images (official, or offline stand-ins)" $KIT images --config lab.config.json || exit 1
+SI=()
+[[ $($KIT images --config lab.config.json --json | node -p 'JSON.parse(require("fs").readFileSync(0)).standIns') == true ]] && SI=(--stand-ins)
+step "images (sticky lab)" $KIT images --config examples/sticky.json || exit 1
 step "jars" $KIT jars --all || exit 1
 TF_RC=$(bash scripts/setup/provider.sh | tail -n 1) || true
 step "provider" test -f "$TF_RC" || exit 1
 export TF_CLI_CONFIG_FILE=$TF_RC
 [[ -d "$HOME/.cache/msm-kit/bin" ]] && export PATH="$PATH:$HOME/.cache/msm-kit/bin"
 
-# Lab configs: the shipped ones, pointed at the offline stand-in images.
-make_config() { node scripts/setup/local-config.js "$1" "$2"; } # SRC DEST: the config on the offline stand-ins
-make_config lab.config.json "$OUT/non-sticky.json"
-make_config examples/sticky.json "$OUT/sticky.json"
-CONFIGS=("$OUT/non-sticky.json" "$OUT/sticky.json")
+# Lab configs: the shipped ones (on the offline stand-ins when there is no registry).
+NS=$ROOT/lab.config.json
+ST=$ROOT/examples/sticky.json
+CONFIGS=("$NS:$OUT/non-sticky" "$ST:$OUT/sticky")
 for c in "${CONFIGS[@]}"; do cleanup_lab "$c"; done
 
 drills() { # drills CONFIG
@@ -93,24 +98,23 @@ drills() { # drills CONFIG
   fi
   local s
   for s in memcached-down tomcat-down restart; do
-    step "drill $s ($(basename "$1" .json))" $KIT drill "$s" --config "$1" --sessions 20 --duration 12
+    step "drill $s ($(basename "$1" .json))" $KIT drill "$s" --config "$1" "${SI[@]}" --sessions 20 --duration 12
   done
 }
 
 # --- non-sticky: the cdktf CLI itself --------------------------------------------
-NS=$OUT/non-sticky.json
-if step "apply non-sticky (cdktf deploy)" env MSM_KIT_CONFIG="$NS" MSM_KIT_OUT="$OUT/non-sticky" \
+STAND_INS_ENV=$([[ ${#SI[@]} -gt 0 ]] && echo 1 || echo 0)
+if step "apply non-sticky (cdktf deploy)" env MSM_KIT_CONFIG="$NS" MSM_KIT_OUT="$OUT/non-sticky" MSM_KIT_STAND_INS="$STAND_INS_ENV" \
     npx --no-install cdktf deploy --auto-approve --skip-provider-lock --outputs-file "$OUT/non-sticky-outputs.json"; then
   step "verify non-sticky (20 requests)" $KIT verify --config "$NS" --requests 20
   step "verify non-sticky with a Tomcat stopped" $KIT verify --config "$NS" --requests 12 --failover
   drills "$NS"
 fi
-step "destroy non-sticky (cdktf destroy)" env MSM_KIT_CONFIG="$NS" MSM_KIT_OUT="$OUT/non-sticky" \
+step "destroy non-sticky (cdktf destroy)" env MSM_KIT_CONFIG="$NS" MSM_KIT_OUT="$OUT/non-sticky" MSM_KIT_STAND_INS="$STAND_INS_ENV" \
   npx --no-install cdktf destroy --auto-approve --skip-provider-lock
 
 # --- sticky: the kit's own up/down ----------------------------------------------
-ST=$OUT/sticky.json
-if step "apply sticky (msm-kit up)" $KIT up --config "$ST" --out "$OUT/sticky"; then
+if step "apply sticky (msm-kit up)" $KIT up --config "$ST" --out "$OUT/sticky" "${SI[@]}"; then
   step "verify sticky (20 requests, one node, stable route)" $KIT verify --config "$ST" --requests 20
   step "verify sticky failover (node stopped, session goes on with its data)" $KIT verify --config "$ST" --requests 12 --failover
   drills "$ST"

@@ -6,10 +6,11 @@
 #   bash scripts/lab.sh test            install what is missing, run npm test and the end-to-end test
 #   bash scripts/lab.sh deps            install system packages and npm dependencies only
 #
-# CONFIG defaults to lab.config.json. When the config's images cannot be found
-# locally nor pulled (no registry, as on the project's machines), `up` builds
-# offline stand-ins (scripts/setup/images.sh) and deploys a copy of the config
-# that points at them: out/<name>.local.json. It says so loudly.
+# CONFIG defaults to lab.config.json. When the config's images can be neither
+# found locally nor pulled (no registry, as on the project's machines), `up`
+# builds the kit's offline stand-ins (`msm-kit images`) and deploys with
+# --stand-ins. It says so loudly. This script does mechanics only: what it
+# needs to know about a lab comes from `msm-kit validate --json` / `images --json`.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$(pwd)
@@ -37,30 +38,13 @@ deps() {
   fi
 }
 
-lab_name() { node -e 'console.log(require(require("path").resolve(process.argv[1])).name || "msm-lab")' "$1"; }
-
-# Prints the config to deploy: CONFIG itself, or a copy that uses the offline stand-ins.
-deployable_config() {
-  local cfg=$1 missing=0 img
-  for img in $(node -e '
-      const {resolveLab} = require("./dist/src/config/resolve"); const {loadConfig} = require("./dist/src/config/load");
-      try { console.log(Object.values(resolveLab(loadConfig(process.argv[1])).images).join(" ")); } catch (e) { console.error(e.message); process.exit(1); }' "$cfg"); do
-    docker image inspect "$img" >/dev/null 2>&1 && continue
-    say "pulling $img"
-    timeout 60 docker pull -q "$img" >/dev/null 2>&1 || { say "cannot pull $img"; missing=1; }
-  done
-  if ((missing == 0)); then
-    echo "$cfg"
-    return
-  fi
-  say "!!! no registry: building offline stand-ins of the official images (tomcat, memcached, nginx from Debian and Maven Central)"
-  bash scripts/setup/images.sh >&2 || die "image build failed (see above)"
-  local name local_cfg
-  name=$(lab_name "$cfg")
-  local_cfg=out/$name.local.json
-  node scripts/setup/local-config.js "$cfg" "$local_cfg"
-  say "!!! deploying $local_cfg (= $cfg with images set to the stand-ins)"
-  echo "$local_cfg"
+# Prints "--stand-ins" when the lab must run on the kit's offline stand-ins
+# (after making sure every image it needs exists: present, pulled or built).
+stand_ins_flag() {
+  local json
+  json=$(node bin/msm-kit.js images --config "$1" --json) || die "images for $1 (see above)"
+  [[ $(node -p 'JSON.parse(process.argv[1]).standIns' "$json") == true ]] && echo --stand-ins
+  return 0
 }
 
 setup_terraform() {
@@ -79,18 +63,15 @@ case $cmd in
     bash scripts/setup/engine.sh >&2 || die "engine: no Docker engine (see above)"
     setup_terraform
     node bin/msm-kit.js jars --config "$cfg" >&2 || exit 1
-    deploy=$(deployable_config "$cfg")
-    node bin/msm-kit.js up --config "$deploy"
-    node bin/msm-kit.js verify --config "$deploy" --requests 6
+    si=$(stand_ins_flag "$cfg")
+    node bin/msm-kit.js up --config "$cfg" $si
+    node bin/msm-kit.js verify --config "$cfg" --requests 6
     say "tear down with: bash scripts/lab.sh down $cfg"
     ;;
   down)
     deps
     setup_terraform
-    deploy=$cfg
-    name=$(lab_name "$cfg")
-    [[ -f out/$name.local.json ]] && deploy=out/$name.local.json
-    node bin/msm-kit.js down --config "$deploy"
+    node bin/msm-kit.js down --config "$cfg"
     ;;
   test)
     deps

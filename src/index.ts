@@ -1,13 +1,14 @@
-/** msm-kit's public API: config → schema → renderers → constructs → stack. */
-export { LabConfigSchema, type LabConfig, type LabConfigInput } from './config/schema';
+/** msm-kit's public API: config → renderers / jars → constructs → stack → synth → lab commands. */
+export { LabConfigFields, type LabConfig, type LabConfigInput } from './config/schema';
 export { crossFieldRules, type Rule } from './config/rules';
-export { loadConfig, parseConfig, ConfigError, type ConfigProblem } from './config/load';
-export { resolveLab, type ResolvedLab } from './config/resolve';
+export { loadConfig, parseConfig, LabConfigSchema } from './config/load';
+export { resolveLab, type ResolvedLab, type ResolveOptions } from './config/resolve';
 export { labJsonSchema } from './config/json-schema';
+export { KitError, ConfigError, UsageError, JarError, StepError, type ConfigProblem } from './errors';
 export { renderContextXml, managerAttributes } from './render/context-xml';
 export { renderNginxConf } from './render/nginx-conf';
-export { jarSet, allJars, type Jar } from './jars/manifest';
-export { fetchJars, JarError } from './jars/fetch';
+export { jarSet, labJars, allJars, type Jar } from './jars/manifest';
+export { fetchJars } from './jars/fetch';
 export { LabNetwork } from './constructs/lab-network';
 export { BaseImage } from './constructs/base-image';
 export { TomcatImage } from './constructs/tomcat-image';
@@ -18,3 +19,4 @@ export { LabStack } from '../stacks/lab-stack';
 export { synthLab } from './synth/synth';
 export { verifyLab } from './lab/verify';
 export { runDrill, SCENARIOS } from './lab/drill';
+export { ensureImages } from './lab/images';

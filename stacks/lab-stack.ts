@@ -4,20 +4,30 @@
  * the resource it names.
  */
 import { Construct, dockerProvider, LocalBackend, TerraformOutput, TerraformStack } from '../src/cdktf';
-import { TOMCAT_PORT, WEBAPP_DIR, type ResolvedLab } from '../src/config/resolve';
+import { LB_HEALTH_PATH, NGINX_PORT, TOMCAT_HEALTH_PATH, TOMCAT_PORT, WEBAPP_DIR } from '../src/config/layout';
+import type { ResolvedLab } from '../src/config/resolve';
 import { BaseImage } from '../src/constructs/base-image';
 import { LabNetwork } from '../src/constructs/lab-network';
 import { LoadBalancer } from '../src/constructs/load-balancer';
 import { MemcachedNode } from '../src/constructs/memcached-node';
 import { TomcatImage } from '../src/constructs/tomcat-image';
 import { TomcatNode } from '../src/constructs/tomcat-node';
-import { HEALTH_PATH } from '../src/render/nginx-conf';
-import type { Artifacts } from '../src/synth/artifacts';
+
+/** What the stack deploys besides the resolved lab: rendered files and the Tomcat image build context. */
+export interface LabStackArtifacts {
+  readonly contextXml: string;
+  readonly nginxConf: string;
+  /** Build context of the Tomcat image, relative to the stack's directory (see TomcatImage). */
+  readonly imageContext: string;
+  /** SHA-256 over the build context; a change rebuilds the image. */
+  readonly imageContextHash: string;
+  readonly tomcatImageTag: string;
+}
 
 export interface LabStackProps {
   readonly lab: ResolvedLab;
-  readonly artifacts: Pick<Artifacts, 'contextXml' | 'nginxConf' | 'imageContextDir' | 'imageContextHash' | 'tomcatImageTag'>;
-  /** Local state file. @default cdktf's default (terraform.<stack>.tfstate in the working directory) */
+  readonly artifacts: LabStackArtifacts;
+  /** Local state file, relative to the stack's directory (where terraform runs). @default cdktf's default (terraform.<stack>.tfstate) */
   readonly statePath?: string;
 }
 
@@ -31,7 +41,7 @@ export class LabStack extends TerraformStack {
     super(scope, id);
     const { lab, artifacts } = props;
     if (props.statePath) new LocalBackend(this, { path: props.statePath });
-    new dockerProvider.DockerProvider(this, 'docker', { host: lab.config.docker.host });
+    new dockerProvider.DockerProvider(this, 'docker', { host: lab.dockerHost });
 
     this.network = new LabNetwork(this, 'Network', { name: lab.networkName, subnet: lab.subnet, gateway: lab.gateway, labels: { 'msm-kit.lab': lab.name } });
 
@@ -40,7 +50,7 @@ export class LabStack extends TerraformStack {
     const tomcatBase = new BaseImage(this, 'TomcatBaseImage', { name: lab.images.tomcat });
     const tomcatImage = new TomcatImage(this, 'TomcatImage', {
       name: artifacts.tomcatImageTag,
-      contextDir: artifacts.imageContextDir,
+      contextDir: artifacts.imageContext,
       contextHash: artifacts.imageContextHash,
       base: tomcatBase.resource,
     });
@@ -63,9 +73,9 @@ export class LabStack extends TerraformStack {
         new TomcatNode(this, `Tomcat-${t.name}`, {
           name: t.name,
           ip: t.ip,
-          jvmRoute: t.jvmRoute,
-          javaOpts: lab.javaOpts,
+          catalinaOpts: t.catalinaOpts,
           port: TOMCAT_PORT,
+          healthPath: TOMCAT_HEALTH_PATH,
           image: tomcatImage.resource,
           network: this.network,
           lab: lab.name,
@@ -82,9 +92,10 @@ export class LabStack extends TerraformStack {
       network: this.network,
       lab: lab.name,
       nginxConf: artifacts.nginxConf,
+      port: NGINX_PORT,
       hostPort: lab.loadBalancer.port,
       bindAddress: lab.loadBalancer.bindAddress,
-      healthPath: HEALTH_PATH,
+      healthPath: LB_HEALTH_PATH,
       dependsOn: this.tomcats.map((t) => t.resource),
     });
 

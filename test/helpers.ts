@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { parseConfig, ConfigError, type ConfigProblem } from '../src/config/load';
+import { parseConfig } from '../src/config/load';
+import { ConfigError, type ConfigProblem } from '../src/errors';
 import type { LabConfig } from '../src/config/schema';
 
 export const ROOT = join(__dirname, '..');

@@ -1,29 +1,33 @@
 /**
- * Reading a lab config: file → JSON → schema, with every problem reported as
+ * Reading a lab config: file → JSON → schema (fields, then the cross-field rules), with every problem reported as
  * `path: message (got value)` and no stack trace.
  */
 import { readFileSync } from 'node:fs';
 import type { z } from 'zod';
-import { LabConfigSchema, type LabConfig } from './schema';
+import { ConfigError, type ConfigProblem } from '../errors';
+import { crossFieldRules } from './rules';
+import { LabConfigFields, type LabConfig } from './schema';
+
+/** The lab config's fields with every cross-field msm rule (rules.ts) attached. */
+export const LabConfigSchema = LabConfigFields.superRefine(
+  (cfg, ctx) => {
+    for (const rule of crossFieldRules) {
+      let issues;
+      try {
+        issues = rule.check(cfg);
+      } catch {
+        continue; // the data this rule reads is malformed; the field errors already say so
+      }
+      for (const issue of issues) {
+        ctx.addIssue({ code: 'custom', path: issue.path, message: issue.message, input: issue.value, params: { rule: rule.id } });
+      }
+    }
+  },
+  // Run the cross-field rules even when a field failed, so one run lists every problem.
+  { when: () => true },
+);
 
 export const DEFAULT_CONFIG_FILE = 'lab.config.json';
-
-export interface ConfigProblem {
-  /** Dotted field path, e.g. `manager.failoverNodes[0]`; `(file)` for the file itself. */
-  readonly path: string;
-  readonly message: string;
-}
-
-/** A user mistake in the config: printed one problem per line, never with a stack trace. */
-export class ConfigError extends Error {
-  constructor(
-    readonly file: string,
-    readonly problems: readonly ConfigProblem[],
-  ) {
-    super(`${file}: ${problems.length} problem(s)\n` + problems.map((p) => `${p.path}: ${p.message}`).join('\n'));
-    this.name = 'ConfigError';
-  }
-}
 
 export function formatPath(path: readonly PropertyKey[]): string {
   let out = '';

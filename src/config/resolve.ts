@@ -1,20 +1,20 @@
 /**
- * Derived values of a validated config, computed once: addresses, image names,
- * msm's memcachedNodes string, the transcoder class and the jar set.
- * Renderers and constructs read this, never the raw config.
+ * The validated config turned into what everything downstream reads: names,
+ * addresses, image names, msm's memcachedNodes string, the transcoder class,
+ * JVM options, every default resolved once. Renderers, constructs, the stack
+ * and the commands read a ResolvedLab, never the raw config.
  */
-import { jarSet, TRANSCODER_FACTORIES, type Jar } from '../jars/manifest';
-import type { LabConfig } from './schema';
-
-export const TOMCAT_PORT = 8080;
-export const CATALINA_HOME = '/usr/local/tomcat';
-/** Where the webapp (the sample app, deployed as ROOT) lives in the Tomcat image. */
-export const WEBAPP_DIR = `${CATALINA_HOME}/webapps/ROOT`;
+import { memcachedStandIn, nginxStandIn, OFFICIAL_IMAGES, officialTomcatImage, tomcatStandIn, type ImageRole, type StandIn } from './images';
+import { ADDRESS_PLAN, BASE_JVM_OPTIONS } from './layout';
+import { TRANSCODER_FACTORIES } from './msm';
+import type { JavaVersionNumber, LabConfig, ManagerConfig, SerializerName, TomcatVersionName } from './schema';
 
 export interface ResolvedTomcat {
   readonly name: string;
   readonly jvmRoute?: string;
   readonly ip: string;
+  /** CATALINA_OPTS of this node: heap, serializer options, -DjvmRoute. */
+  readonly catalinaOpts: string;
 }
 
 export interface ResolvedMemcached {
@@ -25,21 +25,50 @@ export interface ResolvedMemcached {
   readonly ip: string;
 }
 
+/**
+ * msm <Manager> attributes written as set in the config (msm's own names).
+ * sticky, failoverNodes and serializer are resolved separately.
+ */
+export type ManagerSettings = Omit<ManagerConfig, 'sticky' | 'failoverNodes' | 'serializer'>;
+
+export interface ResolvedImages {
+  readonly tomcat: string;
+  readonly memcached: string;
+  readonly nginx: string;
+}
+
+export interface ResolveOptions {
+  /**
+   * Use the kit's offline stand-ins for every image the config leaves at its
+   * official default (machines without a registry).
+   * @default false
+   */
+  readonly standIns?: boolean;
+}
+
 export interface ResolvedLab {
-  readonly config: LabConfig;
   readonly name: string;
   readonly sticky: boolean;
+  readonly tomcatVersion: TomcatVersionName;
+  readonly javaVersion: JavaVersionNumber;
+  readonly serializer: SerializerName;
+  readonly manager: ManagerSettings;
+  /** msm failoverNodes (sticky mode); empty when none. */
+  readonly failoverNodes: readonly string[];
+  readonly dockerHost: string;
   readonly networkName: string;
   readonly subnet: string;
   readonly gateway: string;
   readonly tomcats: readonly ResolvedTomcat[];
   readonly memcacheds: readonly ResolvedMemcached[];
   readonly loadBalancer: LabConfig['loadBalancer'] & { readonly ip: string };
-  readonly images: { readonly tomcat: string; readonly memcached: string; readonly nginx: string };
+  /** The images deployed (stand-ins when asked for). */
+  readonly images: ResolvedImages;
+  /** The stand-ins in use, by role (empty unless `standIns`). */
+  readonly standIns: Partial<Record<ImageRole, StandIn>>;
   /** msm's memcachedNodes attribute: `id:host:port` joined by a single comma. */
   readonly memcachedNodes: string;
   readonly transcoderFactoryClass: string;
-  readonly jars: readonly Jar[];
   /** JVM options every Tomcat gets (heap, and what the serializer needs on this Java). */
   readonly javaOpts: string;
   /** The URL the lab answers on, from the host. */
@@ -62,13 +91,6 @@ export function subnetBase(cidr: string): { base: number; prefix: number } {
   return { base: Math.floor(ipToInt(ip) / size) * size, prefix };
 }
 
-/** Fixed address plan: .1 gateway, .2 nginx, .10+ memcached, .40+ Tomcat. */
-export const ADDRESS_PLAN = { gateway: 1, loadBalancer: 2, memcached: 10, tomcat: 40 } as const;
-
-export function defaultTomcatImage(version: LabConfig['tomcat']['version'], java: number): string {
-  return `tomcat:${version === '9' ? '9.0' : version === '7' ? '7.0' : '8.5'}-jre${java}`;
-}
-
 /**
  * XStream 1.4.7 reflects into JDK internals in static initializers; on Java 9+
  * msm's manager then fails to start (InaccessibleObjectException: module
@@ -76,13 +98,33 @@ export function defaultTomcatImage(version: LabConfig['tomcat']['version'], java
  */
 export const XSTREAM_OPENS = ['java.base/java.lang', 'java.base/java.lang.reflect', 'java.base/java.text', 'java.base/java.util', 'java.base/java.util.concurrent', 'java.desktop/java.awt.font'];
 
-export function javaOptions(config: LabConfig): string {
-  const opts = ['-Xms128m', '-Xmx256m'];
-  if (config.manager.serializer === 'xstream' && config.tomcat.javaVersion >= 9) opts.push(...XSTREAM_OPENS.map((m) => `--add-opens=${m}=ALL-UNNAMED`));
+export function javaOptions(serializer: SerializerName, java: JavaVersionNumber): string {
+  const opts = [...BASE_JVM_OPTIONS];
+  if (serializer === 'xstream' && java >= 9) opts.push(...XSTREAM_OPENS.map((m) => `--add-opens=${m}=ALL-UNNAMED`));
   return opts.join(' ');
 }
 
-export function resolveLab(config: LabConfig): ResolvedLab {
+function images(config: LabConfig, standIns: boolean): { images: ResolvedImages; standIns: Partial<Record<ImageRole, StandIn>> } {
+  const { version, javaVersion } = config.tomcat;
+  const candidates: Record<ImageRole, { set?: string; official: string; standIn: () => StandIn }> = {
+    tomcat: { set: config.images.tomcat, official: officialTomcatImage(version, javaVersion), standIn: () => tomcatStandIn(version, javaVersion) },
+    memcached: { set: config.images.memcached, official: OFFICIAL_IMAGES.memcached, standIn: memcachedStandIn },
+    nginx: { set: config.images.nginx, official: OFFICIAL_IMAGES.nginx, standIn: nginxStandIn },
+  };
+  const used: Partial<Record<ImageRole, StandIn>> = {};
+  const out = {} as Record<ImageRole, string>;
+  for (const role of ['tomcat', 'memcached', 'nginx'] as const) {
+    const c = candidates[role];
+    if (c.set !== undefined) out[role] = c.set;
+    else if (standIns) {
+      used[role] = c.standIn();
+      out[role] = used[role].tag;
+    } else out[role] = c.official;
+  }
+  return { images: out, standIns: used };
+}
+
+export function resolveLab(config: LabConfig, opts: ResolveOptions = {}): ResolvedLab {
   const { base, prefix } = subnetBase(config.network.subnet);
   const at = (offset: number) => intToIp(base + offset);
   const memcacheds = config.memcached.nodes.map((n, i) => ({
@@ -92,26 +134,33 @@ export function resolveLab(config: LabConfig): ResolvedLab {
     port: n.port,
     ip: at(ADDRESS_PLAN.memcached + i),
   }));
+  const { sticky, failoverNodes, serializer, ...manager } = config.manager;
+  const javaOpts = javaOptions(serializer, config.tomcat.javaVersion);
   const lbUrlHost = config.loadBalancer.bindAddress === '0.0.0.0' ? '127.0.0.1' : config.loadBalancer.bindAddress;
   return {
-    config,
     name: config.name,
-    sticky: config.manager.sticky,
+    sticky,
+    tomcatVersion: config.tomcat.version,
+    javaVersion: config.tomcat.javaVersion,
+    serializer,
+    manager,
+    failoverNodes: failoverNodes ?? [],
+    dockerHost: config.docker.host,
     networkName: config.network.name ?? `${config.name}-net`,
     subnet: `${intToIp(base)}/${prefix}`,
     gateway: at(ADDRESS_PLAN.gateway),
-    tomcats: config.tomcat.nodes.map((n, i) => ({ name: n.name, jvmRoute: n.jvmRoute, ip: at(ADDRESS_PLAN.tomcat + i) })),
+    tomcats: config.tomcat.nodes.map((n, i) => ({
+      name: n.name,
+      jvmRoute: n.jvmRoute,
+      ip: at(ADDRESS_PLAN.tomcat + i),
+      catalinaOpts: n.jvmRoute ? `${javaOpts} -DjvmRoute=${n.jvmRoute}` : javaOpts,
+    })),
     memcacheds,
     loadBalancer: { ...config.loadBalancer, ip: at(ADDRESS_PLAN.loadBalancer) },
-    images: {
-      tomcat: config.images.tomcat ?? defaultTomcatImage(config.tomcat.version, config.tomcat.javaVersion),
-      memcached: config.images.memcached ?? 'memcached:1.6',
-      nginx: config.images.nginx ?? 'nginx:1.27',
-    },
+    ...images(config, opts.standIns ?? false),
     memcachedNodes: memcacheds.map((m) => `${m.id}:${m.host}:${m.port}`).join(','),
-    transcoderFactoryClass: TRANSCODER_FACTORIES[config.manager.serializer],
-    jars: jarSet(config.tomcat.version, config.manager.serializer),
-    javaOpts: javaOptions(config),
+    transcoderFactoryClass: TRANSCODER_FACTORIES[serializer],
+    javaOpts,
     url: `http://${lbUrlHost}:${config.loadBalancer.port}/`,
   };
 }

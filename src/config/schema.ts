@@ -1,16 +1,16 @@
 /**
  * The lab config: its shape, its defaults and every msm rule, in one place.
  *
- * Field-level rules (formats, ranges, enums) live on the fields below.
+ * Field-level rules (formats, ranges, enums) live on the fields below, each
+ * field with its description (shown by editors through lab.config.schema.json).
  * Rules that relate several fields live in `rules.ts` as a table, one entry
- * per msm rule, and are attached here with `superRefine`.
+ * per msm rule, and are attached in `load.ts` (LabConfigSchema).
  *
  * Every refusal message follows one pattern: what is wrong, then `Fix: ...`.
  * The field path and the bad value are added by `format.ts`.
  */
 import { z } from 'zod';
 import { closest } from './did-you-mean';
-import { crossFieldRules } from './rules';
 
 /** Object schema that refuses unknown keys, suggesting the closest known one. */
 function strict<T extends z.core.$ZodLooseShape>(shape: T) {
@@ -82,41 +82,28 @@ export const JavaVersion = z.union([z.literal(8), z.literal(11), z.literal(17), 
 const JVM_ROUTE_RE = /^[A-Za-z0-9_-]+$/;
 
 export const TomcatNode = strict({
-  /** Container name and the node name the sample app prints. */
-  name: name('a Tomcat node name'),
-  /**
-   * Engine jvmRoute, appended to the session id (`<hex>-mnode1.<jvmRoute>`).
-   * Required in sticky mode, absent in non-sticky mode.
-   * @default none
-   */
+  name: name('a Tomcat node name').describe("Container name and the node name the sample app prints."),
   jvmRoute: z
     .string()
     .regex(JVM_ROUTE_RE, {
       message:
         'jvmRoute may hold only letters, digits, "_" and "-" (a dot breaks msm\'s session id parsing: the id changes on every request). Fix: e.g. "tomcat1"',
     })
-    .optional(),
+    .optional().describe("Engine jvmRoute, appended to the session id (`<hex>-mnode1.<jvmRoute>`). Required in sticky mode, absent in non-sticky mode. @default none"),
 });
 
 export const MemcachedNode = strict({
-  /** msm node id (the `mnode1` in `mnode1:host:11211`); java `\w+`. */
   id: z.string().regex(/^\w+$/, {
     message: 'a memcached node id may hold only letters, digits and "_" (msm parses it as \\w+; "node-1" is refused). Fix: e.g. "mnode1"',
-  }),
-  /** Container name. */
-  name: name('a memcached node name'),
-  /**
-   * Host Tomcat connects to. msm resolves it once, at start-up.
-   * @default the container name
-   */
+  }).describe("msm node id (the `mnode1` in `mnode1:host:11211`); java `\\w+`."),
+  name: name('a memcached node name').describe("Container name of the memcached node."),
   host: z
     .string()
     .regex(/^[A-Za-z0-9._-]+$/, {
       message: 'a memcached host may not hold ":", whitespace or other punctuation (msm\'s node syntax is id:host:port; no IPv6 literals). Fix: use a hostname or an IPv4 address',
     })
-    .optional(),
-  /** @default 11211 */
-  port: port('a memcached port').default(11211),
+    .optional().describe("Host Tomcat connects to. msm resolves it once, at start-up. @default the container name"),
+  port: port('a memcached port').default(11211).describe("TCP port of the memcached node. @default 11211"),
 });
 
 export const SERIALIZERS = ['java', 'kryo', 'xstream', 'flexjson'] as const;
@@ -128,70 +115,50 @@ const LOCKING_RE = /^(none|all|auto|uriPattern:.+)$/;
 const STORAGE_KEY_TOKEN_RE = /^(static:[^,]+|host|host\.hash|context|context\.hash|webappVersion)$/;
 
 export const Manager = strict({
-  /** msm `sticky`. @default false (the kit's default lab is non-sticky) */
-  sticky: z.boolean().default(false),
-  /** msm `failoverNodes`: ids from memcached.nodes; sticky mode only. @default none */
-  failoverNodes: z.array(z.string()).optional(),
-  /** msm `lockingMode`: none, all, auto or uriPattern:<regex>; non-sticky only. @default msm's "none" */
+  sticky: z.boolean().default(false).describe("msm `sticky`. @default false (the kit's default lab is non-sticky)"),
+  failoverNodes: z.array(z.string()).optional().describe("msm `failoverNodes`: ids from memcached.nodes; sticky mode only. @default none"),
   lockingMode: z
     .string()
     .regex(LOCKING_RE, { message: 'lockingMode must be none, all, auto or uriPattern:<regex>. Fix: e.g. "auto"' })
     .refine((v) => !v.startsWith('uriPattern:') || compiles(v.slice('uriPattern:'.length)), {
       message: 'the regex after "uriPattern:" does not compile. Fix: correct the regex',
     })
-    .optional(),
-  /** msm `requestUriIgnorePattern`, matched against `METHOD URI`. @default none */
+    .optional().describe("msm `lockingMode`: none, all, auto or uriPattern:<regex>; non-sticky only. @default msm's \"none\""),
   requestUriIgnorePattern: javaRegex('requestUriIgnorePattern')
     .refine((v) => !/^\^?\//.test(v), {
       message:
         'msm matches this pattern against "METHOD URI" (e.g. "GET /a.css"), so a pattern that starts with "/" or "^/" never matches. Fix: start it with ".*", e.g. ".*\\.(css|js)$"',
     })
-    .optional(),
-  /** msm `sessionBackupAsync`. @default msm's true; non-sticky setups should use false */
-  sessionBackupAsync: z.boolean().optional(),
-  /** msm `sessionBackupTimeout` in ms; sync backup only. @default msm's 100 */
-  sessionBackupTimeout: positiveInt('sessionBackupTimeout', 100).optional(),
-  /** msm `backupThreadCount`; async backup only. @default the number of CPUs */
-  backupThreadCount: positiveInt('backupThreadCount', 4).optional(),
-  /** msm `operationTimeout` in ms (also the longest wait for a lock). @default msm's 1000 */
-  operationTimeout: positiveInt('operationTimeout', 1000).optional(),
-  /** msm `lockExpiration` in seconds. @default msm's 5 */
-  lockExpiration: positiveInt('lockExpiration', 5).optional(),
-  /** msm `memcachedProtocol`. @default msm's "text" */
+    .optional().describe("msm `requestUriIgnorePattern`, matched against `METHOD URI`. @default none"),
+  sessionBackupAsync: z.boolean().optional().describe("msm `sessionBackupAsync`. @default msm's true; non-sticky setups should use false"),
+  sessionBackupTimeout: positiveInt('sessionBackupTimeout', 100).optional().describe("msm `sessionBackupTimeout` in ms; sync backup only. @default msm's 100"),
+  backupThreadCount: positiveInt('backupThreadCount', 4).optional().describe("msm `backupThreadCount`; async backup only. @default the number of CPUs"),
+  operationTimeout: positiveInt('operationTimeout', 1000).optional().describe("msm `operationTimeout` in ms (also the longest wait for a lock). @default msm's 1000"),
+  lockExpiration: positiveInt('lockExpiration', 5).optional().describe("msm `lockExpiration` in seconds. @default msm's 5"),
   memcachedProtocol: z
     .enum(['text', 'binary'], { error: () => 'memcachedProtocol must be "text" or "binary" (msm ignores anything else). Fix: pick one' })
-    .optional(),
-  /** SASL user (binary protocol only, with password). @default none */
-  username: z.string().min(1).optional(),
-  /** SASL password (binary protocol only, with username). @default none */
-  password: z.string().min(1).optional(),
-  /** msm `storageKeyPrefix`: comma list of static:<x>, host, host.hash, context, context.hash, webappVersion. @default msm's "webappVersion" */
+    .optional().describe("msm `memcachedProtocol`. @default msm's \"text\""),
+  username: z.string().min(1).optional().describe("SASL user (binary protocol only, with password). @default none"),
+  password: z.string().min(1).optional().describe("SASL password (binary protocol only, with username). @default none"),
   storageKeyPrefix: z
     .string()
     .refine((v) => v.split(',').every((t) => STORAGE_KEY_TOKEN_RE.test(t)), {
       message:
         'storageKeyPrefix is a comma list (no spaces) of static:<x>, host, host.hash, context, context.hash, webappVersion; msm fails at start on any other token. Fix: e.g. "static:app,context.hash"',
     })
-    .optional(),
-  /** msm `sessionAttributeFilter`: regex on attribute names to store. @default none (all) */
-  sessionAttributeFilter: javaRegex('sessionAttributeFilter').optional(),
-  /** msm `copyCollectionsForSerialization`; kryo/flexjson only. @default msm's false */
-  copyCollectionsForSerialization: z.boolean().optional(),
-  /** msm `customConverter`: comma list of class names; kryo only. @default none */
+    .optional().describe("msm `storageKeyPrefix`: comma list of static:<x>, host, host.hash, context, context.hash, webappVersion. @default msm's \"webappVersion\""),
+  sessionAttributeFilter: javaRegex('sessionAttributeFilter').optional().describe("msm `sessionAttributeFilter`: regex on attribute names to store. @default none (all)"),
+  copyCollectionsForSerialization: z.boolean().optional().describe("msm `copyCollectionsForSerialization`; kryo/flexjson only. @default msm's false"),
   customConverter: z
     .string()
     .regex(/^[A-Za-z_$][\w$.]*(,[A-Za-z_$][\w$.]*)*$/, {
       message: 'customConverter is a comma list of Java class names. Fix: e.g. "de.javakaffee.web.msm.serializer.kryo.HibernateCollectionsSerializerFactory"',
     })
-    .optional(),
-  /** msm `enableStatistics`. @default msm's true */
-  enableStatistics: z.boolean().optional(),
-  /** msm `enabled`. @default msm's true */
-  enabled: z.boolean().optional(),
-  /** msm `maxInactiveInterval` in seconds; ≤ 0 never expires. @default the Context's session timeout */
-  maxInactiveInterval: z.number().int({ message: 'maxInactiveInterval must be a whole number of seconds. Fix: e.g. 1800' }).optional(),
-  /** Session serializer; sets transcoderFactoryClass and the jar set. @default "java" */
-  serializer: Serializer.default('java'),
+    .optional().describe("msm `customConverter`: comma list of class names; kryo only. @default none"),
+  enableStatistics: z.boolean().optional().describe("msm `enableStatistics`. @default msm's true"),
+  enabled: z.boolean().optional().describe("msm `enabled`. @default msm's true"),
+  maxInactiveInterval: z.number().int({ message: 'maxInactiveInterval must be a whole number of seconds. Fix: e.g. 1800' }).optional().describe("msm `maxInactiveInterval` in seconds; ≤ 0 never expires. @default the Context's session timeout"),
+  serializer: Serializer.default('java').describe("Session serializer; sets transcoderFactoryClass and the jar set. @default \"java\""),
 });
 
 const IPV4_RE = /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$/;
@@ -204,46 +171,33 @@ const image = (which: string) =>
     .optional();
 
 export const LoadBalancer = strict({
-  /** nginx container name. @default "nginx" */
-  name: name('the load balancer name').default('nginx'),
-  /** Host port nginx is published on. @default 8080 */
-  port: port('loadBalancer.port').default(8080),
-  /** Host address the port is bound to. @default "127.0.0.1" */
+  name: name('the load balancer name').default('nginx').describe("nginx container name. @default \"nginx\""),
+  port: port('loadBalancer.port').default(8080).describe("Host port nginx is published on. @default 8080"),
   bindAddress: z
     .string()
     .regex(IPV4_RE, { message: 'bindAddress must be an IPv4 address. Fix: "127.0.0.1" (local only) or "0.0.0.0" (all interfaces)' })
-    .default('127.0.0.1'),
-  /** nginx `max_fails` per Tomcat. @default 1 */
-  maxFails: positiveInt('maxFails', 1).default(1),
-  /** nginx `fail_timeout` in seconds. @default 5 */
-  failTimeout: positiveInt('failTimeout', 5).default(5),
-  /** nginx `proxy_connect_timeout` in seconds. @default 1 */
-  connectTimeout: positiveInt('connectTimeout', 1).default(1),
-  /** nginx `proxy_read_timeout` in seconds. @default 30 */
-  readTimeout: positiveInt('readTimeout', 30).default(30),
-  /** nginx `keepalive` connections per upstream. @default 16 */
-  keepalive: positiveInt('keepalive', 16).default(16),
+    .default('127.0.0.1').describe("Host address the port is bound to. @default \"127.0.0.1\""),
+  maxFails: positiveInt('maxFails', 1).default(1).describe("nginx `max_fails` per Tomcat. @default 1"),
+  failTimeout: positiveInt('failTimeout', 5).default(5).describe("nginx `fail_timeout` in seconds. @default 5"),
+  connectTimeout: positiveInt('connectTimeout', 1).default(1).describe("nginx `proxy_connect_timeout` in seconds. @default 1"),
+  readTimeout: positiveInt('readTimeout', 30).default(30).describe("nginx `proxy_read_timeout` in seconds. @default 30"),
+  keepalive: positiveInt('keepalive', 16).default(16).describe("nginx `keepalive` connections per upstream. @default 16"),
 });
 
-export const LabConfigSchema = strict({
-  /** JSON Schema for editors. */
-  $schema: z.string().optional(),
-  /** Lab name: prefixes the network, the Tomcat image and the stack. @default "msm-lab" */
-  name: name('the lab name').default('msm-lab'),
+/** The lab config's fields, without the cross-field rules (see LabConfigSchema in load.ts). */
+export const LabConfigFields = strict({
+  $schema: z.string().optional().describe("JSON Schema for editors."),
+  name: name('the lab name').default('msm-lab').describe("Lab name: prefixes the network, the Tomcat image and the stack. @default \"msm-lab\""),
   tomcat: strict({
-    /** Tomcat major version: "7", "8.5" or "9". @default "9" */
-    version: TomcatVersion.default('9'),
-    /** Java major version of the Tomcat image. @default 17 */
-    javaVersion: JavaVersion.default(17),
-    /** The Tomcat nodes. @default tomcat-node1, tomcat-node2 */
+    version: TomcatVersion.default('9').describe("Tomcat major version: \"7\", \"8.5\" or \"9\". @default \"9\""),
+    javaVersion: JavaVersion.default(17).describe("Java major version of the Tomcat image. @default 17"),
     nodes: z
       .array(TomcatNode)
       .min(1, { message: 'at least one Tomcat node is needed. Fix: add {"name": "tomcat-node1"}' })
       .max(20, { message: 'at most 20 Tomcat nodes fit the lab network. Fix: remove some' })
-      .default([{ name: 'tomcat-node1' }, { name: 'tomcat-node2' }]),
-  }).prefault({}),
+      .default([{ name: 'tomcat-node1' }, { name: 'tomcat-node2' }]).describe("The Tomcat nodes. @default tomcat-node1, tomcat-node2"),
+  }).prefault({}).describe("The Tomcat nodes: version, Java version and the nodes themselves."),
   memcached: strict({
-    /** The memcached nodes. @default mnode1 on memcached-node1, mnode2 on memcached-node2 */
     nodes: z
       .array(MemcachedNode)
       .min(1, { message: 'msm needs at least one memcached node. Fix: add {"id": "mnode1", "name": "memcached-node1"}' })
@@ -251,22 +205,17 @@ export const LabConfigSchema = strict({
       .default([
         { id: 'mnode1', name: 'memcached-node1', port: 11211 },
         { id: 'mnode2', name: 'memcached-node2', port: 11211 },
-      ]),
-  }).prefault({}),
-  manager: Manager.prefault({}),
-  loadBalancer: LoadBalancer.prefault({}),
+      ]).describe("The memcached nodes. @default mnode1 on memcached-node1, mnode2 on memcached-node2"),
+  }).prefault({}).describe("The memcached nodes msm stores sessions in (msm memcachedNodes)."),
+  manager: Manager.prefault({}).describe("msm's <Manager> attributes, under msm's own names; unset ones keep msm's default."),
+  loadBalancer: LoadBalancer.prefault({}).describe("The nginx load balancer in front of the Tomcat nodes."),
   images: strict({
-    /** @default "tomcat:<version>-jre<javaVersion>" (official image) */
-    tomcat: image('tomcat:9.0-jre17'),
-    /** @default "memcached:1.6" */
-    memcached: image('memcached:1.6'),
-    /** @default "nginx:1.27" */
-    nginx: image('nginx:1.27'),
-  }).prefault({}),
+    tomcat: image('tomcat:9.0-jre17').describe("Base Tomcat image. @default \"tomcat:<version>-jre<javaVersion>\" (the official image; without a registry, the kit's stand-in of it)"),
+    memcached: image('memcached:1.6').describe("memcached image. @default \"memcached:1.6\""),
+    nginx: image('nginx:1.27').describe("nginx image. @default \"nginx:1.27\""),
+  }).prefault({}).describe("Image overrides; leave them unset to use the official images (or, without a registry, the kit's stand-ins of them)."),
   network: strict({
-    /** Docker network name. @default "<name>-net" */
-    name: name('the network name').optional(),
-    /** IPv4 subnet with a prefix of /16 to /26; containers get fixed addresses in it. @default "172.28.57.0/24" */
+    name: name('the network name').optional().describe("Docker network name. @default \"<name>-net\""),
     subnet: z
       .string()
       .refine(
@@ -276,37 +225,23 @@ export const LabConfigSchema = strict({
         },
         { message: 'subnet must be an IPv4 CIDR with a prefix from /16 to /26. Fix: e.g. "172.28.57.0/24"' },
       )
-      .default('172.28.57.0/24'),
-  }).prefault({}),
+      .default('172.28.57.0/24').describe("IPv4 subnet with a prefix of /16 to /26; containers get fixed addresses in it. @default \"172.28.57.0/24\""),
+  }).prefault({}).describe("The lab's Docker network."),
   docker: strict({
-    /** Docker engine the provider talks to. @default "unix:///var/run/docker.sock" */
     host: z
       .string()
       .regex(/^(unix:\/\/\/\S+|tcp:\/\/[A-Za-z0-9.-]+:\d+|ssh:\/\/\S+|npipe:\/\/\S+)$/, {
         message: 'docker.host must be unix:///path, tcp://host:port or ssh://user@host. Fix: e.g. "unix:///var/run/docker.sock"',
       })
-      .default('unix:///var/run/docker.sock'),
-  }).prefault({}),
-}).superRefine(
-  (cfg, ctx) => {
-    for (const rule of crossFieldRules) {
-      let issues;
-      try {
-        issues = rule.check(cfg);
-      } catch {
-        continue; // the data this rule reads is malformed; the field errors already say so
-      }
-      for (const issue of issues) {
-        ctx.addIssue({ code: 'custom', path: issue.path, message: issue.message, input: issue.value, params: { rule: rule.id } });
-      }
-    }
-  },
-  // Run the cross-field rules even when a field failed, so one run lists every problem.
-  { when: () => true },
-);
+      .default('unix:///var/run/docker.sock').describe("Docker engine the provider talks to. @default \"unix:///var/run/docker.sock\""),
+  }).prefault({}).describe("The Docker engine the lab is deployed on."),
+});
 
 /** The config as written (defaults optional). */
-export type LabConfigInput = z.input<typeof LabConfigSchema>;
+export type LabConfigInput = z.input<typeof LabConfigFields>;
 /** The config with every default filled in. */
-export type LabConfig = z.output<typeof LabConfigSchema>;
+export type LabConfig = z.output<typeof LabConfigFields>;
 export type ManagerConfig = LabConfig['manager'];
+export type TomcatVersionName = LabConfig['tomcat']['version'];
+export type JavaVersionNumber = LabConfig['tomcat']['javaVersion'];
+export type SerializerName = LabConfig['manager']['serializer'];

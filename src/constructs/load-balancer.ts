@@ -11,7 +11,9 @@ export interface LoadBalancerProps {
   readonly lab: string;
   /** Generated nginx.conf. */
   readonly nginxConf: string;
-  /** Host port to publish port 80 on. */
+  /** nginx's listening port inside the container. */
+  readonly port: number;
+  /** Host port to publish `port` on. */
   readonly hostPort: number;
   /** Host address the port is bound to. */
   readonly bindAddress: string;
@@ -29,9 +31,9 @@ export class LoadBalancer extends Construct {
     super(scope, id);
     this.resource = new dockerContainer.Container(this, 'Resource', {
       ...labContainer({ ...props, role: 'load-balancer' }),
-      ports: [{ internal: 80, external: props.hostPort, ip: props.bindAddress, protocol: 'tcp' }],
+      ports: [{ internal: props.port, external: props.hostPort, ip: props.bindAddress, protocol: 'tcp' }],
       upload: [{ file: '/etc/nginx/nginx.conf', content: props.nginxConf }],
-      healthcheck: { test: httpCheck(80, props.healthPath), ...HEALTH_TIMING },
+      healthcheck: { test: httpCheck(props.port, props.healthPath), ...HEALTH_TIMING },
       wait: true,
       waitTimeout: 60,
       dependsOn: props.dependsOn,

@@ -3,7 +3,7 @@ import { Construct, dockerImage } from '../cdktf';
 export interface TomcatImageProps {
   /** Tag of the built image. */
   readonly name: string;
-  /** Absolute path of the build context (Dockerfile, jars, sample app). */
+  /** Build context (Dockerfile, jars, sample app): a path Terraform resolves, e.g. `${path.module}/../../../tomcat-image`. */
   readonly contextDir: string;
   /** Hash of the build context's contents; a change rebuilds the image. */
   readonly contextHash: string;

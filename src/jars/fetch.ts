@@ -6,6 +6,7 @@ import { createHash } from 'node:crypto';
 import { copyFileSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
+import { JarError } from '../errors';
 import { jarFileName, jarRepoPath, type Jar } from './manifest';
 
 export const DEFAULT_REPOSITORY = 'https://repo1.maven.org/maven2';
@@ -19,14 +20,6 @@ export interface FetchOptions {
   readonly offline?: boolean;
   /** Progress lines. @default none */
   readonly log?: (line: string) => void;
-}
-
-/** A jar could not be had: names the jar, the URL or path and the underlying error. */
-export class JarError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'JarError';
-  }
 }
 
 export function defaultCacheRoot(): string {

@@ -5,7 +5,8 @@
  * the session manager and its memcached client go into `$CATALINA_HOME/lib`; a
  * serializer goes into the webapp's `WEB-INF/lib`, because it must see the app's classes.
  */
-import type { LabConfig } from '../config/schema';
+import type { ResolvedLab } from '../config/resolve';
+import type { SerializerName, TomcatVersionName } from '../config/schema';
 
 export type JarTarget = 'catalina-lib' | 'webapp-lib';
 
@@ -28,14 +29,14 @@ const CORE = jar('de.javakaffee.msm:memcached-session-manager:2.3.2', 'c3b9c42e7
 const SPYMEMCACHED = jar('net.spy:spymemcached:2.12.3', '133092565f8308b9bcbfce83909d11f505d4094b856ead24e299ac93679bb4e2', 'catalina-lib');
 
 /** One Tomcat-specific manager jar per supported Tomcat version. */
-const TOMCAT_JARS: Record<LabConfig['tomcat']['version'], Jar> = {
+const TOMCAT_JARS: Record<TomcatVersionName, Jar> = {
   '7': jar('de.javakaffee.msm:memcached-session-manager-tc7:2.3.2', '8ab5c5a5335347b9ca63320cc88bf8ec9d72cfb4f92f1b2b1e5c1700132d0cc9', 'catalina-lib'),
   '8.5': jar('de.javakaffee.msm:memcached-session-manager-tc8:2.3.2', 'b4e1060d5a23638f3dc0c861b872e3f08f6ed9ded6611a593c7963ff666b7525', 'catalina-lib'),
   '9': jar('de.javakaffee.msm:memcached-session-manager-tc9:2.3.2', '8b8135c3ff1420191434d5e3f4185a29b39cd39e8072fc62f6e1980339ed97dd', 'catalina-lib'),
 };
 
 /** Serializer jars (WEB-INF/lib). flexjson has no msm 2.x build and is refused by the schema. */
-const SERIALIZER_JARS: Record<LabConfig['manager']['serializer'], readonly Jar[]> = {
+const SERIALIZER_JARS: Record<SerializerName, readonly Jar[]> = {
   java: [],
   kryo: [
     jar('de.javakaffee.msm:msm-kryo-serializer:2.3.2', 'f28aababb3450303ab4dd89930b6988a5ad9562b473fe0f638c9960287de05d8', 'webapp-lib'),
@@ -56,16 +57,14 @@ const SERIALIZER_JARS: Record<LabConfig['manager']['serializer'], readonly Jar[]
   flexjson: [],
 };
 
-export const TRANSCODER_FACTORIES: Record<LabConfig['manager']['serializer'], string> = {
-  java: 'de.javakaffee.web.msm.JavaSerializationTranscoderFactory',
-  kryo: 'de.javakaffee.web.msm.serializer.kryo.KryoTranscoderFactory',
-  xstream: 'de.javakaffee.web.msm.serializer.xstream.XStreamTranscoderFactory',
-  flexjson: 'de.javakaffee.web.msm.serializer.json.JSONTranscoderFactory',
-};
-
 /** The jar set for one Tomcat version and serializer, in a fixed order. */
-export function jarSet(tomcatVersion: LabConfig['tomcat']['version'], serializer: LabConfig['manager']['serializer']): readonly Jar[] {
+export function jarSet(tomcatVersion: TomcatVersionName, serializer: SerializerName): readonly Jar[] {
   return [CORE, TOMCAT_JARS[tomcatVersion], SPYMEMCACHED, ...SERIALIZER_JARS[serializer]];
+}
+
+/** The jar set a resolved lab needs. */
+export function labJars(lab: Pick<ResolvedLab, 'tomcatVersion' | 'javaVersion' | 'serializer'>): readonly Jar[] {
+  return jarSet(lab.tomcatVersion, lab.serializer);
 }
 
 export function jarFileName(j: Jar): string {

@@ -1,6 +1,7 @@
 /** The few docker CLI calls the drills and verify need (stop, start, health). */
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
+import { StepError } from '../errors';
 
 const exec = promisify(execFile);
 
@@ -9,8 +10,9 @@ export async function docker(...args: string[]): Promise<string> {
     const { stdout } = await exec('docker', args, { timeout: 120_000 });
     return stdout.trim();
   } catch (e) {
-    const err = e as { stderr?: string; message: string };
-    throw new Error(`docker ${args.join(' ')} failed: ${(err.stderr || err.message).trim()}`);
+    const err = e as { code?: string; stderr?: string; message: string };
+    if (err.code === 'ENOENT') throw new StepError('docker', 'the docker client is not on PATH. Fix: run scripts/setup/engine.sh (or install Docker)');
+    throw new StepError('docker', `docker ${args.join(' ')} failed: ${(err.stderr || err.message).trim()}`);
   }
 }
 
@@ -20,7 +22,7 @@ export async function waitHealthy(name: string, timeoutS = 180): Promise<void> {
   for (;;) {
     const status = await docker('inspect', '-f', '{{if .State.Health}}{{.State.Health.Status}}{{else}}{{.State.Status}}{{end}}', name);
     if (status === 'healthy' || status === 'running') return;
-    if (Date.now() > until) throw new Error(`${name} is still ${status} after ${timeoutS} s`);
+    if (Date.now() > until) throw new StepError('docker', `${name} is still ${status} after ${timeoutS} s. Fix: see its log with docker logs ${name}`);
     await new Promise((r) => setTimeout(r, 500));
   }
 }

@@ -7,7 +7,7 @@ import { Agent } from 'node:http';
 import type { ResolvedLab } from '../config/resolve';
 import { UsageError } from '../errors';
 import { docker, waitHealthy } from './docker';
-import { parseSessionId, SessionClient, type PageView } from './http';
+import { ensureLabAnswers, parseSessionId, SessionClient, type PageView } from './http';
 
 export const SCENARIOS = ['memcached-down', 'tomcat-down', 'restart'] as const;
 
@@ -87,7 +87,7 @@ function pickNode(lab: ResolvedLab, opts: DrillOptions): string {
     return opts.node;
   }
   if (opts.scenario === 'memcached-down') {
-    const failover = new Set(lab.config.manager.failoverNodes ?? []);
+    const failover = new Set(lab.failoverNodes);
     return (lab.memcacheds.find((m) => !failover.has(m.id)) ?? lab.memcacheds[0]).name;
   }
   return lab.tomcats[0].name;
@@ -163,6 +163,7 @@ export async function runDrill(lab: ResolvedLab, opts: DrillOptions): Promise<Dr
   const durationMs = (opts.durationS ?? 12) * 1000;
   const thinkMs = opts.thinkMs ?? 20;
   const node = pickNode(lab, opts);
+  await ensureLabAnswers(lab.url, `deploy the lab first (msm-kit up --config <file>), or pass the --config it was deployed with`);
   const notes: string[] = [];
   const agent = new Agent({ keepAlive: true, maxSockets: K });
   const clients = Array.from({ length: K }, () => new SessionClient(lab.url, 10_000, agent));
@@ -215,7 +216,7 @@ export async function runDrill(lab: ResolvedLab, opts: DrillOptions): Promise<Dr
   let spreadAgain: boolean | undefined;
   if (opts.scenario === 'restart') {
     // Fresh sessions after the restart: the restarted node must take its share again.
-    await new Promise((r) => setTimeout(r, (lab.config.loadBalancer.failTimeout + 1) * 1000));
+    await new Promise((r) => setTimeout(r, (lab.loadBalancer.failTimeout + 1) * 1000));
     const fresh = (await Promise.all(Array.from({ length: 4 * Math.max(lab.tomcats.length, lab.memcacheds.length) }, () => new SessionClient(lab.url).get()))).filter(
       (v) => v.status === 200 && v.session,
     );

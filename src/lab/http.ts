@@ -1,5 +1,6 @@
 /** A tiny cookie-keeping client for the sample app, shared by verify and the drills. */
 import { request } from 'node:http';
+import { UsageError } from '../errors';
 
 export interface PageView {
   readonly status: number;
@@ -54,6 +55,18 @@ export class SessionClient {
       req.end();
     });
   }
+}
+
+/**
+ * Fails with a UsageError when nothing at `url` serves the sample page (no
+ * listener, an error status, or a page without a session): the lab is not
+ * deployed there, or the URL is wrong.
+ */
+export async function ensureLabAnswers(url: string, hint: string): Promise<void> {
+  const v = await new SessionClient(url, 5000).get();
+  if (v.status === 200 && v.session !== undefined) return;
+  const what = v.status === 0 ? `nothing answers at ${url} (${v.error})` : `${url} answered ${v.error ?? `HTTP ${v.status}`} without the sample page's session`;
+  throw new UsageError(`${what}. Fix: ${hint}`);
 }
 
 /** Splits an msm session id `<hex>[-<memcachedId>][.<jvmRoute>]`. */

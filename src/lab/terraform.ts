@@ -7,17 +7,7 @@
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
-
-/** A step of the lab failed: names the piece and carries the underlying error. */
-export class StepError extends Error {
-  constructor(
-    readonly step: string,
-    message: string,
-  ) {
-    super(`${step}: ${message}`);
-    this.name = 'StepError';
-  }
-}
+import { StepError } from '../errors';
 
 export function terraformEnv(): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = { ...process.env, CHECKPOINT_DISABLE: '1', TF_IN_AUTOMATION: '1' };

@@ -3,12 +3,15 @@
  * as msm reads them. Pure: config in, text out.
  */
 import { create } from 'xmlbuilder2';
-import type { ResolvedLab } from '../config/resolve';
+import { MANAGER_CLASS } from '../config/msm';
+import type { ManagerSettings, ResolvedLab } from '../config/resolve';
 
-export const MANAGER_CLASS = 'de.javakaffee.web.msm.MemcachedBackupSessionManager';
-
-/** msm attributes copied from `manager` when set, in output order. */
-const PASS_THROUGH = [
+/**
+ * msm attributes copied from the Manager settings when set, in output order.
+ * Typed against the schema: a key missing here or unknown to the schema fails
+ * to compile (and test/render/render.test.ts checks both directions).
+ */
+export const PASS_THROUGH = [
   'lockingMode',
   'requestUriIgnorePattern',
   'sessionBackupAsync',
@@ -26,17 +29,22 @@ const PASS_THROUGH = [
   'enableStatistics',
   'enabled',
   'maxInactiveInterval',
-] as const;
+] as const satisfies readonly (keyof ManagerSettings)[];
+
+// Compile-time check of the other direction: every Manager setting is passed through.
+type Missing = Exclude<keyof ManagerSettings, (typeof PASS_THROUGH)[number]>;
+const _everySettingPassed: [Missing] extends [never] ? true : Missing = true;
+void _everySettingPassed;
 
 /** The <Manager> attributes, in output order. */
 export function managerAttributes(lab: ResolvedLab): Array<[string, string]> {
-  const m = lab.config.manager;
+  const m = lab.manager;
   const attrs: Array<[string, string]> = [
     ['className', MANAGER_CLASS],
     ['memcachedNodes', lab.memcachedNodes],
-    ['sticky', String(m.sticky)],
+    ['sticky', String(lab.sticky)],
   ];
-  if (m.failoverNodes?.length) attrs.push(['failoverNodes', m.failoverNodes.join(',')]);
+  if (lab.failoverNodes.length) attrs.push(['failoverNodes', lab.failoverNodes.join(',')]);
   for (const key of PASS_THROUGH) {
     const v = m[key];
     if (v !== undefined) attrs.push([key, String(v)]);

@@ -6,7 +6,8 @@
  * upstream per route whose other servers are `backup`; requests without a
  * route go round-robin.
  */
-import { TOMCAT_PORT, type ResolvedLab, type ResolvedTomcat } from '../config/resolve';
+import { LB_HEALTH_PATH, NGINX_PORT, TOMCAT_PORT } from '../config/layout';
+import type { ResolvedLab, ResolvedTomcat } from '../config/resolve';
 
 /** Guards every value interpolated into nginx.conf; the schema already restricts them. */
 function token(value: string | number): string {
@@ -15,7 +16,6 @@ function token(value: string | number): string {
   return s;
 }
 
-export const HEALTH_PATH = '/msm-kit-health';
 const ALL = 'msm_tomcats';
 const routeUpstream = (route: string) => `msm_route_${token(route)}`;
 
@@ -74,9 +74,9 @@ export function renderNginxConf(lab: ResolvedLab): string {
   }
   L.push(
     '  server {',
-    '    listen 80;',
+    `    listen ${NGINX_PORT};`,
     '',
-    `    location = ${HEALTH_PATH} {`,
+    `    location = ${LB_HEALTH_PATH} {`,
     '      default_type text/plain;',
     '      return 200 "ok\\n";',
     '    }',

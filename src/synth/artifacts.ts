@@ -6,9 +6,10 @@
 import { createHash } from 'node:crypto';
 import { cpSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
-import { CATALINA_HOME, WEBAPP_DIR, type ResolvedLab } from '../config/resolve';
+import { CATALINA_HOME, IMAGE_CONTEXT_SUBDIR, WEBAPP_DIR } from '../config/layout';
+import type { ResolvedLab } from '../config/resolve';
 import { copyJars, fetchJars, type FetchOptions } from '../jars/fetch';
-import { jarFileName } from '../jars/manifest';
+import { jarFileName, labJars } from '../jars/manifest';
 import { TEMPLATES_DIR } from '../paths';
 import { renderContextXml } from '../render/context-xml';
 import { renderNginxConf } from '../render/nginx-conf';
@@ -51,13 +52,14 @@ export async function writeArtifacts(lab: ResolvedLab, outDir: string, fetchOpts
   const out = resolve(outDir);
   const contextXml = renderContextXml(lab);
   const nginxConf = renderNginxConf(lab);
-  const cached = await fetchJars(lab.jars, fetchOpts);
+  const jars = labJars(lab);
+  const cached = await fetchJars(jars, fetchOpts);
 
   mkdirSync(out, { recursive: true });
   writeFileSync(join(out, 'context.xml'), contextXml);
   writeFileSync(join(out, 'nginx.conf'), nginxConf);
 
-  const ctxDir = join(out, 'tomcat-image');
+  const ctxDir = join(out, IMAGE_CONTEXT_SUBDIR);
   rmSync(ctxDir, { recursive: true, force: true });
   const tomcatDir = join(ctxDir, 'tomcat');
   const webappDir = join(tomcatDir, relative(CATALINA_HOME, WEBAPP_DIR));
@@ -66,15 +68,16 @@ export async function writeArtifacts(lab: ResolvedLab, outDir: string, fetchOpts
   mkdirSync(join(webappDir, 'META-INF'), { recursive: true });
   // Baked in too, so the image alone runs; each container also gets it uploaded.
   writeFileSync(join(webappDir, 'META-INF', 'context.xml'), contextXml);
-  copyJars(lab.jars, cached, { 'catalina-lib': join(tomcatDir, 'lib'), 'webapp-lib': join(webappDir, 'WEB-INF', 'lib') });
+  copyJars(jars, cached, { 'catalina-lib': join(tomcatDir, 'lib'), 'webapp-lib': join(webappDir, 'WEB-INF', 'lib') });
   const dockerfile = readFileSync(join(TEMPLATES_DIR, 'tomcat', 'Dockerfile'), 'utf8').replace('{{BASE_IMAGE}}', lab.images.tomcat);
   writeFileSync(join(ctxDir, 'Dockerfile'), dockerfile);
 
   const manifest = {
     lab: lab.name,
-    tomcat: lab.config.tomcat.version,
-    serializer: lab.config.manager.serializer,
-    jars: lab.jars.map((j) => ({
+    tomcat: lab.tomcatVersion,
+    java: lab.javaVersion,
+    serializer: lab.serializer,
+    jars: jars.map((j) => ({
       coordinates: `${j.groupId}:${j.artifactId}:${j.version}`,
       file: jarFileName(j),
       sha256: j.sha256,

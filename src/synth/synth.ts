@@ -1,23 +1,29 @@
 /**
  * `synth`: config → artifacts + Terraform JSON. Shared by the CLI and by the
  * cdktf app (stacks/main.ts), so `msm-kit synth` and `cdktf synth` agree.
+ *
+ * The output is relocatable: the Terraform JSON names the image build context
+ * and the state file relative to its own directory, so one config synthesized
+ * into two output directories gives byte-identical files.
  */
-import { join, resolve } from 'node:path';
+import { existsSync, mkdirSync, renameSync } from 'node:fs';
+import { join, relative, resolve } from 'node:path';
 import { App } from '../cdktf';
-import { resolveLab, type ResolvedLab } from '../config/resolve';
+import { CDKTF_SUBDIR, DEFAULT_OUT_DIR, STATE_SUBDIR } from '../config/layout';
+import { resolveLab, type ResolvedLab, type ResolveOptions } from '../config/resolve';
 import type { LabConfig } from '../config/schema';
 import type { FetchOptions } from '../jars/fetch';
 import { LabStack } from '../../stacks/lab-stack';
 import { writeArtifacts, type Artifacts } from './artifacts';
 
-export interface SynthOptions {
+export interface SynthOptions extends ResolveOptions {
   /** Where artifacts go. @default "out" */
   readonly outDir?: string;
   /** Where the Terraform JSON goes. @default "<outDir>/cdktf.out" (cdktf's CDKTF_OUTDIR when run by the cdktf CLI) */
   readonly cdktfOutDir?: string;
-  /** Local Terraform state file. @default ".msm-kit/state/<lab name>.tfstate" in the working directory */
-  readonly statePath?: string;
   readonly fetch?: FetchOptions;
+  /** Progress and notices. @default none */
+  readonly log?: (line: string) => void;
 }
 
 export interface SynthResult {
@@ -25,19 +31,45 @@ export interface SynthResult {
   readonly artifacts: Artifacts;
   /** Directory holding cdk.tf.json for the lab's stack. */
   readonly stackDir: string;
+  /** The lab's Terraform state file (absolute). */
+  readonly statePath: string;
 }
 
-export function defaultStatePath(labName: string): string {
-  return resolve('.msm-kit', 'state', `${labName}.tfstate`);
+/** The state file of a lab synthesized into outDir: `<outDir>/state/<name>.tfstate`. */
+export function statePathFor(labName: string, outDir: string = DEFAULT_OUT_DIR): string {
+  return resolve(outDir, STATE_SUBDIR, `${labName}.tfstate`);
+}
+
+/** Where msm-kit ≤ 0.1 kept state (`.msm-kit/state/` in the working directory); moved on first use. */
+function migrateOldState(labName: string, statePath: string, log?: (line: string) => void): void {
+  const old = resolve('.msm-kit', 'state', `${labName}.tfstate`);
+  if (!existsSync(old) || existsSync(statePath)) return;
+  mkdirSync(resolve(statePath, '..'), { recursive: true });
+  renameSync(old, statePath);
+  if (existsSync(`${old}.backup`)) renameSync(`${old}.backup`, `${statePath}.backup`);
+  log?.(`[synth] moved the lab's Terraform state from ${old} to ${statePath}`);
 }
 
 export async function synthLab(config: LabConfig, opts: SynthOptions = {}): Promise<SynthResult> {
-  const lab = resolveLab(config);
-  const outDir = resolve(opts.outDir ?? 'out');
+  const lab = resolveLab(config, opts);
+  const outDir = resolve(opts.outDir ?? DEFAULT_OUT_DIR);
   const artifacts = await writeArtifacts(lab, outDir, opts.fetch);
-  const cdktfOut = resolve(opts.cdktfOutDir ?? join(outDir, 'cdktf.out'));
+  const cdktfOut = resolve(opts.cdktfOutDir ?? join(outDir, CDKTF_SUBDIR));
+  const stackDir = join(cdktfOut, 'stacks', lab.name);
+  const statePath = statePathFor(lab.name, outDir);
+  migrateOldState(lab.name, statePath, opts.log);
   const app = new App({ outdir: cdktfOut });
-  new LabStack(app, lab.name, { lab, artifacts, statePath: opts.statePath ?? defaultStatePath(lab.name) });
+  new LabStack(app, lab.name, {
+    lab,
+    artifacts: {
+      contextXml: artifacts.contextXml,
+      nginxConf: artifacts.nginxConf,
+      imageContext: '${path.module}/' + relative(stackDir, artifacts.imageContextDir),
+      imageContextHash: artifacts.imageContextHash,
+      tomcatImageTag: artifacts.tomcatImageTag,
+    },
+    statePath: relative(stackDir, statePath),
+  });
   app.synth();
-  return { lab, artifacts, stackDir: join(cdktfOut, 'stacks', lab.name) };
+  return { lab, artifacts, stackDir, statePath };
 }

@@ -96,10 +96,74 @@ describe('msm-kit drill and verify argument errors', () => {
     for (const r of [scenario, node]) expect(r.err).not.toMatch(/\n\s+at /);
   });
 
+  it('drill and verify --failover against a URL where nothing listens: one clear message, no stack trace', () => {
+    // Port 1 on 127.0.0.1: nothing listens there (and binding it needs root).
+    const file = tmpConfig(patch(DEFAULT_CONFIG, { loadBalancer: { port: 1 } }));
+    const drill = run(['drill', 'tomcat-down', '--config', file, '--duration', '1']);
+    expect(drill.code).toBe(1);
+    expect(drill.err).toMatch(/nothing answers at http:\/\/127\.0\.0\.1:1\/ .*Fix: deploy the lab first/);
+    const verify = run(['verify', '--config', file, '--failover', '-n', '2']);
+    expect(verify.code).toBe(1);
+    expect(verify.out).toMatch(/FAIL: 2 request\(s\) failed/);
+    const missing = run(['drill', 'restart', '--config', '/nonexistent/lab.json']);
+    expect(missing.code).toBe(1);
+    expect(missing.err).toMatch(/\/nonexistent\/lab\.json: 1 problem\(s\)\n\(file\): no such file\. Fix:/);
+    for (const r of [drill, verify, missing]) expect(r.err + r.out).not.toMatch(/\n\s+at |unexpected error/);
+  });
+
   it('refuses a non-numeric request count', () => {
     const r = run(['verify', '--requests', 'many']);
     expect(r.code).toBe(1);
     expect(r.err).toMatch(/"many" is not a positive whole number/);
+  });
+});
+
+describe('msm-kit validate --json (the scripts\' typed door)', () => {
+  it('prints the lab facts scripts use, and stand-in tags with --stand-ins', () => {
+    const r = run(['validate', '--json', '--out', '/tmp/msm-out']);
+    expect(r.code).toBe(0);
+    const facts = JSON.parse(r.out);
+    expect(facts).toMatchObject({
+      name: 'msm-lab',
+      mode: 'non-sticky',
+      tomcat: { version: '9', java: 17 },
+      url: 'http://127.0.0.1:8080/',
+      bind: { address: '127.0.0.1', port: 8080 },
+      images: { tomcat: 'tomcat:9.0-jre17', memcached: 'memcached:1.6', nginx: 'nginx:1.27' },
+      standIns: {},
+      stackDir: '/tmp/msm-out/cdktf.out/stacks/msm-lab',
+      statePath: '/tmp/msm-out/state/msm-lab.tfstate',
+      network: { name: 'msm-lab-net', subnet: '172.28.57.0/24' },
+      containers: { tomcat: ['tomcat-node1', 'tomcat-node2'], memcached: ['memcached-node1', 'memcached-node2'], loadBalancer: 'nginx' },
+    });
+    const local = JSON.parse(run(['validate', '--json', '--stand-ins']).out);
+    expect(local.images.tomcat).toBe('msm-kit-local/tomcat:9.0-jre17');
+    expect(local.standIns.tomcat.buildArgs).toEqual(expect.arrayContaining(['--tomcat-version', '9.0.117', '--java', '17', '--suite', 'bookworm']));
+  });
+
+  it('keeps an image the config sets, even with --stand-ins', () => {
+    const file = tmpConfig(patch(DEFAULT_CONFIG, { images: { nginx: 'registry.example/nginx:1.27' } }));
+    const facts = JSON.parse(run(['validate', '--json', '--stand-ins', '--config', file]).out);
+    expect(facts.images.nginx).toBe('registry.example/nginx:1.27');
+    expect(facts.standIns.nginx).toBeUndefined();
+    expect(facts.standIns.memcached.tag).toBe('msm-kit-local/memcached:1.6');
+  });
+});
+
+describe('msm-kit synth output is relocatable', () => {
+  it('gives byte-identical files in two --out directories at different depths', () => {
+    const a = mkdtempSync(join(tmpdir(), 'msm-reloc-'));
+    const b = join(mkdtempSync(join(tmpdir(), 'msm-reloc-')), 'deeper', 'still');
+    for (const out of [a, b]) expect(run(['synth', '--offline', '--out', out]).code).toBe(0);
+    const files = (dir: string): string[] =>
+      readdirSync(dir, { recursive: true, withFileTypes: true })
+        .filter((e) => e.isFile())
+        .map((e) => join(e.parentPath, e.name).slice(dir.length + 1))
+        .sort();
+    expect(files(b)).toEqual(files(a));
+    expect(files(a)).toContain('cdktf.out/stacks/msm-lab/cdk.tf.json');
+    for (const f of files(a)) expect(readFileSync(join(b, f)), f).toEqual(readFileSync(join(a, f)));
+    expect(readFileSync(join(a, 'cdktf.out/stacks/msm-lab/cdk.tf.json'), 'utf8')).not.toContain(a);
   });
 });
 
@@ -113,7 +177,7 @@ describe('msm-kit schema and help', () => {
     expect(JSON.parse(readFileSync(join(ROOT, 'lab.config.schema.json'), 'utf8'))).toEqual(printed);
   });
 
-  for (const cmd of ['validate', 'synth', 'schema', 'jars', 'up', 'down', 'verify', 'drill']) {
+  for (const cmd of ['validate', 'synth', 'schema', 'jars', 'images', 'up', 'down', 'verify', 'drill']) {
     it(`${cmd} --help describes the command`, () => {
       const r = run([cmd, '--help']);
       expect(r.code).toBe(0);

@@ -4,7 +4,8 @@ import { existsSync, mkdtempSync, readFileSync, writeFileSync, mkdirSync } from 
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { copyJars, fetchJar, JarError, sha256 } from '../../src/jars/fetch';
+import { JarError } from '../../src/errors';
+import { copyJars, fetchJar, sha256 } from '../../src/jars/fetch';
 import { allJars, jarRepoPath, jarSet, type Jar } from '../../src/jars/manifest';
 
 const body = Buffer.from('not really a jar, but bytes with a known checksum');

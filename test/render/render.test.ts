@@ -10,7 +10,8 @@ import { join } from 'node:path';
 import { XMLParser } from 'fast-xml-parser';
 import { describe, expect, it } from 'vitest';
 import { resolveLab } from '../../src/config/resolve';
-import { renderContextXml } from '../../src/render/context-xml';
+import { Manager } from '../../src/config/schema';
+import { PASS_THROUGH, renderContextXml } from '../../src/render/context-xml';
 import { renderNginxConf } from '../../src/render/nginx-conf';
 import { accept, DEFAULT_CONFIG, patch, ROOT, STICKY_CONFIG } from '../helpers';
 
@@ -45,6 +46,11 @@ function nginxT(conf: string): void {
 }
 
 describe('context.xml', () => {
+  it('passes through exactly the schema\'s Manager keys (besides sticky, failoverNodes and serializer, resolved apart)', () => {
+    const schemaKeys = Object.keys(Manager.shape).filter((k) => !['sticky', 'failoverNodes', 'serializer'].includes(k));
+    expect([...PASS_THROUGH].sort()).toEqual(schemaKeys.sort());
+  });
+
   for (const [mode, lab] of Object.entries(labs)) {
     it(`${mode}: matches its golden file`, () => golden(`${mode}/context.xml`, renderContextXml(lab)));
   }

@@ -14,7 +14,7 @@ function synth(lab: ResolvedLab) {
     artifacts: {
       contextXml: renderContextXml(lab),
       nginxConf: renderNginxConf(lab),
-      imageContextDir: '/build/tomcat-image',
+      imageContext: '${path.module}/../../../tomcat-image',
       imageContextHash: 'abc123',
       tomcatImageTag: 'msm-kit/test-tomcat:abc123',
     },
@@ -27,6 +27,26 @@ const nonSticky = resolveLab(accept(DEFAULT_CONFIG));
 const sticky = resolveLab(accept(STICKY_CONFIG));
 
 describe('LabStack', () => {
+  it('keeps its Terraform resource addresses (construct ids are a contract: renaming one destroys the resource)', () => {
+    const addresses = (doc: { resource: Record<string, Record<string, unknown>> }) =>
+      Object.entries(doc.resource)
+        .flatMap(([type, byName]) => Object.keys(byName).map((n) => `${type}.${n}`))
+        .sort();
+    expect(addresses(synth(nonSticky).doc)).toEqual([
+      'docker_container.LoadBalancer_BE9EEC3A',
+      'docker_container.Memcached-mnode1_40F669B5',
+      'docker_container.Memcached-mnode2_4C10FBE4',
+      'docker_container.Tomcat-tomcat-node1_1B355EB4',
+      'docker_container.Tomcat-tomcat-node2_32E4631C',
+      'docker_image.MemcachedImage_2058B08D',
+      'docker_image.NginxImage_2613ACE4',
+      'docker_image.TomcatBaseImage_66A4A002',
+      'docker_image.TomcatImage_600CABEF',
+      'docker_network.Network_1C6012B5',
+    ]);
+    expect(Object.keys(synth(nonSticky).doc.output)).toEqual(['url']);
+  });
+
   it('has one network with the fixed subnet', () => {
     const { json } = synth(nonSticky);
     expect(
@@ -54,7 +74,7 @@ describe('LabStack', () => {
     const { doc } = synth(nonSticky);
     const images = Object.values(doc.resource.docker_image) as Array<Record<string, any>>;
     const built = images.find((i) => i.build);
-    expect(built).toMatchObject({ name: 'msm-kit/test-tomcat:abc123', build: { context: '/build/tomcat-image' }, triggers: { context: 'abc123' }, keep_locally: true });
+    expect(built).toMatchObject({ name: 'msm-kit/test-tomcat:abc123', build: { context: '${path.module}/../../../tomcat-image' }, triggers: { context: 'abc123' }, keep_locally: true });
     expect(images.map((i) => i.name).sort()).toEqual(['memcached:1.6', 'msm-kit/test-tomcat:abc123', 'nginx:1.27', 'tomcat:9.0-jre17']);
     const tomcats = (Object.values(doc.resource.docker_container) as Array<Record<string, any>>).filter((c) => c.labels.some((l: any) => l.value === 'tomcat'));
     expect(tomcats).toHaveLength(2);

@@ -1,0 +1,68 @@
+/**
+ * `validate`: check a config against every msm rule. With --json it is the
+ * scripts' one typed door to a config: what a script needs to know about a lab
+ * (names, URL, images, paths), so no script reads the config itself.
+ */
+import type { Command } from 'commander';
+import { resolve } from 'node:path';
+import { CDKTF_SUBDIR } from '../../config/layout';
+import { loadConfig } from '../../config/load';
+import { resolveLab, type ResolvedLab } from '../../config/resolve';
+import { statePathFor } from '../../synth/synth';
+import { configOption, outOption, standInsOption } from '../options';
+
+/** What `validate --json` prints. Stable: scripts depend on these names. */
+export interface LabFacts {
+  readonly file: string;
+  readonly name: string;
+  readonly mode: 'sticky' | 'non-sticky';
+  readonly tomcat: { readonly version: string; readonly java: number };
+  readonly serializer: string;
+  readonly url: string;
+  readonly bind: { readonly address: string; readonly port: number };
+  /** The images deployed with these options. */
+  readonly images: ResolvedLab['images'];
+  /** Stand-ins in use (with --stand-ins), by role: tag and images.sh arguments. */
+  readonly standIns: ResolvedLab['standIns'];
+  readonly outDir: string;
+  readonly stackDir: string;
+  readonly statePath: string;
+  readonly network: { readonly name: string; readonly subnet: string };
+  readonly containers: { readonly tomcat: string[]; readonly memcached: string[]; readonly loadBalancer: string };
+}
+
+export function labFacts(file: string, lab: ResolvedLab, outDir: string): LabFacts {
+  return {
+    file: resolve(file),
+    name: lab.name,
+    mode: lab.sticky ? 'sticky' : 'non-sticky',
+    tomcat: { version: lab.tomcatVersion, java: lab.javaVersion },
+    serializer: lab.serializer,
+    url: lab.url,
+    bind: { address: lab.loadBalancer.bindAddress, port: lab.loadBalancer.port },
+    images: lab.images,
+    standIns: lab.standIns,
+    outDir: resolve(outDir),
+    stackDir: resolve(outDir, CDKTF_SUBDIR, 'stacks', lab.name),
+    statePath: statePathFor(lab.name, outDir),
+    network: { name: lab.networkName, subnet: lab.subnet },
+    containers: { tomcat: lab.tomcats.map((t) => t.name), memcached: lab.memcacheds.map((m) => m.name), loadBalancer: lab.loadBalancer.name },
+  };
+}
+
+export function register(program: Command): void {
+  const cmd = program.command('validate').description('check a lab config against every msm rule (--json: the lab facts scripts use)');
+  standInsOption(outOption(configOption(cmd)))
+    .option('--json', 'print the lab facts as JSON (name, url, images, paths, containers)')
+    .action((o: { config: string; out: string; json?: boolean; standIns?: boolean }) => {
+      const lab = resolveLab(loadConfig(o.config), { standIns: o.standIns });
+      if (o.json) {
+        process.stdout.write(JSON.stringify(labFacts(o.config, lab, o.out), null, 2) + '\n');
+        return;
+      }
+      console.log(
+        `${o.config}: valid — ${lab.sticky ? 'sticky' : 'non-sticky'}, Tomcat ${lab.tomcatVersion} on Java ${lab.javaVersion}, ` +
+          `${lab.tomcats.length} Tomcat × ${lab.memcacheds.length} memcached, serializer ${lab.serializer}, ${lab.url}`,
+      );
+    });
+}

@@ -1,0 +1,30 @@
+/** `verify`: N requests through nginx with one cookie jar; the session must be shared. */
+import type { Command } from 'commander';
+import { ConfigError } from '../../errors';
+import { dockerCli } from '../../lab/docker';
+import { verifyLab } from '../../lab/verify';
+import type { ResolvedLab } from '../../config/resolve';
+import { configOption, loadLab, log, positive } from '../options';
+
+export function register(program: Command): void {
+  configOption(program.command('verify').description('prove sessions are shared: N requests through nginx with one cookie jar'), 'lab config (for the URL and the mode)')
+    .option('--url <url>', 'lab URL (default: from the config)')
+    .option('-n, --requests <n>', 'number of requests', positive, 10)
+    .option('--sticky', 'expect sticky behaviour (default: from the config)')
+    .option('--failover', 'halfway through, stop the Tomcat serving the session (started again at the end)')
+    .action(async (o: { config: string; url?: string; requests: number; sticky?: boolean; failover?: boolean }) => {
+      // With --url the config only supplies the mode; without a config the mode is --sticky or non-sticky.
+      let lab: ResolvedLab | undefined;
+      try {
+        lab = loadLab(o);
+      } catch (e) {
+        if (!(o.url && e instanceof ConfigError && e.problems[0]?.path === '(file)')) throw e;
+      }
+      const url = o.url ?? lab!.url;
+      const sticky = o.sticky ?? lab?.sticky ?? false;
+      log(`verify: ${o.requests} requests to ${url} (${sticky ? 'sticky' : 'non-sticky'})`);
+      const r = await verifyLab({ url, requests: o.requests, sticky, failover: o.failover, docker: dockerCli, log: (l) => console.log(l) });
+      console.log(r.verdict);
+      if (!r.ok) process.exitCode = 1;
+    });
+}

@@ -1,0 +1,71 @@
+/**
+ * The images a lab runs: the official image names, and the kit's offline
+ * stand-ins of them for machines without a registry (built by
+ * scripts/setup/images.sh from Debian packages and Maven Central, with the
+ * facts below passed as arguments). This is the one catalogue of both.
+ *
+ * A stand-in never pretends: its tag names what it really contains, the build
+ * checks the Tomcat and Java versions from inside, and `msm-kit up` says loudly
+ * when it deploys stand-ins.
+ */
+import type { JavaVersionNumber, TomcatVersionName } from './schema';
+
+/** The official images' defaults. */
+export const OFFICIAL_IMAGES = { memcached: 'memcached:1.6', nginx: 'nginx:1.27' } as const;
+
+/** `tomcat:<major.minor>-jre<java>`, the official image for a Tomcat and Java version. */
+export function officialTomcatImage(version: TomcatVersionName, java: JavaVersionNumber): string {
+  return `tomcat:${TOMCAT_RELEASES[version].tag}-jre${java}`;
+}
+
+/** The Tomcat release each supported major version is built from (binary distribution on Maven Central). */
+export const TOMCAT_RELEASES: Record<TomcatVersionName, { readonly tag: string; readonly release: string }> = {
+  '7': { tag: '7.0', release: '7.0.109' },
+  '8.5': { tag: '8.5', release: '8.5.100' },
+  '9': { tag: '9.0', release: '9.0.117' },
+};
+
+/** Where each Java runtime comes from: the Debian suite that packages it. */
+export const JAVA_RUNTIMES: Record<JavaVersionNumber, { readonly suite: string; readonly jrePackage: string }> = {
+  8: { suite: 'sid', jrePackage: 'openjdk-8-jre-headless' },
+  11: { suite: 'bullseye', jrePackage: 'openjdk-11-jre-headless' },
+  17: { suite: 'bookworm', jrePackage: 'openjdk-17-jre-headless' },
+  21: { suite: 'trixie', jrePackage: 'openjdk-21-jre-headless' },
+};
+
+export type ImageRole = 'tomcat' | 'memcached' | 'nginx';
+
+/** An offline stand-in: its tag and the arguments scripts/setup/images.sh builds it from. */
+export interface StandIn {
+  readonly role: ImageRole;
+  /** The official image it stands in for. */
+  readonly official: string;
+  readonly tag: string;
+  /** `images.sh` arguments (the script's first argument is the kind). */
+  readonly buildArgs: readonly string[];
+  /** What the stand-in really is, for the loud message. */
+  readonly description: string;
+}
+
+const LOCAL = 'msm-kit-local';
+
+export function memcachedStandIn(): StandIn {
+  return { role: 'memcached', official: OFFICIAL_IMAGES.memcached, tag: `${LOCAL}/memcached:1.6`, buildArgs: ['memcached'], description: "Debian bookworm's memcached 1.6" };
+}
+
+export function nginxStandIn(): StandIn {
+  return { role: 'nginx', official: OFFICIAL_IMAGES.nginx, tag: `${LOCAL}/nginx:1.22`, buildArgs: ['nginx'], description: "Debian bookworm's nginx 1.22 (the official default is 1.27)" };
+}
+
+export function tomcatStandIn(version: TomcatVersionName, java: JavaVersionNumber): StandIn {
+  const t = TOMCAT_RELEASES[version];
+  const j = JAVA_RUNTIMES[java];
+  const tag = `${LOCAL}/tomcat:${t.tag}-jre${java}`;
+  return {
+    role: 'tomcat',
+    official: officialTomcatImage(version, java),
+    tag,
+    buildArgs: ['tomcat', '--tag', tag, '--tomcat-version', t.release, '--java', String(java), '--suite', j.suite, '--jre-package', j.jrePackage],
+    description: `Tomcat ${t.release} on Debian ${j.suite}'s ${j.jrePackage}`,
+  };
+}
