@@ -9,7 +9,7 @@ import { UsageError } from '../errors';
 import { docker, waitHealthy } from './docker';
 import { ensureLabAnswers, parseSessionId, SessionClient, type PageView } from './http';
 
-export const SCENARIOS = ['memcached-down', 'tomcat-down', 'restart'] as const;
+export const SCENARIOS = ['memcached-down', 'tomcat-down', 'restart', 'cold-start'] as const;
 
 /**
  * The failover instant of a session: its requests in flight while the node was
@@ -76,6 +76,8 @@ export interface DrillReport {
   /** Whether the mode's promise held: no session and no update lost (non-sticky), traffic spread again (restart). */
   readonly ok: boolean;
   readonly notes: readonly string[];
+  /** cold-start only: seconds until healthy, req/s in the first 5 s and after, what the Tomcat logs say. */
+  readonly coldStart?: { readonly readyS: number; readonly firstRps: number; readonly restRps: number } & MsmLogCounts;
   readonly summary: string;
 }
 
@@ -157,7 +159,114 @@ export function analyseSession(samples: readonly Seen[], stop?: StopWindow): Ses
   return { lost, lostAtStop, why, repeated, skipped, updatesLostAtStop };
 }
 
+/** What the Tomcat logs say about msm's failover paths during a run. */
+export interface MsmLogCounts {
+  /** `loadBackupSession … (will be relocated)`: a session read from its backup copy. */
+  readonly relocated: number;
+  /** spymemcached operation timeouts. */
+  readonly timeouts: number;
+  /** `Could not store session … in memcached`: a backup write that failed (msm then marks the node down). */
+  readonly storeFailures: number;
+}
+
+export async function msmLogCounts(tomcats: readonly string[], sinceIso: string): Promise<MsmLogCounts> {
+  let relocated = 0;
+  let timeouts = 0;
+  let storeFailures = 0;
+  for (const t of tomcats) {
+    const text = await docker('logs', '--since', sinceIso, t).catch(() => '');
+    relocated += (text.match(/will be relocated/g) ?? []).length;
+    timeouts += (text.match(/Timed out waiting for operation/g) ?? []).length;
+    storeFailures += (text.match(/Could not store session/g) ?? []).length;
+  }
+  return { relocated, timeouts, storeFailures };
+}
+
+/**
+ * `cold-start`: restart every Tomcat, and as soon as Docker reports them
+ * healthy (the moment a balancer would send them traffic) send K sessions of
+ * back-to-back requests. No node fails, so every lost session or update counts.
+ */
+async function runColdStart(lab: ResolvedLab, opts: DrillOptions): Promise<DrillReport> {
+  const log = opts.log ?? (() => {});
+  const K = opts.sessions ?? 20;
+  const durationMs = (opts.durationS ?? 12) * 1000;
+  const thinkMs = opts.thinkMs ?? 0;
+  const names = lab.tomcats.map((t) => t.name);
+  await ensureLabAnswers(lab.url, `deploy the lab first (msm-kit up --config <file>), or pass the --config it was deployed with`);
+  const since = new Date().toISOString();
+  const t0 = performance.now();
+  log(`drill cold-start: restarting ${names.join(', ')}`);
+  await Promise.all(names.map((n) => docker('restart', '-t', '10', n)));
+  await Promise.all(names.map((n) => waitHealthy(n)));
+  const readyS = (performance.now() - t0) / 1000;
+  log(`  Tomcats healthy ${readyS.toFixed(1)} s after the restart; ${K} sessions for ${durationMs / 1000} s at once`);
+  const agent = new Agent({ keepAlive: true, maxSockets: K });
+  const clients = Array.from({ length: K }, () => new SessionClient(lab.url, 10_000, agent));
+  const samples: Sample[][] = clients.map(() => []);
+  const start = performance.now();
+  const end = start + durationMs;
+  await Promise.all(
+    clients.map(async (c, i) => {
+      while (performance.now() < end) {
+        const a = performance.now();
+        const v = await c.get();
+        samples[i].push({ ...v, t0: a - start, t1: performance.now() - start });
+        if (thinkMs) await new Promise((r) => setTimeout(r, thinkMs));
+      }
+    }),
+  );
+  agent.destroy();
+  const logs = await msmLogCounts(names, since);
+  const all = samples.flat();
+  const failed = all.filter((s) => s.status !== 200 || s.counter === undefined);
+  const per = samples.map((s) => analyseSession(s));
+  const sessionsLost = per.filter((p) => p.lost).length;
+  const updatesRepeated = per.reduce((a, p) => a + p.repeated, 0);
+  const updatesSkipped = per.reduce((a, p) => a + p.skipped, 0);
+  const firstS = Math.min(5, durationMs / 1000);
+  const firstRps = all.filter((s) => s.t1 <= firstS * 1000 && s.status === 200).length / firstS;
+  const restRps = all.filter((s) => s.t0 > firstS * 1000 && s.status === 200).length / Math.max(0.001, durationMs / 1000 - firstS);
+  const mode = lab.sticky ? 'sticky' : 'non-sticky';
+  const notes = [
+    `first ${firstS} s: ${firstRps.toFixed(0)} req/s; after: ${restRps.toFixed(0)} req/s`,
+    `Tomcat logs: ${logs.relocated} session(s) relocated to their backup, ${logs.timeouts} memcached operation timeout(s), ${logs.storeFailures} failed store(s)`,
+    ...per.filter((p) => p.lost).slice(0, 5).map((p) => `lost: ${p.why}`),
+  ];
+  const ok = lab.sticky ? true : sessionsLost === 0 && updatesRepeated + updatesSkipped === 0;
+  const report: Omit<DrillReport, 'summary'> = {
+    scenario: 'cold-start',
+    mode,
+    node: names.join(','),
+    sessions: K,
+    requests: all.length,
+    requestsFailed: failed.length,
+    sessionsLost,
+    sessionsLostAtStop: 0,
+    updatesRepeated,
+    updatesSkipped,
+    updatesLost: updatesRepeated + updatesSkipped,
+    updatesLostAtStop: 0,
+    longestFailureWindowS: longestWindow(failed.map((s) => [s.t0, s.t1])) / 1000,
+    lastFailureAfterStopS: 0,
+    nodesAtEnd: [...new Set(all.filter((s) => s.t0 > durationMs * 0.75 && s.status === 200).map((s) => s.node!))].sort(),
+    ok,
+    notes,
+    coldStart: { readyS, firstRps, restRps, ...logs },
+  };
+  const summary = [
+    `drill cold-start (${mode}, restarted ${names.join(', ')}; healthy after ${readyS.toFixed(1)} s): ${all.length} requests from ${K} sessions`,
+    `  sessions lost:   ${sessionsLost}`,
+    `  updates lost:    ${report.updatesLost} (repeated ${updatesRepeated}, skipped ${updatesSkipped})`,
+    `  requests failed: ${failed.length}`,
+    ...notes.map((n) => `  ${n.startsWith('lost') ? 'note: ' : ''}${n}`),
+    `${ok ? 'PASS' : 'FAIL'}: ${lab.sticky ? 'sticky mode: figures are reported' : 'non-sticky mode promises no lost session and no lost update when no node fails'}`,
+  ].join('\n');
+  return { ...report, summary };
+}
+
 export async function runDrill(lab: ResolvedLab, opts: DrillOptions): Promise<DrillReport> {
+  if (opts.scenario === 'cold-start') return runColdStart(lab, opts);
   const log = opts.log ?? (() => {});
   const K = opts.sessions ?? 20;
   const durationMs = (opts.durationS ?? 12) * 1000;
