@@ -15,7 +15,7 @@ export function layerOf(file: string): number {
     [/^src\/(errors|paths)\.ts$/, 0],
     [/^src\/config\//, 1],
     [/^src\/(render|jars)\//, 2],
-    [/^src\/cdktf\.ts$/, 2],
+    [/^src\/(cdktf|cdk-engine)\.ts$/, 2],
     [/^src\/constructs\//, 3],
     [/^stacks\/lab-stack\.ts$/, 4],
     [/^src\/synth\//, 5],

@@ -2,6 +2,7 @@
  * Where things are in the lab: ports, paths inside the images, the address
  * plan. Each fact lives here once; renderers, constructs and commands import it.
  */
+import { resolve } from 'node:path';
 
 /** Tomcat's HTTP connector port inside its container (the official image's). */
 export const TOMCAT_PORT = 8080;
@@ -27,3 +28,8 @@ export const IMAGE_CONTEXT_SUBDIR = 'tomcat-image';
 export const CDKTF_SUBDIR = 'cdktf.out';
 /** The output directory when none is given. */
 export const DEFAULT_OUT_DIR = 'out';
+
+/** The state file of a lab synthesized into outDir: `<outDir>/state/<name>.tfstate` (absolute). */
+export function statePathFor(labName: string, outDir: string = DEFAULT_OUT_DIR): string {
+  return resolve(outDir, STATE_SUBDIR, `${labName}.tfstate`);
+}

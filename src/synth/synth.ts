@@ -9,7 +9,7 @@
 import { existsSync, mkdirSync, renameSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { App } from '../cdktf';
-import { CDKTF_SUBDIR, DEFAULT_OUT_DIR, STATE_SUBDIR } from '../config/layout';
+import { CDKTF_SUBDIR, DEFAULT_OUT_DIR, statePathFor } from '../config/layout';
 import { resolveLab, type ResolvedLab, type ResolveOptions } from '../config/resolve';
 import type { LabConfig } from '../config/schema';
 import type { FetchOptions } from '../jars/fetch';
@@ -33,11 +33,6 @@ export interface SynthResult {
   readonly stackDir: string;
   /** The lab's Terraform state file (absolute). */
   readonly statePath: string;
-}
-
-/** The state file of a lab synthesized into outDir: `<outDir>/state/<name>.tfstate`. */
-export function statePathFor(labName: string, outDir: string = DEFAULT_OUT_DIR): string {
-  return resolve(outDir, STATE_SUBDIR, `${labName}.tfstate`);
 }
 
 /** Where msm-kit ≤ 0.1 kept state (`.msm-kit/state/` in the working directory); moved on first use. */

@@ -4,7 +4,6 @@ import { existsSync } from 'node:fs';
 import { loadConfig } from '../../config/load';
 import { announceStandIns } from '../../lab/images';
 import { applyStack, destroyStack } from '../../lab/terraform';
-import { synthLab } from '../../synth/synth';
 import { configOption, log, outOption, standInsOption } from '../options';
 
 export function register(program: Command): void {
@@ -12,6 +11,7 @@ export function register(program: Command): void {
     async (o: { config: string; out: string; standIns?: boolean }) => {
       const started = Date.now();
       log('[synth] rendering the lab');
+      const { synthLab } = await import('../../synth/synth');
       const r = await synthLab(loadConfig(o.config), { outDir: o.out, standIns: o.standIns, fetch: { log }, log });
       announceStandIns(r.lab, log);
       log(`[apply] terraform apply in ${r.stackDir} (state: ${r.statePath})`);
@@ -22,6 +22,7 @@ export function register(program: Command): void {
 
   standInsOption(outOption(configOption(program.command('down').description('destroy the lab (containers, network, state); images are kept as a cache')))).action(
     async (o: { config: string; out: string; standIns?: boolean }) => {
+      const { synthLab } = await import('../../synth/synth');
       const r = await synthLab(loadConfig(o.config), { outDir: o.out, standIns: o.standIns, fetch: { log }, log });
       if (!existsSync(r.statePath)) log(`[destroy] no state at ${r.statePath}: nothing was deployed from --out ${o.out} (pass the --out used with up)`);
       await destroyStack(r.stackDir, log);

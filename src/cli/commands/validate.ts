@@ -5,10 +5,9 @@
  */
 import type { Command } from 'commander';
 import { resolve } from 'node:path';
-import { CDKTF_SUBDIR } from '../../config/layout';
+import { CDKTF_SUBDIR, statePathFor } from '../../config/layout';
 import { loadConfig } from '../../config/load';
 import { resolveLab, type ResolvedLab } from '../../config/resolve';
-import { statePathFor } from '../../synth/synth';
 import { configOption, outOption, standInsOption } from '../options';
 
 /** What `validate --json` prints. Stable: scripts depend on these names. */
