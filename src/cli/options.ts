@@ -1,8 +1,10 @@
 /** Options and helpers shared by the commands. */
 import { InvalidArgumentError, type Command } from 'commander';
+import { configWarnings } from '../config/advice';
 import { DEFAULT_OUT_DIR } from '../config/layout';
 import { DEFAULT_CONFIG_FILE, loadConfig } from '../config/load';
 import { resolveLab, type ResolvedLab } from '../config/resolve';
+import type { LabConfig } from '../config/schema';
 
 /** Progress goes to stderr; results to stdout. */
 export const log = (line: string): void => console.error(line);
@@ -29,6 +31,12 @@ export function standInsOption(cmd: Command): Command {
 export interface ConfigOpts {
   readonly config: string;
   readonly standIns?: boolean;
+}
+
+/** Prints the config's advice (config/advice.ts) as warnings on stderr; returns the config. */
+export function warn(file: string, cfg: LabConfig): LabConfig {
+  for (const w of configWarnings(cfg)) log(`${file}: warning: ${w.path}: ${w.message}`);
+  return cfg;
 }
 
 export function loadLab(o: ConfigOpts): ResolvedLab {

@@ -43,7 +43,7 @@ const cases: Case[] = [
   { rule: 'positive-operation-timeout', ok: { manager: { operationTimeout: 2000 } }, bad: { manager: { operationTimeout: 0 } }, path: 'manager.operationTimeout', says: /positive/ },
   { rule: 'positive-lock-expiration', ok: { manager: { lockExpiration: 10 } }, bad: { manager: { lockExpiration: -1 } }, path: 'manager.lockExpiration' },
   { rule: 'positive-backup-timeout', ok: { manager: { sessionBackupTimeout: 200 } }, bad: { manager: { sessionBackupTimeout: 0 } }, path: 'manager.sessionBackupTimeout' },
-  { rule: 'positive-thread-count', ok: { manager: { sessionBackupAsync: true, backupThreadCount: 2 } }, bad: { manager: { sessionBackupAsync: true, backupThreadCount: 1.5 } }, path: 'manager.backupThreadCount' },
+  { rule: 'positive-thread-count', ok: { manager: { sessionBackupAsync: true, sessionBackupTimeout: undefined, backupThreadCount: 2 } }, bad: { manager: { sessionBackupAsync: true, backupThreadCount: 1.5 } }, path: 'manager.backupThreadCount' },
   { rule: 'serializer-values', ok: { manager: { serializer: 'xstream' } }, bad: { manager: { serializer: 'protobuf' } }, path: 'manager.serializer' },
   { rule: 'container-name-safe', ok: { loadBalancer: { name: 'lb-1' } }, bad: { loadBalancer: { name: 'lb"/><x' } }, path: 'loadBalancer.name', says: /DNS label/ },
   { rule: 'tomcat-name-safe', ok: { tomcat: { nodes: [{ name: 'app1' }] } }, bad: { tomcat: { nodes: [{ name: 'App 1;' }] } }, path: 'tomcat.nodes[0].name' },
@@ -71,7 +71,7 @@ const cases: Case[] = [
   { rule: 'jsp-compiler-java', ok: { tomcat: { version: '8.5', javaVersion: 8 } }, bad: { tomcat: { version: '8.5', javaVersion: 17 } }, path: 'tomcat.javaVersion', says: /ECJ/ },
   { rule: 'flexjson-unpublished', ok: { manager: { serializer: 'xstream' } }, bad: { manager: { serializer: 'flexjson' } }, path: 'manager.serializer', says: /1\.8\.3/ },
   { rule: 'backup-timeout-sync-only', ok: { manager: { sessionBackupTimeout: 100 } }, bad: { manager: { sessionBackupAsync: true, sessionBackupTimeout: 100 } }, path: 'manager.sessionBackupTimeout' },
-  { rule: 'backup-threads-async-only', ok: { manager: { sessionBackupAsync: true, backupThreadCount: 2 } }, bad: { manager: { backupThreadCount: 2 } }, path: 'manager.backupThreadCount' },
+  { rule: 'backup-threads-async-only', ok: { manager: { sessionBackupAsync: true, sessionBackupTimeout: undefined, backupThreadCount: 2 } }, bad: { manager: { backupThreadCount: 2 } }, path: 'manager.backupThreadCount' },
   // --- unknown keys ---
   { rule: 'unknown-key', ok: { manager: { sticky: false } }, bad: { manager: { stiky: false } }, path: 'manager', says: /did you mean "sticky"/ },
   { rule: 'unknown-top-key', ok: {}, bad: { loadbalancer: {} }, path: '(root)', says: /did you mean "loadBalancer"/ },

@@ -63,6 +63,8 @@ describe('context.xml', () => {
       lockingMode: 'auto',
       requestUriIgnorePattern: '.*\\.(ico|png|gif|jpg|css|js)$',
       sessionBackupAsync: 'false',
+      sessionBackupTimeout: '2000',
+      operationTimeout: '2000',
       transcoderFactoryClass: 'de.javakaffee.web.msm.JavaSerializationTranscoderFactory',
     });
   });

@@ -4,7 +4,7 @@ import { existsSync } from 'node:fs';
 import { loadConfig } from '../../config/load';
 import { announceStandIns } from '../../lab/images';
 import { applyStack, destroyStack } from '../../lab/terraform';
-import { configOption, log, outOption, standInsOption } from '../options';
+import { configOption, log, outOption, standInsOption, warn } from '../options';
 
 export function register(program: Command): void {
   standInsOption(outOption(configOption(program.command('up').description('synthesize and deploy the lab with terraform, then print its URL')))).action(
@@ -12,7 +12,7 @@ export function register(program: Command): void {
       const started = Date.now();
       log('[synth] rendering the lab');
       const { synthLab } = await import('../../synth/synth');
-      const r = await synthLab(loadConfig(o.config), { outDir: o.out, standIns: o.standIns, fetch: { log }, log });
+      const r = await synthLab(warn(o.config, loadConfig(o.config)), { outDir: o.out, standIns: o.standIns, fetch: { log }, log });
       announceStandIns(r.lab, log);
       log(`[apply] terraform apply in ${r.stackDir} (state: ${r.statePath})`);
       await applyStack(r.stackDir, log);

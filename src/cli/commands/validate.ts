@@ -8,7 +8,8 @@ import { resolve } from 'node:path';
 import { CDKTF_SUBDIR, statePathFor } from '../../config/layout';
 import { loadConfig } from '../../config/load';
 import { resolveLab, type ResolvedLab } from '../../config/resolve';
-import { configOption, outOption, standInsOption } from '../options';
+import { configWarnings } from '../../config/advice';
+import { configOption, outOption, standInsOption, warn } from '../options';
 
 /** What `validate --json` prints. Stable: scripts depend on these names. */
 export interface LabFacts {
@@ -28,9 +29,11 @@ export interface LabFacts {
   readonly statePath: string;
   readonly network: { readonly name: string; readonly subnet: string };
   readonly containers: { readonly tomcat: string[]; readonly memcached: string[]; readonly loadBalancer: string };
+  /** Advice that applies (setups that run but lose data or expose the lab). */
+  readonly warnings: Array<{ readonly path: string; readonly message: string }>;
 }
 
-export function labFacts(file: string, lab: ResolvedLab, outDir: string): LabFacts {
+export function labFacts(file: string, lab: ResolvedLab, outDir: string, warnings: LabFacts['warnings'] = []): LabFacts {
   return {
     file: resolve(file),
     name: lab.name,
@@ -46,6 +49,7 @@ export function labFacts(file: string, lab: ResolvedLab, outDir: string): LabFac
     statePath: statePathFor(lab.name, outDir),
     network: { name: lab.networkName, subnet: lab.subnet },
     containers: { tomcat: lab.tomcats.map((t) => t.name), memcached: lab.memcacheds.map((m) => m.name), loadBalancer: lab.loadBalancer.name },
+    warnings,
   };
 }
 
@@ -54,11 +58,13 @@ export function register(program: Command): void {
   standInsOption(outOption(configOption(cmd)))
     .option('--json', 'print the lab facts as JSON (name, url, images, paths, containers)')
     .action((o: { config: string; out: string; json?: boolean; standIns?: boolean }) => {
-      const lab = resolveLab(loadConfig(o.config), { standIns: o.standIns });
+      const cfg = loadConfig(o.config);
+      const lab = resolveLab(cfg, { standIns: o.standIns });
       if (o.json) {
-        process.stdout.write(JSON.stringify(labFacts(o.config, lab, o.out), null, 2) + '\n');
+        process.stdout.write(JSON.stringify(labFacts(o.config, lab, o.out, configWarnings(cfg)), null, 2) + '\n');
         return;
       }
+      warn(o.config, cfg);
       console.log(
         `${o.config}: valid — ${lab.sticky ? 'sticky' : 'non-sticky'}, Tomcat ${lab.tomcatVersion} on Java ${lab.javaVersion}, ` +
           `${lab.tomcats.length} Tomcat × ${lab.memcacheds.length} memcached, serializer ${lab.serializer}, ${lab.url}`,
