@@ -2,24 +2,49 @@
 # Build offline stand-ins for the official images msm-kit uses (no Docker Hub
 # here), from Debian packages and Tomcat's binary distribution on Maven Central.
 #
-#   msm-kit-local/base:bookworm       mmdebstrap minbase | docker import
+#   msm-kit-local/base:<suite>        mmdebstrap minbase <suite> | docker import (built on demand)
 #   msm-kit-local/memcached:1.6       like `memcached`: CMD ["memcached"], USER memcache, :11211
 #   msm-kit-local/nginx:1.22          like `nginx`: /etc/nginx/nginx.conf (+conf.d), CMD nginx -g 'daemon off;'
-#   msm-kit-local/tomcat:9.0-jre17    like `tomcat:9.0-jre17`: /usr/local/tomcat, CMD catalina.sh run
+#   msm-kit-local/jre:<java>          base:<suite> + the JRE package, linked at /opt/java/openjdk;
+#                                     shared by every Tomcat stand-in of that Java version
+#   msm-kit-local/tomcat:<tag>        like `tomcat:<v>-jre<java>`: /usr/local/tomcat, CMD catalina.sh run
 #
-# Usage: images.sh [IMAGE...]   IMAGE = full name above or base|memcached|nginx|tomcat
-#   (default: all). An image that already exists locally is skipped; the base is
-#   built first when a requested image needs it and it is missing. To rebuild,
-#   `docker rmi` the image first.
+# Usage: images.sh [IMAGE...] [TOMCAT OPTIONS]
+#   IMAGE = base | memcached | nginx | tomcat, or a full name above (default: all of
+#   base, memcached, nginx, tomcat). `tomcat` with no options builds the default
+#   msm-kit-local/tomcat:9.0-jre17 (9.0.117, bookworm, openjdk-17-jre-headless).
+#   With options, every fact comes from the caller (the TypeScript catalogue);
+#   the script only does the mechanics:
+#     images.sh tomcat --tag msm-kit-local/tomcat:7.0-jre8 --tomcat-version 7.0.109 \
+#       --java 8 --suite sid --jre-package openjdk-8-jre-headless
+#   --tag T              image to build
+#   --tomcat-version V   exact Tomcat version (org.apache.tomcat:tomcat:V:tar.gz on Maven Central)
+#   --java N             Java feature version the JRE package provides (8, 11, 17, 21, ...)
+#   --suite S            Debian suite holding the JRE package (its base is built on demand)
+#   --jre-package P      Debian package of the JRE
+#
+# An image that already exists is reused, after checking its labels against what
+# was asked (a mismatch fails; `docker rmi` it to rebuild). A built Tomcat image
+# is labelled with the versions read inside it (`catalina.sh version`,
+# `java -version`, `dpkg-query` of the JRE package); when they differ from what was
+# asked, the build fails and no image is tagged.
 #
 # Images are made with `docker create` + `docker start` (apt-get inside) +
 # `docker commit -c ...`, not Dockerfiles: with the vfs storage driver every
 # Dockerfile step copies the whole rootfs.
 #
-# Env: MSM_KIT_CACHE (default ~/.cache/msm-kit): downloads/ (Tomcat tarball) and logs/
-#      MSM_KIT_TOMCAT_VERSION (default below): a 9.0.x present on Maven Central
+# Env: MSM_KIT_CACHE (default ~/.cache/msm-kit): downloads/ (Tomcat tarballs) and logs/
+#      MSM_KIT_TOMCAT_VERSION: the Tomcat of plain `tomcat` (default 9.0.117)
 #      MSM_KIT_MAVEN_CENTRAL (default https://repo1.maven.org/maven2)
 #      MSM_KIT_DEBIAN_MIRROR / MSM_KIT_DEBIAN_SECURITY (default deb.debian.org)
+#
+# Facts used by the project's catalogue when this was written (checked on Maven
+# Central and the Debian mirrors; the script itself takes them as arguments):
+#   Tomcat 7.0.109 (last 7.0.x), 8.5.100 (last 8.5.x), 9.0.117
+#   Java 8  sid       openjdk-8-jre-headless   (8u504; needs sid's glibc)
+#   Java 11 bullseye  openjdk-11-jre-headless
+#   Java 17 bookworm  openjdk-17-jre-headless
+#   Java 21 trixie    openjdk-21-jre-headless
 set -euo pipefail
 
 TAG=images
@@ -28,16 +53,17 @@ DL="$CACHE/downloads"
 LOGDIR="$CACHE/logs"
 TOMCAT_VERSION="${MSM_KIT_TOMCAT_VERSION:-9.0.117}"
 CENTRAL="${MSM_KIT_MAVEN_CENTRAL:-https://repo1.maven.org/maven2}"
-SUITE=bookworm
 MIRROR="${MSM_KIT_DEBIAN_MIRROR:-http://deb.debian.org/debian}"
 SECURITY="${MSM_KIT_DEBIAN_SECURITY:-http://deb.debian.org/debian-security}"
 DEFAULT_PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
 
-BASE=msm-kit-local/base:bookworm
+BASE_SUITE=bookworm   # memcached, nginx and the default Tomcat
+BASE=msm-kit-local/base:$BASE_SUITE
 MEMCACHED=msm-kit-local/memcached:1.6
 NGINX=msm-kit-local/nginx:1.22
 TOMCAT=msm-kit-local/tomcat:9.0-jre17
-ALL=("$BASE" "$MEMCACHED" "$NGINX" "$TOMCAT")
+base_image() { printf 'msm-kit-local/base:%s' "$1"; }
+jre_image() { printf 'msm-kit-local/jre:%s' "$1"; }
 
 # shellcheck source=common.sh
 source "$(dirname "$0")/common.sh"
@@ -59,7 +85,7 @@ host_install() { # host_install CMD-TO-CHECK PACKAGE...
 }
 
 exists() { docker image inspect "$1" >/dev/null 2>&1; }
-short() { local n=${1#msm-kit-local/}; printf '%s' "${n%%:*}"; }
+short() { local n=${1#msm-kit-local/}; printf '%s' "${n//[:\/]/-}"; }
 
 # Build containers still around when the script stops (error, ^C) are removed.
 BUILD_CIDS=()
@@ -69,31 +95,43 @@ cleanup() {
 }
 trap cleanup EXIT
 
-# derive IMAGE SCRIPT [--copy HOSTFILE]... [--change DOCKERFILE-LINE]...
-# Runs SCRIPT with bash in a container of the base image (HOSTFILEs copied to
-# /tmp first), then commits the container as IMAGE with the given changes.
+# derive IMAGE SCRIPT [--from IMAGE] [--copy HOSTFILE]... [--change DOCKERFILE-LINE]...
+#        [--inspect FUNCTION]
+# Runs SCRIPT with bash in a container of the base image ($BASE unless --from),
+# HOSTFILEs copied to /tmp first, then commits the container as IMAGE with the
+# given changes. FUNCTION, if given, runs after the build with the build log's
+# path; it may check the log (die on a mismatch) and add commit changes to
+# INSPECT_CHANGES.
+INSPECT_CHANGES=()
 derive() {
-  local image=$1 script=$2 log cid f
+  local image=$1 script=$2 from=$BASE inspect= log cid f
   shift 2
   local copies=() changes=()
   while (($#)); do
     case $1 in
+      --from) from=$2; shift 2 ;;
       --copy) copies+=("$2"); shift 2 ;;
       --change) changes+=(-c "$2"); shift 2 ;;
+      --inspect) inspect=$2; shift 2 ;;
       *) die "derive $image" "bad argument $1" ;;
     esac
   done
   log="$LOGDIR/$(short "$image").log"
   : >"$log"
-  cid=$(docker create --label msm-kit.build="$image" "$BASE" \
+  cid=$(docker create --label msm-kit.build="$image" "$from" \
           bash -euxo pipefail -c "$script" 2>>"$log") \
     || die "create build container for $image" "$(oneline "$log")"
   BUILD_CIDS+=("$cid")
   for f in "${copies[@]}"; do
     logged "copy $(basename "$f") into build container" "$log" docker cp "$f" "$cid:/tmp/"
   done
-  say "  running build steps in container ${cid:0:12} (log: $log)"
+  say "  running build steps in container ${cid:0:12} from $from (log: $log)"
   logged "build $image" "$log" docker start -a "$cid"
+  INSPECT_CHANGES=()
+  if [[ -n $inspect ]]; then
+    "$inspect" "$log"
+    for f in "${INSPECT_CHANGES[@]}"; do changes+=(-c "$f"); done
+  fi
   logged "commit $image" "$log" docker commit "${changes[@]}" "$cid" "$image"
   logged "remove build container for $image" "$log" docker rm "$cid"
 }
@@ -104,15 +142,25 @@ apt-get update'
 APT_CLEAN='apt-get clean
 rm -rf /var/lib/apt/lists/* /var/log/apt/* /var/log/dpkg.log /var/cache/debconf/*-old /tmp/*'
 
+# build_base SUITE: msm-kit-local/base:SUITE. sid/unstable get no -updates or
+# -security sources, and apt there ignores Valid-Until (the mirror's sid
+# InRelease can be past it); the setting stays in the image for later apt-get runs.
 build_base() {
-  local log="$LOGDIR/base.log"
+  local suite=$1 image log sources=() aptopts=()
+  image=$(base_image "$suite")
+  log="$LOGDIR/base-$suite.log"
   host_install mmdebstrap mmdebstrap debian-archive-keyring
   [[ -d /usr/share/mmdebstrap/hooks/merged-usr ]] \
-    || die "build $BASE" "/usr/share/mmdebstrap/hooks/merged-usr missing (mmdebstrap too old?)"
-  [[ $EUID -eq 0 ]] || die "build $BASE" "mmdebstrap --mode=root needs root"
+    || die "build $image" "/usr/share/mmdebstrap/hooks/merged-usr missing (mmdebstrap too old?)"
+  [[ $EUID -eq 0 ]] || die "build $image" "mmdebstrap --mode=root needs root"
+  sources=("deb $MIRROR $suite main")
+  case $suite in
+    sid|unstable) aptopts=(--aptopt='Acquire::Check-Valid-Until "false"') ;;
+    *) sources+=("deb $MIRROR $suite-updates main" "deb $SECURITY $suite-security main") ;;
+  esac
   : >"$log"
-  say "  mmdebstrap $SUITE (minbase) | docker import (log: $log)"
-  # Like debian:bookworm-slim: no docs/man/locales; a policy-rc.d that stops
+  say "  mmdebstrap $suite (minbase) | docker import (log: $log)"
+  # Like debian:<suite>-slim: no docs/man/locales; a policy-rc.d that stops
   # package scripts from starting services (as in Docker's debian images).
   # mmdebstrap would otherwise put back the original (none) when it is done, and
   # minbase has no services to start meanwhile.
@@ -120,6 +168,7 @@ build_base() {
       --hook-dir=/usr/share/mmdebstrap/hooks/merged-usr \
       --aptopt='APT::Install-Recommends "false"' \
       --aptopt='APT::Install-Suggests "false"' \
+      "${aptopts[@]}" \
       --dpkgopt='path-exclude=/usr/share/doc/*' \
       --dpkgopt='path-include=/usr/share/doc/*/copyright' \
       --dpkgopt='path-exclude=/usr/share/man/*' \
@@ -128,16 +177,15 @@ build_base() {
       --dpkgopt='path-include=/usr/share/locale/locale.alias' \
       --skip=chroot/policy-rc.d \
       --customize-hook='printf "#!/bin/sh\nexit 101\n" >"$1/usr/sbin/policy-rc.d"; chmod 755 "$1/usr/sbin/policy-rc.d"' \
-      "$SUITE" - \
-      "deb $MIRROR $SUITE main" \
-      "deb $MIRROR $SUITE-updates main" \
-      "deb $SECURITY $SUITE-security main" 2>>"$log" \
+      "$suite" - "${sources[@]}" 2>>"$log" \
     | docker import \
         -c 'CMD ["bash"]' \
         -c "ENV PATH=$DEFAULT_PATH" \
-        -c "LABEL msm-kit.stand-in=debian:$SUITE-slim" \
-        - "$BASE" >>"$log" 2>&1 \
-    || die "build $BASE" "$(oneline "$log") (log: $log)"
+        -c "LABEL msm-kit.stand-in=debian:$suite-slim" \
+        -c "LABEL msm-kit.suite=$suite" \
+        -c "LABEL msm-kit.built=$(date -u +%Y-%m-%dT%H:%M:%SZ)" \
+        - "$image" >>"$log" 2>&1 \
+    || die "build $image" "$(oneline "$log") (log: $log)"
 }
 
 build_memcached() {
@@ -251,7 +299,7 @@ nginx -v" \
 # Sets TOMCAT_TARBALL.
 TOMCAT_TARBALL=
 fetch_tomcat() {
-  local v=$TOMCAT_VERSION
+  local v=$1
   local name="tomcat-$v.tar.gz"
   local url="$CENTRAL/org/apache/tomcat/tomcat/$v/$name"
   local file="$DL/$name" algo sum want got
@@ -279,7 +327,7 @@ fetch_tomcat() {
     rm -f "$file.$algo.part"
   done
   [[ -s $file.$algo.part ]] \
-    || die "download $url.sha512" "no .sha512 or .sha1 on Maven Central (is $v a published 9.0.x?)"
+    || die "download $url.sha512" "no .sha512 or .sha1 on Maven Central (is $v a published Tomcat version?)"
   want=$(awk '{ print tolower($1); exit }' "$file.$algo.part")
   [[ $want =~ ^[0-9a-f]{40,128}$ ]] || die "read $url.$algo" "unexpected content: $want"
 
@@ -293,54 +341,186 @@ fetch_tomcat() {
   TOMCAT_TARBALL=$file
 }
 
-build_tomcat() {
-  local tarball
-  fetch_tomcat
-  tarball=$TOMCAT_TARBALL
-  # Like the official image: JRE (official: Temurin at /opt/java/openjdk; here
-  # Debian's, symlinked there), Tomcat at /usr/local/tomcat with an empty webapps/.
-  derive "$TOMCAT" "$APT_PREP
+# build_jre IMAGE SUITE JAVA PACKAGE: base:SUITE + PACKAGE, linked at
+# /opt/java/openjdk; fails unless `java -version` reports JAVA.
+JRE_SUITE= JRE_JAVA= JRE_PACKAGE=
+inspect_jre() {
+  local log=$1 got pkgver
+  got=$(sed -n 's/^MSMKIT java-version=//p' "$log" | tail -n 1)
+  pkgver=$(sed -n 's/^MSMKIT package-version=//p' "$log" | tail -n 1)
+  [[ -n $got && -n $pkgver ]] || die "inspect $JRE_PACKAGE" "no version lines in the build log (log: $log)"
+  [[ $(java_major "$got") == "$JRE_JAVA" ]] \
+    || die "check Java version" "asked for Java $JRE_JAVA, but $JRE_PACKAGE from $JRE_SUITE is $got. Fix: pass the --jre-package/--suite that provide Java $JRE_JAVA"
+  say "  java -version: $got; $JRE_PACKAGE $pkgver from $JRE_SUITE"
+  INSPECT_CHANGES=(
+    "LABEL msm-kit.java.version=$got"
+    "LABEL msm-kit.java.major=$JRE_JAVA"
+    "LABEL msm-kit.jre.package=$JRE_PACKAGE"
+    "LABEL msm-kit.jre.package-version=$pkgver"
+    "LABEL msm-kit.suite=$JRE_SUITE"
+  )
+}
+
+# "1.8.0_504" -> 8, "17.0.13" -> 17, "21" -> 21
+java_major() {
+  local v=$1
+  [[ $v == 1.* ]] && v=${v#1.}
+  printf '%s' "${v%%[.+_-]*}"
+}
+
+build_jre() {
+  local image=$1
+  JRE_SUITE=$2 JRE_JAVA=$3 JRE_PACKAGE=$4
+  # The official images keep the JDK at /opt/java/openjdk; Debian's JRE is
+  # linked there (for Java 8 that is .../jre).
+  derive "$image" "$APT_PREP
 mkdir -p /usr/share/man/man1
-apt-get install -y --no-install-recommends openjdk-17-jre-headless
+apt-get install -y --no-install-recommends $JRE_PACKAGE
 jvm=\$(dirname \"\$(dirname \"\$(readlink -f \"\$(command -v java)\")\")\")
 mkdir -p /opt/java
 ln -sfn \"\$jvm\" /opt/java/openjdk
-mkdir -p /usr/local/tomcat
+$APT_CLEAN
+/opt/java/openjdk/bin/java -version 2>&1 | tee /tmp/java-version
+echo \"MSMKIT java-version=\$(sed -n '1s/^[^\"]*\"\\([^\"]*\\)\".*/\\1/p' /tmp/java-version)\"
+echo \"MSMKIT package-version=\$(dpkg-query -W -f '\${Version}' $JRE_PACKAGE)\"
+rm -f /tmp/java-version" \
+    --from "$(base_image "$JRE_SUITE")" \
+    --inspect inspect_jre \
+    --change 'ENV JAVA_HOME=/opt/java/openjdk' \
+    --change "ENV PATH=/opt/java/openjdk/bin:$DEFAULT_PATH" \
+    --change "LABEL msm-kit.stand-in=debian:$JRE_SUITE+$JRE_PACKAGE"
+}
+
+# build_tomcat IMAGE TOMCAT-VERSION JAVA: Tomcat's tarball unpacked at
+# /usr/local/tomcat on jre:JAVA; fails unless catalina.sh and java report them.
+T_VERSION= T_JAVA=
+inspect_tomcat() {
+  local log=$1 tv jv
+  tv=$(sed -n 's/^MSMKIT tomcat-version=//p' "$log" | tail -n 1)
+  jv=$(sed -n 's/^MSMKIT java-version=//p' "$log" | tail -n 1)
+  [[ -n $tv && -n $jv ]] || die "inspect Tomcat $T_VERSION" "no version lines in the build log (log: $log)"
+  # catalina.sh version prints "Server number:  7.0.109.0"
+  [[ $tv == "$T_VERSION" || $tv == "$T_VERSION".0 ]] \
+    || die "check Tomcat version" "asked for Tomcat $T_VERSION, but catalina.sh version reports $tv. Fix: check the tarball in $DL"
+  [[ $(java_major "$jv") == "$T_JAVA" ]] \
+    || die "check Java version" "asked for Java $T_JAVA, but java -version in the Tomcat image reports $jv. Fix: docker rmi $(jre_image "$T_JAVA") and build again"
+  say "  catalina.sh version: $tv; java -version: $jv"
+  INSPECT_CHANGES=(
+    "LABEL msm-kit.tomcat.version=$T_VERSION"
+    "LABEL msm-kit.tomcat.server-number=$tv"
+    "LABEL msm-kit.java.version=$jv"
+    "LABEL msm-kit.java.major=$T_JAVA"
+  )
+}
+
+build_tomcat() {
+  local image=$1 tarball major minor
+  T_VERSION=$2 T_JAVA=$3
+  major=${T_VERSION%%.*}
+  minor=${T_VERSION#*.}; minor=${minor%%.*}
+  fetch_tomcat "$T_VERSION"
+  tarball=$TOMCAT_TARBALL
+  # Like the official image: Tomcat at /usr/local/tomcat with an empty webapps/.
+  derive "$image" "mkdir -p /usr/local/tomcat
 tar -xzf /tmp/$(basename "$tarball") -C /usr/local/tomcat --strip-components=1 --no-same-owner
+rm -f /tmp/$(basename "$tarball")
 cd /usr/local/tomcat
 rm -rf webapps bin/*.bat
 mkdir -p webapps logs temp work
 chmod -R +rX .
 chmod 1777 logs temp work
-$APT_CLEAN
 export JAVA_HOME=/opt/java/openjdk
-bin/catalina.sh version" \
+bin/catalina.sh version | tee /tmp/catalina-version
+echo \"MSMKIT tomcat-version=\$(sed -n 's/^Server number: *//p' /tmp/catalina-version)\"
+\$JAVA_HOME/bin/java -version 2>&1 | tee /tmp/java-version
+echo \"MSMKIT java-version=\$(sed -n '1s/^[^\"]*\"\\([^\"]*\\)\".*/\\1/p' /tmp/java-version)\"
+rm -f /tmp/catalina-version /tmp/java-version" \
+    --from "$(jre_image "$T_JAVA")" \
     --copy "$tarball" \
+    --inspect inspect_tomcat \
     --change 'ENV CATALINA_HOME=/usr/local/tomcat' \
     --change 'ENV JAVA_HOME=/opt/java/openjdk' \
     --change "ENV PATH=/usr/local/tomcat/bin:/opt/java/openjdk/bin:$DEFAULT_PATH" \
-    --change 'ENV TOMCAT_MAJOR=9' \
-    --change "ENV TOMCAT_VERSION=$TOMCAT_VERSION" \
+    --change "ENV TOMCAT_MAJOR=$major" \
+    --change "ENV TOMCAT_VERSION=$T_VERSION" \
     --change 'WORKDIR /usr/local/tomcat' \
     --change 'EXPOSE 8080' \
     --change 'CMD ["catalina.sh", "run"]' \
-    --change 'LABEL msm-kit.stand-in=tomcat:9.0-jre17'
+    --change "LABEL msm-kit.stand-in=tomcat:$major.$minor-jre$T_JAVA"
+}
+
+# label IMAGE KEY: the image's label value (empty when unset)
+label() { docker image inspect --format "{{ index .Config.Labels \"$2\" }}" "$1" 2>/dev/null; }
+
+# check_labels IMAGE KEY=VALUE...: an existing image must carry what was asked.
+check_labels() {
+  local image=$1 kv got; shift
+  for kv in "$@"; do
+    got=$(label "$image" "${kv%%=*}")
+    [[ $got == "${kv#*=}" ]] \
+      || die "reuse $image" "it has ${kv%%=*}='$got', asked for '${kv#*=}'. Fix: docker rmi $image, then build again"
+  done
+}
+
+# ensure IMAGE BUILDER [ARG...]: build IMAGE unless it exists, timing the build.
+BUILT=0
+ensure() {
+  local image=$1 t0 size; shift
+  if exists "$image"; then
+    say "$image exists; skipping"
+    return 0
+  fi
+  say "building $image"
+  t0=$EPOCHREALTIME
+  "$@"
+  size=$(docker image inspect --format '{{.Size}}' "$image" | awk '{ printf "%.0f MB", $1 / 1e6 }')
+  say "built $image in $(elapsed "$t0") ($size)"
+  BUILT=$((BUILT + 1))
 }
 
 # ---- arguments --------------------------------------------------------------
 want=()
-for arg in "$@"; do
+opt_tag= opt_tv= opt_java= opt_suite= opt_pkg=
+while (($#)); do
+  arg=$1
   case $arg in
     -h|--help) sed -n '2,/^set -euo/{/^set -euo/d;s/^# \{0,1\}//;p}' "$0"; exit 0 ;;
-    base|"$BASE") want+=("$BASE") ;;
-    memcached|"$MEMCACHED") want+=("$MEMCACHED") ;;
-    nginx|"$NGINX") want+=("$NGINX") ;;
-    tomcat|"$TOMCAT") want+=("$TOMCAT") ;;
-    *) die "parse arguments" "unknown image '$arg' (known: ${ALL[*]} or base, memcached, nginx, tomcat)" ;;
+    --tag|--tomcat-version|--java|--suite|--jre-package)
+      (($# >= 2)) && [[ -n $2 && $2 != --* ]] || die "parse arguments" "$arg needs a value"
+      case $arg in
+        --tag) opt_tag=$2 ;;
+        --tomcat-version) opt_tv=$2 ;;
+        --java) opt_java=$2 ;;
+        --suite) opt_suite=$2 ;;
+        --jre-package) opt_pkg=$2 ;;
+      esac
+      shift 2; continue ;;
+    base|"$BASE") want+=(base) ;;
+    msm-kit-local/base:*) want+=("base:${arg#msm-kit-local/base:}") ;;
+    memcached|"$MEMCACHED") want+=(memcached) ;;
+    nginx|"$NGINX") want+=(nginx) ;;
+    tomcat|"$TOMCAT") want+=(tomcat) ;;
+    *) die "parse arguments" "unknown image '$arg' (known: base, memcached, nginx, tomcat, $BASE, $MEMCACHED, $NGINX, $TOMCAT, msm-kit-local/base:<suite>; see --help)" ;;
   esac
+  shift
 done
-((${#want[@]})) || want=("${ALL[@]}")
-[[ $TOMCAT_VERSION =~ ^9\.0\.[0-9]+$ ]] || die "check MSM_KIT_TOMCAT_VERSION" "'$TOMCAT_VERSION' is not 9.0.x"
+((${#want[@]})) || want=(base memcached nginx tomcat)
+
+if [[ -n $opt_tag$opt_tv$opt_java$opt_suite$opt_pkg ]]; then
+  [[ " ${want[*]} " == *" tomcat "* ]] || die "parse arguments" "Tomcat options given without 'tomcat'. Fix: images.sh tomcat --tag ... "
+  for o in tag:"$opt_tag" tomcat-version:"$opt_tv" java:"$opt_java" suite:"$opt_suite" jre-package:"$opt_pkg"; do
+    [[ -n ${o#*:} ]] || die "parse arguments" "--${o%%:*} missing: with Tomcat options, all of --tag --tomcat-version --java --suite --jre-package are needed"
+  done
+  T_TAG=$opt_tag T_TV=$opt_tv T_JV=$opt_java T_SUITE=$opt_suite T_PKG=$opt_pkg
+else
+  # The historical default (lab.sh's stand-in for tomcat:9.0-jre17).
+  T_TAG=$TOMCAT T_TV=$TOMCAT_VERSION T_JV=17 T_SUITE=bookworm T_PKG=openjdk-17-jre-headless
+fi
+[[ $T_TV =~ ^[0-9]+\.[0-9]+\.[0-9]+$ ]] || die "check Tomcat version" "'$T_TV' is not an exact version like 9.0.117"
+[[ $T_JV =~ ^[0-9]+$ ]] || die "check Java version" "'$T_JV' is not a Java feature version like 17"
+[[ $T_SUITE =~ ^[a-z]+$ ]] || die "check suite" "'$T_SUITE' is not a Debian suite name like bookworm"
+[[ $T_PKG =~ ^[a-z0-9][a-z0-9+.-]+$ ]] || die "check JRE package" "'$T_PKG' is not a Debian package name"
+[[ $T_TAG =~ ^[a-z0-9./_-]+:[A-Za-z0-9._-]+$ ]] || die "check tag" "'$T_TAG' is not an image name with a tag"
 
 # ---- main -------------------------------------------------------------------
 command -v docker >/dev/null 2>&1 || die "find docker" "no docker client (run scripts/setup/engine.sh)"
@@ -348,31 +528,31 @@ err=$(docker info 2>&1 >/dev/null) || die "reach docker engine" "$(printf '%s' "
 mkdir -p "$LOGDIR" || die "create $LOGDIR" "mkdir failed"
 
 t_all=$EPOCHREALTIME
-built=0
-for image in "${ALL[@]}"; do
-  requested=
-  for w in "${want[@]}"; do [[ $w == "$image" ]] && requested=1; done
-  if [[ -z $requested ]]; then
-    # The base is built when a requested image needs it and it is missing.
-    [[ $image == "$BASE" ]] || continue
-    needs_base=
-    for w in "${want[@]}"; do exists "$w" || needs_base=1; done
-    [[ -n $needs_base ]] || continue
-  fi
-  if exists "$image"; then
-    say "$image exists; skipping"
-    continue
-  fi
-  say "building $image"
-  t0=$EPOCHREALTIME
-  case $image in
-    "$BASE") build_base ;;
-    "$MEMCACHED") build_memcached ;;
-    "$NGINX") build_nginx ;;
-    "$TOMCAT") build_tomcat ;;
+for w in "${want[@]}"; do
+  case $w in
+    base) ensure "$BASE" build_base "$BASE_SUITE" ;;
+    base:*) ensure "$(base_image "${w#base:}")" build_base "${w#base:}" ;;
+    memcached) ensure "$BASE" build_base "$BASE_SUITE"; ensure "$MEMCACHED" build_memcached ;;
+    nginx) ensure "$BASE" build_base "$BASE_SUITE"; ensure "$NGINX" build_nginx ;;
+    tomcat)
+      if [[ -z $opt_tag ]] && exists "$T_TAG"; then
+        say "$T_TAG exists; skipping"   # as before: images of older versions of this script carry no labels
+        continue
+      fi
+      if exists "$T_TAG"; then
+        check_labels "$T_TAG" "msm-kit.tomcat.version=$T_TV" "msm-kit.java.major=$T_JV"
+        say "$T_TAG exists (Tomcat $(label "$T_TAG" msm-kit.tomcat.version), Java $(label "$T_TAG" msm-kit.java.version)); skipping"
+        continue
+      fi
+      jre=$(jre_image "$T_JV")
+      if exists "$jre"; then
+        check_labels "$jre" "msm-kit.suite=$T_SUITE" "msm-kit.jre.package=$T_PKG" "msm-kit.java.major=$T_JV"
+      else
+        ensure "$(base_image "$T_SUITE")" build_base "$T_SUITE"
+      fi
+      ensure "$jre" build_jre "$jre" "$T_SUITE" "$T_JV" "$T_PKG"
+      ensure "$T_TAG" build_tomcat "$T_TAG" "$T_TV" "$T_JV"
+      ;;
   esac
-  size=$(docker image inspect --format '{{.Size}}' "$image" | awk '{ printf "%.0f MB", $1 / 1e6 }')
-  say "built $image in $(elapsed "$t0") ($size)"
-  built=$((built + 1))
 done
-say "done: $built built, total $(elapsed "$t_all")"
+say "done: $BUILT built, total $(elapsed "$t_all")"
