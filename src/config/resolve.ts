@@ -76,9 +76,18 @@ export function defaultTomcatImage(version: LabConfig['tomcat']['version'], java
  */
 export const XSTREAM_OPENS = ['java.base/java.lang', 'java.base/java.lang.reflect', 'java.base/java.text', 'java.base/java.util', 'java.base/java.util.concurrent', 'java.desktop/java.awt.font'];
 
+/**
+ * msm's Kryo (kryo 4.0.0 + kryo-serializers 0.45) on Java 9+ reflects into the
+ * classes it serializes: java.util is the minimum for a session at all; the rest
+ * for common attribute types (AtomicInteger, URI/InetAddress, Pattern,
+ * SimpleDateFormat). Java 8 knows no --add-opens and must not get them.
+ */
+export const KRYO_OPENS = ['java.base/java.lang', 'java.base/java.util', 'java.base/java.util.concurrent', 'java.base/java.util.concurrent.atomic', 'java.base/java.net', 'java.base/java.util.regex', 'java.base/java.text'];
+
 export function javaOptions(config: LabConfig): string {
   const opts = ['-Xms128m', '-Xmx256m'];
   if (config.manager.serializer === 'xstream' && config.tomcat.javaVersion >= 9) opts.push(...XSTREAM_OPENS.map((m) => `--add-opens=${m}=ALL-UNNAMED`));
+  if (config.manager.serializer === 'kryo' && config.tomcat.javaVersion >= 9) opts.push(...KRYO_OPENS.map((m) => `--add-opens=${m}=ALL-UNNAMED`));
   return opts.join(' ');
 }
 
@@ -110,7 +119,7 @@ export function resolveLab(config: LabConfig): ResolvedLab {
     },
     memcachedNodes: memcacheds.map((m) => `${m.id}:${m.host}:${m.port}`).join(','),
     transcoderFactoryClass: TRANSCODER_FACTORIES[config.manager.serializer],
-    jars: jarSet(config.tomcat.version, config.manager.serializer),
+    jars: jarSet(config.tomcat.version, config.manager.serializer, config.tomcat.javaVersion),
     javaOpts: javaOptions(config),
     url: `http://${lbUrlHost}:${config.loadBalancer.port}/`,
   };
