@@ -183,7 +183,7 @@ build_base() {
         -c "ENV PATH=$DEFAULT_PATH" \
         -c "LABEL msm-kit.stand-in=debian:$suite-slim" \
         -c "LABEL msm-kit.suite=$suite" \
-        -c "LABEL msm-kit.built=$(date -u +%Y-%m-%dT%H:%M:%SZ)" \
+        -c "LABEL msm-kit.base.built=$(date -u +%Y-%m-%dT%H:%M:%SZ)" \
         - "$image" >>"$log" 2>&1 \
     || die "build $image" "$(oneline "$log") (log: $log)"
 }
@@ -486,7 +486,7 @@ while (($#)); do
   case $arg in
     -h|--help) sed -n '2,/^set -euo/{/^set -euo/d;s/^# \{0,1\}//;p}' "$0"; exit 0 ;;
     --tag|--tomcat-version|--java|--suite|--jre-package)
-      (($# >= 2)) && [[ -n $2 && $2 != --* ]] || die "parse arguments" "$arg needs a value"
+      (($# >= 2)) && [[ -n $2 && $2 != --* ]] || die "parse arguments" "$arg needs a value. Fix: e.g. $arg ... (see --help)"
       case $arg in
         --tag) opt_tag=$2 ;;
         --tomcat-version) opt_tv=$2 ;;
@@ -500,27 +500,27 @@ while (($#)); do
     memcached|"$MEMCACHED") want+=(memcached) ;;
     nginx|"$NGINX") want+=(nginx) ;;
     tomcat|"$TOMCAT") want+=(tomcat) ;;
-    *) die "parse arguments" "unknown image '$arg' (known: base, memcached, nginx, tomcat, $BASE, $MEMCACHED, $NGINX, $TOMCAT, msm-kit-local/base:<suite>; see --help)" ;;
+    *) die "parse arguments" "unknown image '$arg' Fix: use base, memcached, nginx, tomcat, $BASE, $MEMCACHED, $NGINX, $TOMCAT or msm-kit-local/base:<suite> (see --help)" ;;
   esac
   shift
 done
 ((${#want[@]})) || want=(base memcached nginx tomcat)
 
 if [[ -n $opt_tag$opt_tv$opt_java$opt_suite$opt_pkg ]]; then
-  [[ " ${want[*]} " == *" tomcat "* ]] || die "parse arguments" "Tomcat options given without 'tomcat'. Fix: images.sh tomcat --tag ... "
+  [[ " ${want[*]} " == *" tomcat "* ]] || die "parse arguments" "Tomcat options given without 'tomcat'. Fix: images.sh tomcat --tag ... (see --help)"
   for o in tag:"$opt_tag" tomcat-version:"$opt_tv" java:"$opt_java" suite:"$opt_suite" jre-package:"$opt_pkg"; do
-    [[ -n ${o#*:} ]] || die "parse arguments" "--${o%%:*} missing: with Tomcat options, all of --tag --tomcat-version --java --suite --jre-package are needed"
+    [[ -n ${o#*:} ]] || die "parse arguments" "--${o%%:*} missing: with Tomcat options, all of --tag --tomcat-version --java --suite --jre-package are needed. Fix: pass --${o%%:*} (see --help)"
   done
   T_TAG=$opt_tag T_TV=$opt_tv T_JV=$opt_java T_SUITE=$opt_suite T_PKG=$opt_pkg
 else
   # The historical default (lab.sh's stand-in for tomcat:9.0-jre17).
   T_TAG=$TOMCAT T_TV=$TOMCAT_VERSION T_JV=17 T_SUITE=bookworm T_PKG=openjdk-17-jre-headless
 fi
-[[ $T_TV =~ ^[0-9]+\.[0-9]+\.[0-9]+$ ]] || die "check Tomcat version" "'$T_TV' is not an exact version like 9.0.117"
-[[ $T_JV =~ ^[0-9]+$ ]] || die "check Java version" "'$T_JV' is not a Java feature version like 17"
-[[ $T_SUITE =~ ^[a-z]+$ ]] || die "check suite" "'$T_SUITE' is not a Debian suite name like bookworm"
-[[ $T_PKG =~ ^[a-z0-9][a-z0-9+.-]+$ ]] || die "check JRE package" "'$T_PKG' is not a Debian package name"
-[[ $T_TAG =~ ^[a-z0-9./_-]+:[A-Za-z0-9._-]+$ ]] || die "check tag" "'$T_TAG' is not an image name with a tag"
+[[ $T_TV =~ ^[0-9]+\.[0-9]+\.[0-9]+$ ]] || die "check Tomcat version" "'$T_TV' is not an exact version. Fix: e.g. --tomcat-version 9.0.117"
+[[ $T_JV =~ ^[0-9]+$ ]] || die "check Java version" "'$T_JV' is not a Java feature version. Fix: e.g. --java 17"
+[[ $T_SUITE =~ ^[a-z]+$ ]] || die "check suite" "'$T_SUITE' is not a Debian suite name. Fix: e.g. --suite bookworm"
+[[ $T_PKG =~ ^[a-z0-9][a-z0-9+.-]+$ ]] || die "check JRE package" "'$T_PKG' is not a Debian package name. Fix: e.g. --jre-package openjdk-17-jre-headless"
+[[ $T_TAG =~ ^[a-z0-9./_-]+:[A-Za-z0-9._-]+$ ]] || die "check tag" "'$T_TAG' is not an image name with a tag. Fix: e.g. --tag msm-kit-local/tomcat:9.0-jre17"
 
 # ---- main -------------------------------------------------------------------
 command -v docker >/dev/null 2>&1 || die "find docker" "no docker client (run scripts/setup/engine.sh)"
