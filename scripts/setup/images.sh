@@ -153,6 +153,13 @@ build_base() {
   [[ -d /usr/share/mmdebstrap/hooks/merged-usr ]] \
     || die "build $image" "/usr/share/mmdebstrap/hooks/merged-usr missing (mmdebstrap too old?)"
   [[ $EUID -eq 0 ]] || die "build $image" "mmdebstrap --mode=root needs root"
+  # The merged-usr hooks: setup00 makes /usr merged; essential00 then installs
+  # usr-is-merged, a package suites before bookworm do not have (there, setup00 alone
+  # gives what debootstrap's default gives).
+  local hooks=(--hook-dir=/usr/share/mmdebstrap/hooks/merged-usr)
+  case $suite in
+    buster|bullseye) hooks=(--setup-hook=/usr/share/mmdebstrap/hooks/merged-usr/setup00.sh) ;;
+  esac
   sources=("deb $MIRROR $suite main")
   case $suite in
     sid|unstable) aptopts=(--aptopt='Acquire::Check-Valid-Until "false"') ;;
@@ -165,7 +172,7 @@ build_base() {
   # mmdebstrap would otherwise put back the original (none) when it is done, and
   # minbase has no services to start meanwhile.
   mmdebstrap --variant=minbase --mode=root --format=tar \
-      --hook-dir=/usr/share/mmdebstrap/hooks/merged-usr \
+      "${hooks[@]}" \
       --aptopt='APT::Install-Recommends "false"' \
       --aptopt='APT::Install-Suggests "false"' \
       "${aptopts[@]}" \
@@ -185,7 +192,8 @@ build_base() {
         -c "LABEL msm-kit.suite=$suite" \
         -c "LABEL msm-kit.base.built=$(date -u +%Y-%m-%dT%H:%M:%SZ)" \
         - "$image" >>"$log" 2>&1 \
-    || die "build $image" "$(oneline "$log") (log: $log)"
+    || { docker image rm -f "$image" >/dev/null 2>&1 || true   # docker import tags even an empty stream
+         die "build $image" "$(oneline "$log") (log: $log)"; }
 }
 
 build_memcached() {
