@@ -170,7 +170,8 @@ export const crossFieldRules: readonly Rule[] = [
   //   jarSet() picks 0.45 with kryo 4.0.0 on Java 9+, and javaOptions() adds the --add-opens.
   // - Tomcat 7/8.5 on Java 9+: their ECJ cannot compile JSPs ("Failed to load class
   //   [java.lang.System]"); jarSet() adds ECJ 3.26.0, which replaces lib/ecj-*.jar.
-  // Deployed here: 7+8+kryo, 7+17+java, 8.5+11+xstream, 9+21+kryo (README, "Tomcat × Java").
+  // Deployed here (Tomcat+Java+serializer, two nodes, counter 1..10 on one session):
+  // 7+8+kryo, 7+17+java, 7+21+kryo, 8.5+11+xstream, 9+21+kryo (README, "Tomcat × Java, deployed").
   {
     id: 'flexjson-unpublished',
     why: 'msm-flexjson-serializer was last published as 1.8.3 (msm 1.x); msm 2.x has no build of it on Maven Central.',
