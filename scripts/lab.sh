@@ -58,7 +58,7 @@ deployable_config() {
   local name local_cfg
   name=$(lab_name "$cfg")
   local_cfg=out/$name.local.json
-  node scripts/setup/local-config.js "$cfg" "$local_cfg"
+  node scripts/setup/local-config.js "$cfg" "$local_cfg" || die "no offline stand-in matches $cfg (see above)"
   say "!!! deploying $local_cfg (= $cfg with images set to the stand-ins)"
   echo "$local_cfg"
 }

@@ -30,6 +30,17 @@ if (require.main === module) {
     process.exit(2);
   }
   const cfg = localConfig(JSON.parse(readFileSync(input, 'utf8')), name);
+  // The stand-in above is Tomcat 9 on Java 17; never deploy it for another combination.
+  const tomcat = (cfg.tomcat && cfg.tomcat.version) || '9';
+  const java = (cfg.tomcat && cfg.tomcat.javaVersion) || 17;
+  if (tomcat !== '9' || java !== 17) {
+    console.error(
+      `local-config: ${input} asks for Tomcat ${tomcat} on Java ${java}, but the default stand-in is ${LOCAL_IMAGES.tomcat}. ` +
+        `Fix: build one with scripts/setup/images.sh tomcat --tag msm-kit-local/tomcat:<v>-jre${java} --tomcat-version <exact> --java ${java} --suite <suite> --jre-package <package> ` +
+        '(README, "Tomcat × Java, deployed") and set images.tomcat to it',
+    );
+    process.exit(1);
+  }
   const schema = resolve(__dirname, '..', '..', 'lab.config.schema.json');
   cfg.$schema = relative(dirname(resolve(output)), schema);
   mkdirSync(dirname(resolve(output)), { recursive: true });
