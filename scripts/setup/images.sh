@@ -35,7 +35,7 @@
 #
 # Env: MSM_KIT_CACHE (default ~/.cache/msm-kit): downloads/ (Tomcat tarballs) and logs/
 #      MSM_KIT_TOMCAT_VERSION: the Tomcat of plain `tomcat` (default 9.0.117)
-#      MSM_KIT_MAVEN_CENTRAL (default https://repo1.maven.org/maven2)
+#      MSM_KIT_MAVEN_REPO (default https://repo1.maven.org/maven2)
 #      MSM_KIT_DEBIAN_MIRROR / MSM_KIT_DEBIAN_SECURITY (default deb.debian.org)
 #
 # Facts used by the project's catalogue when this was written (checked on Maven
@@ -52,7 +52,7 @@ CACHE="${MSM_KIT_CACHE:-$HOME/.cache/msm-kit}"
 DL="$CACHE/downloads"
 LOGDIR="$CACHE/logs"
 TOMCAT_VERSION="${MSM_KIT_TOMCAT_VERSION:-9.0.117}"
-CENTRAL="${MSM_KIT_MAVEN_CENTRAL:-https://repo1.maven.org/maven2}"
+CENTRAL="${MSM_KIT_MAVEN_REPO:-https://repo1.maven.org/maven2}"
 MIRROR="${MSM_KIT_DEBIAN_MIRROR:-http://deb.debian.org/debian}"
 SECURITY="${MSM_KIT_DEBIAN_SECURITY:-http://deb.debian.org/debian-security}"
 DEFAULT_PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
@@ -153,6 +153,13 @@ build_base() {
   [[ -d /usr/share/mmdebstrap/hooks/merged-usr ]] \
     || die "build $image" "/usr/share/mmdebstrap/hooks/merged-usr missing (mmdebstrap too old?)"
   [[ $EUID -eq 0 ]] || die "build $image" "mmdebstrap --mode=root needs root"
+  # The merged-usr hooks: setup00 makes /usr merged; essential00 then installs
+  # usr-is-merged, a package suites before bookworm do not have (there, setup00 alone
+  # gives what debootstrap's default gives).
+  local hooks=(--hook-dir=/usr/share/mmdebstrap/hooks/merged-usr)
+  case $suite in
+    buster|bullseye) hooks=(--setup-hook=/usr/share/mmdebstrap/hooks/merged-usr/setup00.sh) ;;
+  esac
   sources=("deb $MIRROR $suite main")
   case $suite in
     sid|unstable) aptopts=(--aptopt='Acquire::Check-Valid-Until "false"') ;;
@@ -165,7 +172,7 @@ build_base() {
   # mmdebstrap would otherwise put back the original (none) when it is done, and
   # minbase has no services to start meanwhile.
   mmdebstrap --variant=minbase --mode=root --format=tar \
-      --hook-dir=/usr/share/mmdebstrap/hooks/merged-usr \
+      "${hooks[@]}" \
       --aptopt='APT::Install-Recommends "false"' \
       --aptopt='APT::Install-Suggests "false"' \
       "${aptopts[@]}" \
@@ -185,7 +192,8 @@ build_base() {
         -c "LABEL msm-kit.suite=$suite" \
         -c "LABEL msm-kit.base.built=$(date -u +%Y-%m-%dT%H:%M:%SZ)" \
         - "$image" >>"$log" 2>&1 \
-    || die "build $image" "$(oneline "$log") (log: $log)"
+    || { docker image rm -f "$image" >/dev/null 2>&1 || true   # docker import tags even an empty stream
+         die "build $image" "$(oneline "$log") (log: $log)"; }
 }
 
 build_memcached() {

@@ -98,9 +98,18 @@ export function subnetBase(cidr: string): { base: number; prefix: number } {
  */
 export const XSTREAM_OPENS = ['java.base/java.lang', 'java.base/java.lang.reflect', 'java.base/java.text', 'java.base/java.util', 'java.base/java.util.concurrent', 'java.desktop/java.awt.font'];
 
+/**
+ * msm's Kryo (kryo 4.0.0 + kryo-serializers 0.45) on Java 9+ reflects into the
+ * classes it serializes: java.util is the minimum for a session at all; the rest
+ * for common attribute types (AtomicInteger, URI/InetAddress, Pattern,
+ * SimpleDateFormat). Java 8 knows no --add-opens and must not get them.
+ */
+export const KRYO_OPENS = ['java.base/java.lang', 'java.base/java.util', 'java.base/java.util.concurrent', 'java.base/java.util.concurrent.atomic', 'java.base/java.net', 'java.base/java.util.regex', 'java.base/java.text'];
+
 export function javaOptions(serializer: SerializerName, java: JavaVersionNumber): string {
   const opts = [...BASE_JVM_OPTIONS];
   if (serializer === 'xstream' && java >= 9) opts.push(...XSTREAM_OPENS.map((m) => `--add-opens=${m}=ALL-UNNAMED`));
+  if (serializer === 'kryo' && java >= 9) opts.push(...KRYO_OPENS.map((m) => `--add-opens=${m}=ALL-UNNAMED`));
   return opts.join(' ');
 }
 

@@ -165,22 +165,13 @@ export const crossFieldRules: readonly Rule[] = [
       return out;
     },
   },
-  {
-    id: 'kryo-java8',
-    why: 'every released msm Kryo serializer fails on Java 9+ (NoSuchFieldException: parentOffset).',
-    check: (c) =>
-      c.manager.serializer === 'kryo' && c.tomcat.javaVersion >= 9
-        ? [{ path: ['manager', 'serializer'], value: 'kryo', message: `msm's Kryo serializer fails on Java ${c.tomcat.javaVersion} (NoSuchFieldException: parentOffset). Fix: set tomcat.javaVersion to 8, or use serializer "java"` }]
-        : [],
-  },
-  {
-    id: 'jsp-compiler-java',
-    why: 'Tomcat 7 and 8.5 ship ECJ 4.6 or older, which cannot compile JSPs on Java 9+ (seen here: "Failed to load class [java.lang.System]" with Tomcat 8.5.100 on Java 17); the lab\'s sample app is a JSP.',
-    check: (c) =>
-      (c.tomcat.version === '7' || c.tomcat.version === '8.5') && c.tomcat.javaVersion > 8
-        ? [{ path: ['tomcat', 'javaVersion'], value: c.tomcat.javaVersion, message: `Tomcat ${c.tomcat.version} compiles JSPs with ECJ 4.6, which fails on Java 9+ (the sample app is a JSP). Fix: set tomcat.javaVersion to 8, or use tomcat.version "9"` }]
-        : [],
-  },
+  // Lifted (issue 8), both fixed by the jar set rather than refused; see src/jars/manifest.ts:
+  // - kryo on Java 9+: kryo-serializers 0.41 fails there (NoSuchFieldException: parentOffset);
+  //   jarSet() picks 0.45 with kryo 4.0.0 on Java 9+, and javaOptions() adds the --add-opens.
+  // - Tomcat 7/8.5 on Java 9+: their ECJ cannot compile JSPs ("Failed to load class
+  //   [java.lang.System]"); jarSet() adds ECJ 3.26.0, which replaces lib/ecj-*.jar.
+  // Deployed here (Tomcat+Java+serializer, two nodes, counter 1..10 on one session):
+  // 7+8+kryo, 7+17+java, 7+21+kryo, 8.5+11+xstream, 9+21+kryo (README, "Tomcat × Java, deployed").
   {
     id: 'flexjson-unpublished',
     why: 'msm-flexjson-serializer was last published as 1.8.3 (msm 1.x); msm 2.x has no build of it on Maven Central.',

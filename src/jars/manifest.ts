@@ -6,7 +6,7 @@
  * serializer goes into the webapp's `WEB-INF/lib`, because it must see the app's classes.
  */
 import type { ResolvedLab } from '../config/resolve';
-import type { SerializerName, TomcatVersionName } from '../config/schema';
+import type { JavaVersionNumber, SerializerName, TomcatVersionName } from '../config/schema';
 
 export type JarTarget = 'catalina-lib' | 'webapp-lib';
 
@@ -16,13 +16,21 @@ export interface Jar {
   readonly version: string;
   readonly sha256: string;
   readonly target: JarTarget;
+  /**
+   * Glob of files in the target directory this jar replaces: the Tomcat image build
+   * removes them from the base image before the jar is copied in (e.g. the ECJ
+   * bundled with Tomcat 7/8.5, which two ECJs in lib/ would make a lottery).
+   */
+  readonly replaces?: string;
 }
+
+/** Java feature version of the Tomcat image (the schema's tomcat.javaVersion). */
 
 export const MSM_VERSION = '2.3.2';
 
-const jar = (gav: string, sha256: string, target: JarTarget): Jar => {
+const jar = (gav: string, sha256: string, target: JarTarget, replaces?: string): Jar => {
   const [groupId, artifactId, version] = gav.split(':');
-  return { groupId, artifactId, version, sha256, target };
+  return replaces === undefined ? { groupId, artifactId, version, sha256, target } : { groupId, artifactId, version, sha256, target, replaces };
 };
 
 const CORE = jar('de.javakaffee.msm:memcached-session-manager:2.3.2', 'c3b9c42e75349a8195a1007d7fa50dffe019b1b3858a872e8ea50a3c6ae7aba2', 'catalina-lib');
@@ -57,14 +65,37 @@ const SERIALIZER_JARS: Record<SerializerName, readonly Jar[]> = {
   flexjson: [],
 };
 
-/** The jar set for one Tomcat version and serializer, in a fixed order. */
-export function jarSet(tomcatVersion: TomcatVersionName, serializer: SerializerName): readonly Jar[] {
-  return [CORE, TOMCAT_JARS[tomcatVersion], SPYMEMCACHED, ...SERIALIZER_JARS[serializer]];
+/**
+ * kryo-serializers for Java 9+: 0.41 (what msm-kryo-serializer 2.3.2 declares) fails
+ * at the first backup there (NoSuchFieldException: parentOffset, in SubListSerializers).
+ * 0.45 works with msm's kryo 4.0.0 (its POM asks for kryo 5.0.0-RC1, which msm 2.3.2
+ * cannot load: hence pinned jars, never Maven resolution).
+ */
+const KRYO_SERIALIZERS_JAVA9 = jar('de.javakaffee:kryo-serializers:0.45', '7da1c5e1d51bdefea1536d6ccf87fb63b2be85d76287c523bee1c4125fc4b2a1', 'webapp-lib');
+
+/**
+ * The JSP compiler for Tomcat 7 and 8.5 on Java 9+: their bundled ECJ (4.4.2 / 4.6.3)
+ * cannot read Java 9+ class files ("Failed to load class [java.lang.System]").
+ * org.eclipse.jdt:ecj:3.26.0 is ECJ 4.20, the one Tomcat 9 ships; it replaces lib/ecj-*.jar.
+ */
+const ECJ_JAVA9 = jar('org.eclipse.jdt:ecj:3.26.0', 'ac0ba5876eaf7ebb47749a0d1be179c51f194b9dd0b875d1c09e1b530f5a2db5', 'catalina-lib', 'ecj-*.jar');
+
+/**
+ * The jar set for one Tomcat version, serializer and Java version, in a fixed order.
+ * On Java 8 it is the set msm 2.3.2 declares; on Java 9+ Kryo gets kryo-serializers
+ * 0.45 and Tomcat 7/8.5 get ECJ 3.26.0 (required on purpose: a set picked for the
+ * wrong Java fails only at run time).
+ */
+export function jarSet(tomcatVersion: TomcatVersionName, serializer: SerializerName, javaVersion: JavaVersionNumber): readonly Jar[] {
+  const java9 = javaVersion >= 9;
+  const serializerJars = SERIALIZER_JARS[serializer].map((j) => (java9 && j.artifactId === 'kryo-serializers' ? KRYO_SERIALIZERS_JAVA9 : j));
+  const ecj = java9 && tomcatVersion !== '9' ? [ECJ_JAVA9] : [];
+  return [CORE, TOMCAT_JARS[tomcatVersion], SPYMEMCACHED, ...ecj, ...serializerJars];
 }
 
 /** The jar set a resolved lab needs. */
 export function labJars(lab: Pick<ResolvedLab, 'tomcatVersion' | 'javaVersion' | 'serializer'>): readonly Jar[] {
-  return jarSet(lab.tomcatVersion, lab.serializer);
+  return jarSet(lab.tomcatVersion, lab.serializer, lab.javaVersion);
 }
 
 export function jarFileName(j: Jar): string {
@@ -79,6 +110,6 @@ export function jarRepoPath(j: Jar): string {
 /** Every distinct jar the kit knows, for `msm-kit jars --all`. */
 export function allJars(): readonly Jar[] {
   const byName = new Map<string, Jar>();
-  for (const j of [CORE, SPYMEMCACHED, ...Object.values(TOMCAT_JARS), ...Object.values(SERIALIZER_JARS).flat()]) byName.set(jarRepoPath(j), j);
+  for (const j of [CORE, SPYMEMCACHED, ...Object.values(TOMCAT_JARS), ...Object.values(SERIALIZER_JARS).flat(), KRYO_SERIALIZERS_JAVA9, ECJ_JAVA9]) byName.set(jarRepoPath(j), j);
   return [...byName.values()];
 }

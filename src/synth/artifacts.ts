@@ -9,7 +9,7 @@ import { join, relative, resolve } from 'node:path';
 import { CATALINA_HOME, IMAGE_CONTEXT_SUBDIR, WEBAPP_DIR } from '../config/layout';
 import type { ResolvedLab } from '../config/resolve';
 import { copyJars, fetchJars, type FetchOptions } from '../jars/fetch';
-import { jarFileName, labJars } from '../jars/manifest';
+import { jarFileName, labJars, type Jar } from '../jars/manifest';
 import { TEMPLATES_DIR } from '../paths';
 import { renderContextXml } from '../render/context-xml';
 import { renderNginxConf } from '../render/nginx-conf';
@@ -47,6 +47,17 @@ export function hashDir(dir: string): string {
   return h.digest('hex');
 }
 
+/**
+ * A jar with `replaces` (the ECJ 3.26.0 for Tomcat 7/8.5 on Java 9+) supersedes files
+ * the base image already has in the same directory: remove them before the COPY,
+ * or both ECJs end up in lib/ and the class loader picks one.
+ */
+export function withReplacedJars(dockerfile: string, jars: readonly Jar[]): string {
+  const globs = jars.flatMap((j) => (j.replaces === undefined ? [] : [`${j.target === 'catalina-lib' ? `${CATALINA_HOME}/lib` : `${WEBAPP_DIR}/WEB-INF/lib`}/${j.replaces}`]));
+  if (globs.length === 0) return dockerfile;
+  return dockerfile.replace(/^COPY /m, `RUN rm -f ${globs.join(' ')}\nCOPY `);
+}
+
 /** Renders everything and writes it under outDir (the image context is rewritten from scratch). */
 export async function writeArtifacts(lab: ResolvedLab, outDir: string, fetchOpts: FetchOptions = {}): Promise<Artifacts> {
   const out = resolve(outDir);
@@ -69,7 +80,7 @@ export async function writeArtifacts(lab: ResolvedLab, outDir: string, fetchOpts
   // Baked in too, so the image alone runs; each container also gets it uploaded.
   writeFileSync(join(webappDir, 'META-INF', 'context.xml'), contextXml);
   copyJars(jars, cached, { 'catalina-lib': join(tomcatDir, 'lib'), 'webapp-lib': join(webappDir, 'WEB-INF', 'lib') });
-  const dockerfile = readFileSync(join(TEMPLATES_DIR, 'tomcat', 'Dockerfile'), 'utf8').replace('{{BASE_IMAGE}}', lab.images.tomcat);
+  const dockerfile = withReplacedJars(readFileSync(join(TEMPLATES_DIR, 'tomcat', 'Dockerfile'), 'utf8').replace('{{BASE_IMAGE}}', lab.images.tomcat), jars);
   writeFileSync(join(ctxDir, 'Dockerfile'), dockerfile);
 
   const manifest = {
