@@ -20,3 +20,7 @@ export { synthLab } from './synth/synth';
 export { verifyLab } from './lab/verify';
 export { runDrill, SCENARIOS } from './lab/drill';
 export { ensureImages } from './lab/images';
+export { matrix, allCombinations, combinationConfig, type Combination } from './config/matrix';
+export { checkRunningVersions } from './lab/versions';
+export { checkCoverage } from './lab/coverage';
+export { serializerGaps, SERIALIZER_GAPS } from './config/serializers';

@@ -96,7 +96,7 @@ export function subnetBase(cidr: string): { base: number; prefix: number } {
  * msm's manager then fails to start (InaccessibleObjectException: module
  * java.base does not "opens java.text"). These opens let it run.
  */
-export const XSTREAM_OPENS = ['java.base/java.lang', 'java.base/java.lang.reflect', 'java.base/java.text', 'java.base/java.util', 'java.base/java.util.concurrent', 'java.desktop/java.awt.font'];
+export const XSTREAM_OPENS = ['java.base/java.lang', 'java.base/java.lang.reflect', 'java.base/java.text', 'java.base/java.util', 'java.base/java.util.concurrent', 'java.base/java.util.concurrent.atomic', 'java.base/java.net', 'java.base/java.util.regex', 'java.desktop/java.awt.font'];
 
 /**
  * msm's Kryo (kryo 4.0.0 + kryo-serializers 0.45) on Java 9+ reflects into the

@@ -75,6 +75,7 @@ export const TomcatVersion = z.enum(SUPPORTED_TOMCATS, {
   },
 });
 
+export const JAVA_VERSIONS = [8, 11, 17, 21] as const;
 export const JavaVersion = z.union([z.literal(8), z.literal(11), z.literal(17), z.literal(21)], {
   error: () => 'unsupported Java version. Fix: use one of 8, 11, 17, 21 (a number)',
 });

@@ -7,11 +7,18 @@ export interface PageView {
   readonly node?: string;
   readonly session?: string;
   readonly counter?: number;
+  /** `Apache Tomcat/9.0.117`, as the page reports it. */
+  readonly tomcat?: string;
+  /** java.version, as the page reports it. */
+  readonly java?: string;
+  /** Every `data-key` cell of the page (attributes.jsp reports one per attribute). */
+  readonly fields: Readonly<Record<string, string>>;
   readonly error?: string;
   readonly ms: number;
 }
 
 const field = (html: string, key: string) => new RegExp(`data-key="${key}">([^<]*)<`).exec(html)?.[1];
+const fieldsOf = (html: string) => Object.fromEntries([...html.matchAll(/data-key="([^"]+)">([^<]*)</g)].map((m) => [m[1], m[2]]));
 
 export class SessionClient {
   private cookie?: string;
@@ -22,12 +29,13 @@ export class SessionClient {
     private readonly agent?: import('node:http').Agent,
   ) {}
 
-  get(): Promise<PageView> {
+  /** GETs the client's URL, or `path` (with its query) resolved against it. */
+  get(path?: string): Promise<PageView> {
     const started = performance.now();
     return new Promise((resolvePromise) => {
-      const done = (v: Omit<PageView, 'ms'>) => resolvePromise({ ...v, ms: performance.now() - started });
+      const done = (v: Omit<PageView, 'ms' | 'fields'> & { fields?: Record<string, string> }) => resolvePromise({ fields: {}, ...v, ms: performance.now() - started });
       const req = request(
-        this.url,
+        path === undefined ? this.url : new URL(path, this.url),
         { method: 'GET', headers: this.cookie ? { cookie: `JSESSIONID=${this.cookie}` } : {}, timeout: this.timeoutMs, agent: this.agent },
         (res) => {
           const chunks: Buffer[] = [];
@@ -44,6 +52,9 @@ export class SessionClient {
               node: field(html, 'node'),
               session: field(html, 'session'),
               counter: counter === undefined ? undefined : Number(counter),
+              tomcat: field(html, 'tomcat'),
+              java: field(html, 'java')?.split(' ')[0],
+              fields: fieldsOf(html),
               error: res.statusCode === 200 ? undefined : `HTTP ${res.statusCode}`,
             });
           });

@@ -3,7 +3,9 @@
  * with one cookie jar; passes when the session kept its identity, the counter
  * rose by exactly one per request and (non-sticky) more than one node served.
  */
+import type { JavaVersionNumber, TomcatVersionName } from '../config/schema';
 import { parseSessionId, SessionClient, type PageView } from './http';
+import { javaMatches, tomcatMatches } from './versions';
 
 export interface VerifyOptions {
   readonly url: string;
@@ -18,6 +20,8 @@ export interface VerifyOptions {
   /** Stops and starts a container; used with `failover`. */
   readonly docker?: { stop(name: string): Promise<void>; start(name: string): Promise<void> };
   readonly log?: (line: string) => void;
+  /** The versions the config names: every page must report them. @default not checked */
+  readonly expect?: { readonly tomcat: TomcatVersionName; readonly java: JavaVersionNumber };
 }
 
 export interface VerifyResult {
@@ -80,12 +84,18 @@ export async function verifyLab(opts: VerifyOptions): Promise<VerifyResult> {
     if (nodes.size === 1) problems.push(`only ${[...nodes][0]} served the requests; expected more than one node (is nginx round-robin?)`);
     if (nodes.size === 0) problems.push('no node served a request');
   }
+  const running = [...new Set(ok.map((v) => `${(v.tomcat ?? '?').replace(/^Apache Tomcat\//, '')} on Java ${v.java ?? '?'}`))];
+  if (opts.expect) {
+    const want = opts.expect;
+    const off = ok.filter((v) => !tomcatMatches((v.tomcat ?? '').replace(/^Apache Tomcat\//, ''), want.tomcat) || !javaMatches(v.java ?? '', want.java));
+    if (off.length) problems.push(`the page reports ${running.join(', ')}, but the config says Tomcat ${want.tomcat} on Java ${want.java}`);
+  }
   const counters = views.map((v) => v.counter);
   const jumps = counters.map((c, i) => (c === undefined || c === i + 1 ? undefined : `request ${i + 1} saw counter ${c}`)).filter(Boolean);
   if (jumps.length) problems.push(`the counter did not rise by one per request: ${jumps.slice(0, 3).join('; ')}`);
   const nodes = [...new Set(ok.map((v) => v.node))].join(', ');
   const verdict = problems.length
     ? `FAIL: ${problems.join('; ')}`
-    : `PASS: ${views.length} requests, session ${ok[0]?.session ? parseSessionId(ok[0].session).hex.slice(0, 8) : '?'}… kept, counter 1→${counters.at(-1)}, served by ${nodes}${opts.sticky ? ' (sticky)' : ''}${stopped ? `; went on after ${stopped} stopped` : ''}`;
+    : `PASS: ${views.length} requests, session ${ok[0]?.session ? parseSessionId(ok[0].session).hex.slice(0, 8) : '?'}… kept, counter 1→${counters.at(-1)}, served by ${nodes}${opts.sticky ? ' (sticky)' : ''}; Tomcat ${running.join(', ')}${stopped ? `; went on after ${stopped} stopped` : ''}`;
   return { ok: problems.length === 0, verdict, views };
 }

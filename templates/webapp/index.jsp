@@ -21,6 +21,8 @@
 <tr><th>created</th><td data-key="created"><%= new Date(session.getCreationTime()) %></td></tr>
 <tr><th>counter</th><td data-key="counter"><%= counter %></td></tr>
 <tr><th>first node</th><td data-key="firstNode"><%= session.getAttribute("firstNode") %></td></tr>
+<tr><th>Tomcat</th><td data-key="tomcat"><%= application.getServerInfo() %></td></tr>
+<tr><th>Java</th><td data-key="java"><%= System.getProperty("java.version") %> (<%= System.getProperty("java.vendor") %>)</td></tr>
 </table>
 </body>
 </html>

@@ -4,6 +4,7 @@ import { existsSync } from 'node:fs';
 import { loadConfig } from '../../config/load';
 import { announceStandIns } from '../../lab/images';
 import { applyStack, destroyStack } from '../../lab/terraform';
+import { checkRunningVersions } from '../../lab/versions';
 import { configOption, log, outOption, standInsOption, warn } from '../options';
 
 export function register(program: Command): void {
@@ -16,6 +17,7 @@ export function register(program: Command): void {
       announceStandIns(r.lab, log);
       log(`[apply] terraform apply in ${r.stackDir} (state: ${r.statePath})`);
       await applyStack(r.stackDir, log);
+      await checkRunningVersions(r.lab, log);
       console.log(`lab ${r.lab.name} is up in ${((Date.now() - started) / 1000).toFixed(1)} s: ${r.lab.url}`);
     },
   );

@@ -12,7 +12,8 @@ export function register(program: Command): void {
     .option('-n, --requests <n>', 'number of requests', positive, 10)
     .option('--sticky', 'expect sticky behaviour (default: from the config)')
     .option('--failover', 'halfway through, stop the Tomcat serving the session (started again at the end)')
-    .action(async (o: { config: string; url?: string; requests: number; sticky?: boolean; failover?: boolean }) => {
+    .option('--attributes', 'also check which JDK attribute types survive the serializer (the sample app\'s attributes.jsp)')
+    .action(async (o: { config: string; url?: string; requests: number; sticky?: boolean; failover?: boolean; attributes?: boolean }) => {
       // With --url the config only supplies the mode; without a config the mode is --sticky or non-sticky.
       let lab: ResolvedLab | undefined;
       try {
@@ -23,8 +24,17 @@ export function register(program: Command): void {
       const url = o.url ?? lab!.url;
       const sticky = o.sticky ?? lab?.sticky ?? false;
       log(`verify: ${o.requests} requests to ${url} (${sticky ? 'sticky' : 'non-sticky'})`);
-      const r = await verifyLab({ url, requests: o.requests, sticky, failover: o.failover, docker: dockerCli, log: (l) => console.log(l) });
+      const expect = lab && !o.url ? { tomcat: lab.tomcatVersion, java: lab.javaVersion } : undefined;
+      const r = await verifyLab({ url, requests: o.requests, sticky, failover: o.failover, docker: dockerCli, expect, log: (l) => console.log(l) });
       console.log(r.verdict);
       if (!r.ok) process.exitCode = 1;
+      if (o.attributes) {
+        const { checkCoverage } = await import('../../lab/coverage');
+        log(`attributes: one session per type through ${url}${'attributes.jsp'}`);
+        const results = await checkCoverage(url, (l) => console.log(l));
+        const failed = results.filter((x) => !x.ok);
+        console.log(failed.length ? `ATTRIBUTES FAIL: ${failed.map((x) => x.name).join(', ')} did not survive` : `ATTRIBUTES PASS: all ${results.length} types survived`);
+        if (failed.length) process.exitCode = 1;
+      }
     });
 }
