@@ -1,13 +1,15 @@
 #!/usr/bin/env bash
-# End-to-end: the real lab on the real Docker engine, twice.
+# End-to-end: real labs on the real Docker engine.
 #
 #   1. set up the engine, the offline stand-in images, the jars and the provider;
 #   2. non-sticky lab: `cdktf deploy` (the cdktf CLI on cdktf.json), verify, drills, `cdktf destroy`;
-#   3. sticky lab: `msm-kit up`, verify, verify --failover, drills, `msm-kit down`.
+#   3. sticky lab, the walkthrough's lab (Tomcat 7 / Java 8 / Kryo) and its sticky variant:
+#      `msm-kit up` (versions checked inside), verify, verify --failover, drills, `msm-kit down`;
+#   4. the version matrix (scripts/matrix.js): every accepted Tomcat × Java × serializer.
 #
 # Cleanup runs whatever happens (trap): no container, network or state is left.
 # Every failing step names the piece that failed. Prints "N passed, N failed".
-# Env: MSM_KIT_E2E_DRILLS=0 skips the drills (they still print SKIPPED loudly).
+# Env: MSM_KIT_E2E_DRILLS=0 skips the drills, MSM_KIT_E2E_MATRIX=0 the matrix (both print SKIPPED loudly).
 set -uo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$(pwd)
@@ -62,6 +64,10 @@ on_exit() {
   echo
   echo "=== cleanup"
   for c in "${CONFIGS[@]}"; do cleanup_lab "$c"; done
+  for lab in msm-matrix msm-matrix-1 msm-matrix-2 msm-matrix-3; do # scripts/matrix.js's labs (--jobs)
+    docker ps -aq --filter "label=msm-kit.lab=$lab" | xargs -r docker rm -f >/dev/null 2>&1
+    docker network ls -q --filter "label=msm-kit.lab=$lab" | xargs -r docker network rm >/dev/null 2>&1
+  done
   left=$(docker ps -aq --filter label=msm-kit.lab 2>/dev/null | wc -l)
   echo "containers left with an msm-kit.lab label: $left"
   echo
@@ -74,51 +80,78 @@ on_exit() {
 trap on_exit EXIT
 
 # --- setup: each piece says what failed ---------------------------------------
+NS=$ROOT/lab.config.json                 # default: Tomcat 9 / Java 17, non-sticky (the cdktf CLI route)
+ST=$ROOT/examples/sticky.json            # sticky
+SEED=$ROOT/examples/seed.json            # the walkthrough's lab: Tomcat 7 / Java 8 / Kryo, non-sticky
+SEEDST=$ROOT/examples/seed-sticky.json   # ... and its sticky variant
 step "engine" bash scripts/setup/engine.sh || exit 1
-step "images (official, or offline stand-ins)" $KIT images --config lab.config.json || exit 1
 SI=()
-[[ $($KIT images --config lab.config.json --json | node -p 'JSON.parse(require("fs").readFileSync(0)).standIns') == true ]] && SI=(--stand-ins)
-step "images (sticky lab)" $KIT images --config examples/sticky.json || exit 1
+for c in "$NS" "$ST" "$SEED" "$SEEDST"; do
+  step "images for $(basename "$c") (official, or offline stand-ins)" $KIT images --config "$c" || exit 1
+done
+[[ $($KIT images --config "$NS" --json | node -p 'JSON.parse(require("fs").readFileSync(0)).standIns') == true ]] && SI=(--stand-ins)
 step "jars" $KIT jars --all || exit 1
 TF_RC=$(bash scripts/setup/provider.sh | tail -n 1) || true
 step "provider" test -f "$TF_RC" || exit 1
 export TF_CLI_CONFIG_FILE=$TF_RC
 [[ -d "$HOME/.cache/msm-kit/bin" ]] && export PATH="$PATH:$HOME/.cache/msm-kit/bin"
 
-# Lab configs: the shipped ones (on the offline stand-ins when there is no registry).
-NS=$ROOT/lab.config.json
-ST=$ROOT/examples/sticky.json
-CONFIGS=("$NS:$OUT/non-sticky" "$ST:$OUT/sticky")
+CONFIGS=("$NS:$OUT/non-sticky" "$ST:$OUT/sticky" "$SEED:$OUT/seed" "$SEEDST:$OUT/seed-sticky")
 for c in "${CONFIGS[@]}"; do cleanup_lab "$c"; done
 
-drills() { # drills CONFIG
+drills() { # drills CONFIG SCENARIO...
+  local cfg=$1 s; shift
   if [[ ${MSM_KIT_E2E_DRILLS:-1} == 0 ]]; then
     echo "!!! SKIPPED: drills (MSM_KIT_E2E_DRILLS=0); not counted as passed" >&2
     return 0
   fi
-  local s
-  for s in memcached-down tomcat-down restart; do
-    step "drill $s ($(basename "$1" .json))" $KIT drill "$s" --config "$1" "${SI[@]}" --sessions 20 --duration 12
+  for s in "$@"; do
+    case $s in
+      cold-start) step "drill cold-start ($(basename "$cfg" .json))" $KIT drill cold-start --config "$cfg" --sessions 40 --duration 30 ;;
+      *) step "drill $s ($(basename "$cfg" .json))" $KIT drill "$s" --config "$cfg" --sessions 20 --duration 12 ;;
+    esac
   done
 }
 
-# --- non-sticky: the cdktf CLI itself --------------------------------------------
+# checks CONFIG: verify (versions on the page), failover verify, attribute coverage.
+checks() {
+  local cfg=$1 name
+  name=$(basename "$cfg" .json)
+  step "verify $name (20 requests)" $KIT verify --config "$cfg" --requests 20
+  step "verify $name with the serving Tomcat stopped" $KIT verify --config "$cfg" --requests 12 --failover
+}
+
+# --- default non-sticky lab: the cdktf CLI itself ------------------------------------
 STAND_INS_ENV=$([[ ${#SI[@]} -gt 0 ]] && echo 1 || echo 0)
 if step "apply non-sticky (cdktf deploy)" env MSM_KIT_CONFIG="$NS" MSM_KIT_OUT="$OUT/non-sticky" MSM_KIT_STAND_INS="$STAND_INS_ENV" \
     npx --no-install cdktf deploy --auto-approve --skip-provider-lock --outputs-file "$OUT/non-sticky-outputs.json"; then
-  step "verify non-sticky (20 requests)" $KIT verify --config "$NS" --requests 20
-  step "verify non-sticky with a Tomcat stopped" $KIT verify --config "$NS" --requests 12 --failover
-  drills "$NS"
+  checks "$NS"
+  drills "$NS" memcached-down tomcat-down restart cold-start
 fi
 step "destroy non-sticky (cdktf destroy)" env MSM_KIT_CONFIG="$NS" MSM_KIT_OUT="$OUT/non-sticky" MSM_KIT_STAND_INS="$STAND_INS_ENV" \
   npx --no-install cdktf destroy --auto-approve --skip-provider-lock
 
-# --- sticky: the kit's own up/down ----------------------------------------------
-if step "apply sticky (msm-kit up)" $KIT up --config "$ST" --out "$OUT/sticky" "${SI[@]}"; then
-  step "verify sticky (20 requests, one node, stable route)" $KIT verify --config "$ST" --requests 20
-  step "verify sticky failover (node stopped, session goes on with its data)" $KIT verify --config "$ST" --requests 12 --failover
-  drills "$ST"
-fi
-step "destroy sticky (msm-kit down)" $KIT down --config "$ST" --out "$OUT/sticky"
+# --- the other labs: the kit's own up/down ------------------------------------------
+kit_lab() { # kit_lab CONFIG OUTNAME DRILL...
+  local cfg=$1 out=$OUT/$2 name
+  shift 2
+  name=$(basename "$cfg" .json)
+  if step "apply $name (msm-kit up; versions checked inside)" $KIT up --config "$cfg" --out "$out" "${SI[@]}"; then
+    checks "$cfg"
+    drills "$cfg" "$@"
+  fi
+  step "destroy $name (msm-kit down)" $KIT down --config "$cfg" --out "$out"
+}
+kit_lab "$ST" sticky memcached-down tomcat-down restart cold-start
+kit_lab "$SEED" seed memcached-down tomcat-down restart cold-start
+kit_lab "$SEEDST" seed-sticky memcached-down tomcat-down restart
 
 step "nothing left behind" bash -c '[[ -z $(docker ps -aq --filter label=msm-kit.lab) && -z $(docker network ls -q --filter label=msm-kit.lab) ]]'
+
+# --- the version matrix: every accepted Tomcat × Java × serializer, deployed and verified
+if [[ ${MSM_KIT_E2E_MATRIX:-1} == 0 ]]; then
+  echo "!!! SKIPPED: version matrix (MSM_KIT_E2E_MATRIX=0); not counted as passed" >&2
+else
+  step "version matrix (scripts/matrix.js: every accepted combination)" node scripts/matrix.js
+  step "nothing left behind after the matrix" bash -c '[[ -z $(docker ps -aq --filter label=msm-kit.lab) && -z $(docker network ls -q --filter label=msm-kit.lab) ]]'
+fi

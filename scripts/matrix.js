@@ -6,7 +6,10 @@
  * Tomcat), verified through nginx (sessions shared, the page's versions) and
  * checked for attribute coverage. Prints a table with the time per combination.
  *
- *   node scripts/matrix.js [--only 7/8/kryo,9/17/java] [--prebuild] [--requests N]
+ *   node scripts/matrix.js [--only 7/8/kryo,9/17/java] [--prebuild] [--requests N] [--jobs N]
+ *
+ * --jobs N (default 2) runs N labs side by side (own names, port 8080 + i, own
+ * subnet), each taking whole (Tomcat, Java) groups, so an image is built once.
  *
  * --prebuild only makes sure the images exist (stand-ins are built where no
  * registry has them), so a caller can build them while it does other work.
@@ -14,7 +17,7 @@
  * carries more or fewer attribute types than src/config/serializers.ts says.
  */
 'use strict';
-const { spawnSync } = require('node:child_process');
+const { spawn, spawnSync } = require('node:child_process');
 const { mkdirSync, readFileSync, writeFileSync } = require('node:fs');
 const { join, resolve } = require('node:path');
 
@@ -31,6 +34,7 @@ const arg = (name, dflt) => (args.includes(name) ? args[args.indexOf(name) + 1] 
 const only = arg('--only') ? arg('--only').split(',') : undefined;
 const prebuild = args.includes('--prebuild');
 const requests = Number(arg('--requests', '10'));
+const jobs = Math.max(1, Number(arg('--jobs', '2')));
 const outDir = join(root, 'out', 'matrix');
 mkdirSync(outDir, { recursive: true });
 
@@ -46,14 +50,35 @@ const run = (cmd) => {
   const r = spawnSync(process.execPath, [join(root, 'bin', 'msm-kit.js'), ...cmd], { cwd: root, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
   return { ok: r.status === 0, out: r.stdout, err: r.stderr };
 };
+const runAsync = (cmd) =>
+  new Promise((resolvePromise) => {
+    const child = spawn(process.execPath, [join(root, 'bin', 'msm-kit.js'), ...cmd], { cwd: root });
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (d) => (out += d));
+    child.stderr.on('data', (d) => (err += d));
+    child.on('close', (code) => resolvePromise({ ok: code === 0, out, err }));
+  });
 const tail = (s, n = 4) => s.trim().split('\n').slice(-n).join(' | ');
 
 console.log(`matrix: ${combos.length} of ${supported.length} supported combinations (${refused.length} refused by the schema: ${[...new Set(refused.map((r) => r.reason.split('.')[0]))].join('; ')})`);
 
 // Images: one Tomcat image per (Tomcat, Java); built once, reused by the three serializers.
-const configOf = (c) => {
-  const file = join(outDir, `${c.tomcat}-${c.java}-${c.serializer}.json`);
-  writeFileSync(file, JSON.stringify(kit.combinationConfig(c, base), null, 2) + '\n');
+/** Lab i's base config: its own name, container names, port and subnet, so labs can run side by side. */
+const laneBase = (i) =>
+  i === 0
+    ? base
+    : {
+        ...base,
+        name: `${base.name}-${i}`,
+        tomcat: { ...base.tomcat, nodes: base.tomcat.nodes.map((n) => ({ ...n, name: `m${i}-${n.name}` })) },
+        memcached: { ...base.memcached, nodes: base.memcached.nodes.map((n) => ({ ...n, name: `m${i}-${n.name}` })) },
+        loadBalancer: { ...base.loadBalancer, name: `m${i}-${base.loadBalancer.name ?? 'nginx'}`, port: (base.loadBalancer.port ?? 8080) + i },
+        network: { subnet: `172.28.${70 + i}.0/24` },
+      };
+const configOf = (c, lane = 0) => {
+  const file = join(outDir, `${c.tomcat}-${c.java}-${c.serializer}${lane ? `-lane${lane}` : ''}.json`);
+  writeFileSync(file, JSON.stringify(kit.combinationConfig(c, laneBase(lane)), null, 2) + '\n');
   return file;
 };
 const imageTimes = new Map();
@@ -74,47 +99,69 @@ for (const c of combos) {
 if (prebuild) process.exit(0);
 
 const SI = standIns ? ['--stand-ins'] : [];
-const rows = [];
-let lastCfg;
-try {
-  for (const c of combos) {
-    const cfg = configOf(c);
-    lastCfg = cfg;
-    const row = { combination: key(c), imageS: imageTimes.get(`${c.tomcat}/${c.java}`) };
-    process.stderr.write(`[matrix] ${key(c)}: deploying\n`);
-    let t = now();
-    const up = run(['up', '--config', cfg, '--out', join(outDir, 'lab'), ...SI]);
-    row.deployS = Number(secs(t));
-    if (!up.ok) {
-      rows.push({ ...row, result: `DEPLOY FAILED: ${tail(up.err)}` });
-      continue;
+
+/** Runs a lane's combinations one after the other on its own lab; returns its rows. */
+async function lane(i, list) {
+  const rows = [];
+  let lastCfg;
+  const labOut = join(outDir, `lab${i}`);
+  try {
+    for (const c of list) {
+      const cfg = configOf(c, i);
+      lastCfg = cfg;
+      const row = { combination: key(c), imageS: imageTimes.get(`${c.tomcat}/${c.java}`) };
+      process.stderr.write(`[matrix ${i}] ${key(c)}: deploying\n`);
+      let t = now();
+      const up = await runAsync(['up', '--config', cfg, '--out', labOut, ...SI]);
+      row.deployS = Number(secs(t));
+      if (!up.ok) {
+        rows.push({ ...row, result: `DEPLOY FAILED: ${tail(up.err)}` });
+        console.log(`  ${key(c).padEnd(16)} DEPLOY FAILED: ${tail(up.err)}`);
+        continue;
+      }
+      row.running = (up.err.match(/\[versions\] \S+: (Tomcat .*)$/m) || [])[1];
+      t = now();
+      const v = await runAsync(['verify', '--config', cfg, '--requests', String(requests), '--attributes']);
+      row.verifyS = Number(secs(t));
+      const verdict = (v.out.match(/^(PASS|FAIL):.*$/m) || [''])[0];
+      row.verify = verdict.startsWith('PASS') ? 'PASS' : `FAIL: ${verdict || tail(v.err)}`;
+      row.attributesFailed = [...v.out.matchAll(/^\s+FAIL (\S+)/gm)].map((m) => m[1]);
+      const expected = kit.serializerGaps(c.serializer, c.java);
+      const surprise = [
+        ...row.attributesFailed.filter((a) => !expected.includes(a)).map((a) => `${a} failed`),
+        ...expected.filter((a) => !row.attributesFailed.includes(a)).map((a) => `${a} survived (listed as a gap)`),
+      ];
+      row.result = row.verify !== 'PASS' ? row.verify : surprise.length ? `ATTRIBUTES UNEXPECTED: ${surprise.join(', ')}` : 'PASS';
+      rows.push(row);
+      console.log(`  ${key(c).padEnd(16)} deploy ${String(row.deployS).padStart(5)} s  verify ${String(row.verifyS).padStart(5)} s  ${row.result}${row.attributesFailed.length ? ` (cannot carry: ${row.attributesFailed.join(', ')})` : ''}`);
     }
-    row.running = (up.err.match(/\[versions\] \S+: (Tomcat .*)$/m) || [])[1];
-    t = now();
-    const v = run(['verify', '--config', cfg, '--requests', String(requests), '--attributes']);
-    row.verifyS = Number(secs(t));
-    const verdict = (v.out.match(/^(PASS|FAIL):.*$/m) || [''])[0];
-    row.verify = verdict.startsWith('PASS') ? 'PASS' : `FAIL: ${verdict || tail(v.err)}`;
-    row.attributesFailed = [...v.out.matchAll(/^\s+FAIL (\S+)/gm)].map((m) => m[1]);
-    const expected = kit.serializerGaps(c.serializer, c.java);
-    const surprise = [
-      ...row.attributesFailed.filter((a) => !expected.includes(a)).map((a) => `${a} failed`),
-      ...expected.filter((a) => !row.attributesFailed.includes(a)).map((a) => `${a} survived (listed as a gap)`),
-    ];
-    row.result = row.verify !== 'PASS' ? row.verify : surprise.length ? `ATTRIBUTES UNEXPECTED: ${surprise.join(', ')}` : 'PASS';
-    rows.push(row);
-    console.log(`  ${key(c).padEnd(16)} deploy ${String(row.deployS).padStart(5)} s  verify ${String(row.verifyS).padStart(5)} s  ${row.result}${row.attributesFailed.length ? ` (cannot carry: ${row.attributesFailed.join(', ')})` : ''}`);
+  } finally {
+    if (lastCfg) {
+      const down = await runAsync(['down', '--config', lastCfg, '--out', labOut]);
+      if (!down.ok) console.error(`matrix: down of lab ${i} failed: ${tail(down.err)}`);
+    }
   }
-} finally {
-  if (lastCfg) {
-    const down = run(['down', '--config', lastCfg, '--out', join(outDir, 'lab')]);
-    if (!down.ok) console.error(`matrix: down failed: ${tail(down.err)}`);
-  }
+  return rows;
 }
+
+async function main() {
+  // Whole (Tomcat, Java) groups per lane, so each Tomcat image is built by one lane only.
+  const groups = [...new Set(combos.map((c) => `${c.tomcat}/${c.java}`))];
+  const lanes = Array.from({ length: Math.min(jobs, groups.length) }, () => []);
+  groups.forEach((g, i) => lanes[i % lanes.length].push(...combos.filter((c) => `${c.tomcat}/${c.java}` === g)));
+  console.log(`matrix: ${lanes.length} lab(s) side by side`);
+  const t0 = now();
+  const rows = (await Promise.all(lanes.map((list, i) => lane(i, list)))).flat();
+  rows.sort((a, b) => combos.findIndex((c) => key(c) === a.combination) - combos.findIndex((c) => key(c) === b.combination));
+  return { rows, totalS: secs(t0) };
+}
+
+main().then(({ rows, totalS }) => {
 writeFileSync(join(outDir, 'report.json'), JSON.stringify(rows, null, 2) + '\n');
 console.log('\n| combination (Tomcat/Java/serializer) | runs (from inside) | image s | deploy s | verify s | result | cannot carry |');
 console.log('|---|---|---|---|---|---|---|');
 for (const r of rows) console.log(`| ${r.combination} | ${r.running ?? '-'} | ${r.imageS} | ${r.deployS} | ${r.verifyS ?? '-'} | ${r.result} | ${(r.attributesFailed ?? []).join(', ') || '-'} |`);
 const failed = rows.filter((r) => r.result !== 'PASS');
-console.log(`\nmatrix: ${rows.length - failed.length} passed, ${failed.length} failed`);
+console.log(`\nmatrix: ${rows.length - failed.length} passed, ${failed.length} failed in ${totalS} s`);
 process.exit(failed.length ? 1 : 0);
+});

@@ -1,6 +1,6 @@
 /** A tiny cookie-keeping client for the sample app, shared by verify and the drills. */
 import { request } from 'node:http';
-import { UsageError } from '../errors';
+import { StepError, UsageError } from '../errors';
 
 export interface PageView {
   readonly status: number;
@@ -73,11 +73,34 @@ export class SessionClient {
  * listener, an error status, or a page without a session): the lab is not
  * deployed there, or the URL is wrong.
  */
-export async function ensureLabAnswers(url: string, hint: string): Promise<void> {
-  const v = await new SessionClient(url, 5000).get();
+export async function ensureLabAnswers(url: string, hint: string, timeoutMs = 30_000): Promise<void> {
+  // Generous: the first request to a fresh Tomcat compiles the JSP.
+  const v = await new SessionClient(url, timeoutMs).get();
   if (v.status === 200 && v.session !== undefined) return;
   const what = v.status === 0 ? `nothing answers at ${url} (${v.error})` : `${url} answered ${v.error ?? `HTTP ${v.status}`} without the sample page's session`;
   throw new UsageError(`${what}. Fix: ${hint}`);
+}
+
+/**
+ * Waits until the sample page answers with a session through the balancer
+ * (every Tomcat has compiled it once: one request per Tomcat behind round-robin
+ * is not guaranteed, so it asks until `need` answers came back). Returns the
+ * seconds it took; throws a StepError after `timeoutS`.
+ */
+export async function waitAnswering(url: string, timeoutS = 120, need = 4): Promise<number> {
+  const start = performance.now();
+  let got = 0;
+  let last = '';
+  while ((performance.now() - start) / 1000 < timeoutS) {
+    const v = await new SessionClient(url, 30_000).get();
+    if (v.status === 200 && v.session !== undefined) {
+      if (++got >= need) return (performance.now() - start) / 1000;
+    } else {
+      last = v.error ?? `HTTP ${v.status}`;
+      await new Promise((r) => setTimeout(r, 500));
+    }
+  }
+  throw new StepError('answer', `${url} did not serve the sample page within ${timeoutS} s (last: ${last || 'no answer'}). Fix: see the Tomcat logs (docker logs <tomcat node>)`);
 }
 
 /** Splits an msm session id `<hex>[-<memcachedId>][.<jvmRoute>]`. */

@@ -32,7 +32,7 @@ export interface VerifyResult {
 
 export async function verifyLab(opts: VerifyOptions): Promise<VerifyResult> {
   const log = opts.log ?? (() => {});
-  const client = new SessionClient(opts.url);
+  const client = new SessionClient(opts.url, 30_000);
   const views: PageView[] = [];
   log(`${'#'.padStart(4)}  ${'node'.padEnd(16)} ${'session id'.padEnd(52)} counter`);
   const stopAfter = opts.failover ? Math.floor(opts.requests / 2) : Infinity;

@@ -18,6 +18,9 @@ export function register(program: Command): void {
       log(`[apply] terraform apply in ${r.stackDir} (state: ${r.statePath})`);
       await applyStack(r.stackDir, log);
       await checkRunningVersions(r.lab, log);
+      const { waitAnswering } = await import('../../lab/http');
+      const s = await waitAnswering(r.lab.url);
+      log(`[answer] the sample page answers through nginx (${s.toFixed(1)} s: the first request compiles the JSP)`);
       console.log(`lab ${r.lab.name} is up in ${((Date.now() - started) / 1000).toFixed(1)} s: ${r.lab.url}`);
     },
   );
