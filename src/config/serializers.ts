@@ -15,9 +15,21 @@ export interface SerializerGap {
 }
 
 export const SERIALIZER_GAPS: Record<SerializerName, readonly SerializerGap[]> = {
-  java: [],
+  java: [
+    {
+      attribute: 'subList',
+      java: () => true,
+      what: 'ArrayList.subList() returns a view class that is not Serializable: the whole session fails to serialize (NotSerializableException) and is not stored; copy it into a new ArrayList',
+    },
+  ],
   kryo: [],
-  xstream: [],
+  xstream: [
+    {
+      attribute: 'subList',
+      java: () => true,
+      what: 'XStream 1.4.7 cannot rebuild the ArrayList.subList() view (it has no usable constructor and refers to its parent list): the session does not survive; copy it into a new ArrayList',
+    },
+  ],
   flexjson: [],
 };
 
