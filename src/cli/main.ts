@@ -5,6 +5,7 @@
  */
 import { Command, InvalidArgumentError } from 'commander';
 import { describeError } from '../errors';
+import * as bundle from './commands/bundle';
 import * as drill from './commands/drill';
 import * as images from './commands/images';
 import * as jars from './commands/jars';
@@ -20,7 +21,7 @@ export function buildProgram(): Command {
     .description('Tomcat session sharing through memcached (memcached-session-manager), as code.')
     .showHelpAfterError('(run with --help for usage)')
     .configureOutput({ outputError: (s, write) => write(s) });
-  for (const command of [validate, synth, schema, jars, images, up, verify, drill, lint]) command.register(program);
+  for (const command of [validate, synth, schema, jars, images, up, verify, drill, lint, bundle]) command.register(program);
   return program;
 }
 
