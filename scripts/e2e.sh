@@ -5,7 +5,8 @@
 #   2. non-sticky lab: `cdktf deploy` (the cdktf CLI on cdktf.json), verify, drills, `cdktf destroy`;
 #   3. sticky lab, the walkthrough's lab (Tomcat 7 / Java 8 / Kryo) and its sticky variant:
 #      `msm-kit up` (versions checked inside), verify, verify --failover, drills, `msm-kit down`;
-#   4. the version matrix (scripts/matrix.js): every accepted Tomcat × Java × serializer.
+#   4. the version matrix (scripts/matrix.js): every accepted Tomcat × Java × serializer;
+#   and, without Docker, `msm-kit bundle` on two real Tomcats (scripts/e2e-bundle.sh).
 #
 # Cleanup runs whatever happens (trap): no container, network or state is left.
 # Every failing step names the piece that failed. Prints "N passed, N failed".
@@ -120,6 +121,9 @@ checks() {
   step "verify $name (20 requests)" $KIT verify --config "$cfg" --requests 20
   step "verify $name with the serving Tomcat stopped" $KIT verify --config "$cfg" --requests 12 --failover
 }
+
+# --- a bundle for Tomcats without Docker: two real Tomcats on 127.0.0.1 (scripts/e2e-bundle.sh)
+step "bundle without Docker (two Tomcats on 127.0.0.1, sessions shared)" bash scripts/e2e-bundle.sh
 
 # --- default non-sticky lab: the cdktf CLI itself ------------------------------------
 STAND_INS_ENV=$([[ ${#SI[@]} -gt 0 ]] && echo 1 || echo 0)

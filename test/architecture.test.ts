@@ -14,11 +14,11 @@ export function layerOf(file: string): number {
   const rules: Array<[RegExp, number]> = [
     [/^src\/(errors|paths)\.ts$/, 0],
     [/^src\/config\//, 1],
-    [/^src\/(render|jars)\//, 2],
+    [/^src\/(render|jars|lint)\//, 2],
     [/^src\/(cdktf|cdk-engine)\.ts$/, 2],
     [/^src\/constructs\//, 3],
     [/^stacks\/lab-stack\.ts$/, 4],
-    [/^src\/synth\//, 5],
+    [/^src\/(synth|bundle)\//, 5],
     [/^src\/lab\//, 6],
     [/^src\/cli\//, 7],
     [/^stacks\/main\.ts$/, 7],

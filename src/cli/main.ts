@@ -5,9 +5,12 @@
  */
 import { Command, InvalidArgumentError } from 'commander';
 import { describeError } from '../errors';
+import * as bundle from './commands/bundle';
 import * as drill from './commands/drill';
 import * as images from './commands/images';
+import * as importCmd from './commands/import';
 import * as jars from './commands/jars';
+import * as lint from './commands/lint';
 import * as schema from './commands/schema';
 import * as synth from './commands/synth';
 import * as up from './commands/up';
@@ -19,7 +22,7 @@ export function buildProgram(): Command {
     .description('Tomcat session sharing through memcached (memcached-session-manager), as code.')
     .showHelpAfterError('(run with --help for usage)')
     .configureOutput({ outputError: (s, write) => write(s) });
-  for (const command of [validate, synth, schema, jars, images, up, verify, drill]) command.register(program);
+  for (const command of [validate, synth, schema, jars, images, up, verify, drill, lint, importCmd, bundle]) command.register(program);
   return program;
 }
 

@@ -1,0 +1,42 @@
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { renderBundleNginxConf, renderSetenv, writeBundle } from '../../src/bundle/bundle';
+import { resolveLab } from '../../src/config/resolve';
+import { lintText } from '../../src/lint/lint';
+import { accept, DEFAULT_CONFIG, patch, STICKY_CONFIG } from '../helpers';
+
+describe('bundle', () => {
+  it('writes one overlay per node with checksummed jars, the context file, setenv.sh and INSTALL.md', async () => {
+    const lab = resolveLab(accept(patch(DEFAULT_CONFIG, { tomcat: { version: '8.5', javaVersion: 17 }, manager: { serializer: 'kryo' } })));
+    const out = mkdtempSync(join(tmpdir(), 'msm-bundle-'));
+    try {
+      const b = await writeBundle(lab, { outDir: out, tomcatAddresses: { 'tomcat-node1': '10.0.0.1:8080' }, fetch: { offline: true } });
+      const n1 = 'tomcat-node1';
+      expect(b.files).toContain(`${n1}/overlay/lib/memcached-session-manager-tc8-2.3.2.jar`);
+      expect(b.files).toContain(`${n1}/overlay/lib/ecj-3.26.0.jar`);
+      expect(b.files).toContain(`${n1}/overlay/webapps/ROOT/WEB-INF/lib/kryo-serializers-0.45.jar`);
+      expect(b.files).toContain(`${n1}/overlay/conf/Catalina/localhost/ROOT.xml`);
+      expect(b.files).toContain('memcached/memcached-node1.conf');
+      const sums = readFileSync(join(out, n1, 'SHA256SUMS'), 'utf8');
+      expect(sums).toMatch(/^[0-9a-f]{64} {2}lib\/memcached-session-manager-2\.3\.2\.jar$/m);
+      const install = readFileSync(join(out, n1, 'INSTALL.md'), 'utf8');
+      expect(install).toMatch(/rm -f "\$CATALINA_HOME\/lib\/"ecj-\*\.jar/);
+      expect(install).toMatch(/cp -R overlay\/\. "\$CATALINA_HOME"\//);
+      expect(readFileSync(join(out, 'nginx', 'nginx.conf'), 'utf8')).toMatch(/server 10\.0\.0\.1:8080 .*# tomcat-node1/);
+      const ctx = readFileSync(join(out, n1, 'overlay/conf/Catalina/localhost/ROOT.xml'), 'utf8');
+      expect(lintText('ROOT.xml', ctx, { tomcat: '8.5', java: 17 }).filter((f) => f.severity === 'error')).toEqual([]);
+    } finally {
+      rmSync(out, { recursive: true, force: true });
+    }
+  });
+
+  it('setenv.sh carries the jvmRoute in sticky mode and no heap settings', () => {
+    const lab = resolveLab(accept(STICKY_CONFIG));
+    const s = renderSetenv(lab, lab.tomcats[0]);
+    expect(s).toMatch(new RegExp(`-DjvmRoute=${lab.tomcats[0].jvmRoute}`));
+    expect(s).not.toMatch(/-Xmx/);
+    expect(renderBundleNginxConf(lab, { [lab.tomcats[0].name]: 'a:1', [lab.tomcats[1].name]: 'b:2' })).not.toMatch(/server 172\./);
+  });
+});
