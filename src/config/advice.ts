@@ -5,6 +5,7 @@
  */
 import type { ConfigProblem } from '../errors';
 import { formatPath } from './load';
+import { showValue } from './show';
 import type { Rule } from './rules';
 import type { LabConfig } from './schema';
 
@@ -35,5 +36,5 @@ export const advisoryRules: readonly Rule[] = [
 
 /** The advice that applies to a valid config, formatted like config problems. */
 export function configWarnings(cfg: LabConfig): ConfigProblem[] {
-  return advisoryRules.flatMap((r) => r.check(cfg).map((i) => ({ path: formatPath(i.path), message: `${i.message} (got ${i.value === undefined ? 'nothing' : JSON.stringify(i.value)})` })));
+  return advisoryRules.flatMap((r) => r.check(cfg).map((i) => ({ path: formatPath(i.path), message: `${i.message} (got ${showValue(i.value)})` })));
 }
