@@ -5,6 +5,7 @@ import { loadConfig } from '../../config/load';
 import { announceStandIns } from '../../lab/images';
 import { applyStack, destroyStack } from '../../lab/terraform';
 import { configOption, log, outOption, standInsOption, warn } from '../options';
+import { bindText } from './validate';
 
 export function register(program: Command): void {
   standInsOption(outOption(configOption(program.command('up').description('synthesize and deploy the lab with terraform, then print its URL')))).action(
@@ -16,7 +17,7 @@ export function register(program: Command): void {
       announceStandIns(r.lab, log);
       log(`[apply] terraform apply in ${r.stackDir} (state: ${r.statePath})`);
       await applyStack(r.stackDir, log);
-      console.log(`lab ${r.lab.name} is up in ${((Date.now() - started) / 1000).toFixed(1)} s: ${r.lab.url}`);
+      console.log(`lab ${r.lab.name} is up in ${((Date.now() - started) / 1000).toFixed(1)} s: ${bindText(r.lab)}`);
     },
   );
 
