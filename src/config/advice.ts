@@ -5,6 +5,8 @@
  */
 import type { ConfigProblem } from '../errors';
 import { formatPath } from './load';
+import { showValue } from './show';
+import { javaRegexEngine } from './java-regex';
 import type { Rule } from './rules';
 import type { LabConfig } from './schema';
 
@@ -31,9 +33,91 @@ export const advisoryRules: readonly Rule[] = [
       ];
     },
   },
+  {
+    id: 'bind-beyond-loopback',
+    why: 'loadBalancer.bindAddress other than 127.x publishes the lab (an unauthenticated sample app that stores what it is sent in sessions) on that interface; 0.0.0.0 means every interface of the host, reachable from other machines.',
+    check: (c) => {
+      const a = c.loadBalancer.bindAddress;
+      if (/^127\./.test(a)) return [];
+      const where = a === '0.0.0.0' ? 'on every interface of this host (0.0.0.0)' : `on ${a}`;
+      return [
+        {
+          path: ['loadBalancer', 'bindAddress'],
+          value: a,
+          message: `nginx will listen ${where}, port ${c.loadBalancer.port}: other machines can reach the lab. Fix: use "127.0.0.1" unless you mean to expose it`,
+        },
+      ];
+    },
+  },
+  {
+    id: 'regex-backtracking',
+    why: 'msm matches requestUriIgnorePattern against every request and sessionAttributeFilter against every attribute, inside the request thread; a repeated group that can match the same text in several ways (nested quantifiers, overlapping alternatives: ".*(a|aa)+$") backtracks exponentially on a crafted URI and ties up a Tomcat thread per request.',
+    check: (c) => {
+      const m = c.manager;
+      const candidates: Array<[string, string | undefined]> = [
+        ['requestUriIgnorePattern', m.requestUriIgnorePattern],
+        ['sessionAttributeFilter', m.sessionAttributeFilter],
+        ['lockingMode', m.lockingMode?.startsWith('uriPattern:') ? m.lockingMode.slice('uriPattern:'.length) : undefined],
+      ];
+      return candidates.flatMap(([key, re]) => {
+        const risk = re === undefined ? undefined : backtrackingRisk(re);
+        return risk === undefined
+          ? []
+          : [{ path: ['manager', key], value: m[key as keyof typeof m], message: `the group ${risk} repeats something that can itself match in several ways; on a crafted request java.util.regex backtracks exponentially, on every request. Fix: make the repeated part unambiguous (e.g. "(a|aa)+" → "a+"), or drop the repetition` }];
+      });
+    },
+  },
+  {
+    id: 'java-regex-unchecked',
+    why: 'regexes are checked with java.util.regex through `java`; without Java the JavaScript engine stands in, and it accepts some patterns Java refuses (`{id}`) and refuses some Java accepts (`(?i)`).',
+    check: (c) => {
+      const m = c.manager;
+      const has = m.requestUriIgnorePattern !== undefined || m.sessionAttributeFilter !== undefined || m.lockingMode?.startsWith('uriPattern:');
+      return has && javaRegexEngine() === 'javascript'
+        ? [{ path: ['manager'], value: undefined, message: "no `java` on PATH: the regexes were checked with JavaScript's engine, not Java's. Fix: install a JRE (or set MSM_KIT_JAVA to a java binary) and validate again" }]
+        : [];
+    },
+  },
 ];
+
+/**
+ * A repeated group whose body can match one text in several ways: it holds an
+ * unbounded quantifier or an alternation, and is itself followed by *, + or
+ * {n,}. Returns the group as written, or undefined. A heuristic over the
+ * pattern's text (escapes and character classes skipped), not a proof.
+ */
+export function backtrackingRisk(pattern: string): string | undefined {
+  const open: Array<{ start: number; ambiguous: boolean }> = [];
+  const unbounded = (i: number) => pattern[i] === '*' || pattern[i] === '+' || (pattern[i] === '{' && /^\{\d+,\}/.test(pattern.slice(i, i + 12)));
+  for (let i = 0; i < pattern.length; i++) {
+    const ch = pattern[i];
+    if (ch === '\\') {
+      i++;
+      continue;
+    }
+    if (ch === '[') {
+      // skip a character class (a "]" right after "[" or "[^" is literal)
+      let j = i + 1;
+      if (pattern[j] === '^') j++;
+      if (pattern[j] === ']') j++;
+      while (j < pattern.length && pattern[j] !== ']') j += pattern[j] === '\\' ? 2 : 1;
+      i = j;
+      continue;
+    }
+    if (ch === '(') open.push({ start: i, ambiguous: false });
+    else if (ch === '|' && open.length > 0) open[open.length - 1].ambiguous = true;
+    else if ((ch === '*' || ch === '+' || ch === '{') && unbounded(i) && open.length > 0 && pattern[i - 1] !== '(') open[open.length - 1].ambiguous = true;
+    else if (ch === ')') {
+      const g = open.pop();
+      if (g === undefined) continue;
+      if (g.ambiguous && unbounded(i + 1)) return pattern.slice(g.start, i + 1);
+      if (g.ambiguous && open.length > 0) open[open.length - 1].ambiguous = true;
+    }
+  }
+  return undefined;
+}
 
 /** The advice that applies to a valid config, formatted like config problems. */
 export function configWarnings(cfg: LabConfig): ConfigProblem[] {
-  return advisoryRules.flatMap((r) => r.check(cfg).map((i) => ({ path: formatPath(i.path), message: `${i.message} (got ${i.value === undefined ? 'nothing' : JSON.stringify(i.value)})` })));
+  return advisoryRules.flatMap((r) => r.check(cfg).map((i) => ({ path: formatPath(i.path), message: `${i.message} (got ${showValue(i.value)})` })));
 }

@@ -10,3 +10,15 @@ export const TRANSCODER_FACTORIES: Record<SerializerName, string> = {
   xstream: 'de.javakaffee.web.msm.serializer.xstream.XStreamTranscoderFactory',
   flexjson: 'de.javakaffee.web.msm.serializer.json.JSONTranscoderFactory',
 };
+
+/** A character XML 1.0 cannot hold, even as a reference (C0 controls but tab/LF/CR, U+FFFE/U+FFFF, lone surrogates). */
+export const XML_FORBIDDEN = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+/** memcached's longest key, in bytes (KEY_MAX_LENGTH). */
+export const MEMCACHED_KEY_MAX = 250;
+/** Length of a Tomcat session id's hex part (Tomcat's default sessionIdLength: 16 bytes). */
+export const SESSION_ID_HEX = 32;
+/** msm's longest key prefix besides storageKeyPrefix ("bak:" before "validity:"). */
+export const MSM_KEY_PREFIX_MAX = 'bak:validity:'.length;
+/** What msm's storageKeyPrefix tokens expand to in the lab (host "localhost", the ROOT context, no webapp version); hashes are 8 hex. */
+export const STORAGE_TOKEN_LENGTH: Record<string, number> = { host: 'localhost'.length, 'host.hash': 8, context: 0, 'context.hash': 8, webappVersion: 0 };

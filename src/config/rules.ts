@@ -2,7 +2,15 @@
  * Cross-field msm rules: one entry per rule, each with its own test in
  * test/config/rules.test.ts. Field-level rules live on the fields in schema.ts.
  */
+import { MEMCACHED_KEY_MAX, MSM_KEY_PREFIX_MAX, SESSION_ID_HEX, STORAGE_TOKEN_LENGTH, XML_FORBIDDEN } from './msm';
 import type { LabConfig } from './schema';
+
+const IPV4 = /^\d{1,3}(\.\d{1,3}){3}$/;
+const LOOPBACK = /^(localhost(\.localdomain)?|ip6-localhost|127\.\d{1,3}\.\d{1,3}\.\d{1,3}|0\.0\.0\.0)$/i;
+
+/** Secret Manager attributes: their values never appear in a message. */
+export const SECRET_KEYS = ['username', 'password'] as const;
+const shown = (key: string, value: unknown) => ((SECRET_KEYS as readonly string[]).includes(key) ? '***' : value);
 
 export interface RuleIssue {
   readonly path: (string | number)[];
@@ -15,6 +23,12 @@ export interface Rule {
   /** What msm does that makes this rule necessary. */
   readonly why: string;
   readonly check: (cfg: LabConfig) => RuleIssue[];
+  /**
+   * About the Docker lab's own topology (container names, what a name resolves to
+   * inside a container), not about msm: `lint` of a hand-written Manager skips it.
+   * @default false
+   */
+  readonly labOnly?: boolean;
 }
 
 function duplicates<T>(items: readonly T[], key: (t: T) => string | undefined): Array<{ index: number; key: string }> {
@@ -52,6 +66,7 @@ export const crossFieldRules: readonly Rule[] = [
   },
   {
     id: 'container-names-unique',
+    labOnly: true,
     why: 'Docker container names are unique per engine.',
     check: (c) => {
       const all: Array<{ path: (string | number)[]; name: string }> = [
@@ -143,7 +158,7 @@ export const crossFieldRules: readonly Rule[] = [
       for (const key of ['username', 'password'] as const) {
         if (m[key] === undefined) continue;
         if (m.memcachedProtocol !== 'binary')
-          out.push({ path: ['manager', key], value: key === 'password' ? '***' : m[key], message: `${key} only works with the binary protocol (msm silently ignores it). Fix: set manager.memcachedProtocol to "binary"` });
+          out.push({ path: ['manager', key], value: shown(key, m[key]), message: `${key} only works with the binary protocol (msm silently ignores it). Fix: set manager.memcachedProtocol to "binary"` });
         const other = key === 'username' ? 'password' : 'username';
         if (m[other] === undefined)
           out.push({ path: ['manager', other], value: undefined, message: `${key} is set without ${other}; msm needs both for SASL. Fix: set manager.${other}` });
@@ -163,6 +178,75 @@ export const crossFieldRules: readonly Rule[] = [
       if (m.customConverter !== undefined)
         out.push({ path: ['manager', 'customConverter'], value: m.customConverter, message: `msm fails at start with customConverter and the ${m.serializer} serializer. Fix: remove it, or use serializer "kryo"` });
       return out;
+    },
+  },
+  {
+    id: 'manager-values-tomcat-safe',
+    why:
+      "context.xml is read by Tomcat's XML parser and then its digester: XML 1.0 cannot hold control characters (U+0000-U+001F but tab, LF, CR), U+FFFE/U+FFFF or unpaired surrogates, even escaped; and the digester replaces ${name} with a system property or environment variable, so the value msm gets is another string.",
+    check: (c) =>
+      Object.entries(c.manager).flatMap(([key, v]): RuleIssue[] => {
+        if (typeof v !== 'string') return [];
+        const bad = XML_FORBIDDEN.exec(v);
+        if (bad)
+          return [{ path: ['manager', key], value: shown(key, v), message: `holds U+${bad[0].charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')}, which XML 1.0 (context.xml) cannot hold. Fix: remove the control character` }];
+        if (v.includes('${'))
+          return [{ path: ['manager', key], value: shown(key, v), message: 'holds "${", which Tomcat replaces with a property when it reads context.xml (msm would get another string). Fix: remove the "${" (in a regex write "\\$\\{")' }];
+        return [];
+      }),
+  },
+  {
+    id: 'enabled-sticky-only',
+    why: 'msm throws IllegalStateException ("Disabling this session manager is not allowed in non-sticky mode") when enabled is false in non-sticky mode; Tomcat logs it and msm stays enabled.',
+    check: (c) =>
+      c.manager.enabled === false && !c.manager.sticky
+        ? [{ path: ['manager', 'enabled'], value: false, message: 'msm cannot be disabled in non-sticky mode (it throws and stays enabled). Fix: remove enabled, or set manager.sticky to true' }]
+        : [],
+  },
+  {
+    id: 'memcached-host-distinct',
+    labOnly: true,
+    why:
+      "a memcached node's host becomes a network alias of its container: a host that is another container's name or alias resolves to two containers; localhost/127.x inside a Tomcat container is that Tomcat itself; a lab address of another container is that container.",
+    check: (c) => {
+      const owners = new Map<string, string>(); // lowercase name -> owner
+      c.tomcat.nodes.forEach((n) => owners.set(n.name.toLowerCase(), `Tomcat node ${n.name}`));
+      owners.set(c.loadBalancer.name.toLowerCase(), `the load balancer ${c.loadBalancer.name}`);
+      c.memcached.nodes.forEach((n) => owners.set(n.name.toLowerCase(), `memcached node ${n.id}`));
+      const hosts = new Map<string, number>();
+      return c.memcached.nodes.flatMap((n, i): RuleIssue[] => {
+        if (n.host === undefined || typeof n.host !== 'string') return [];
+        const h = n.host.toLowerCase();
+        const path = ['memcached', 'nodes', i, 'host'];
+        if (LOOPBACK.test(h))
+          return [{ path, value: n.host, message: 'inside a Tomcat container this address is the Tomcat itself, not memcached. Fix: remove host (the container name is used) or use the memcached host\'s real name' }];
+        const owner = owners.get(h);
+        if (owner !== undefined && h !== n.name.toLowerCase())
+          return [{ path, value: n.host, message: `this is the name of ${owner}; as an alias of this node it would resolve to two containers. Fix: remove host, or use a name no other container has` }];
+        if (!IPV4.test(h)) {
+          const j = hosts.get(h);
+          hosts.set(h, i);
+          if (j !== undefined)
+            return [{ path, value: n.host, message: `memcached node ${c.memcached.nodes[j].id} uses this host too; each host becomes an alias of its own container, so it would resolve to both. Fix: give each node its own host` }];
+        }
+        return [];
+      });
+    },
+  },
+  {
+    id: 'storage-key-length',
+    why: 'memcached refuses keys over 250 bytes; msm\'s key is storageKeyPrefix + "_" + the session id (32 hex, "-", node id, ".", jvmRoute), and its lock, validity and backup keys add up to 13 more ("bak:validity:").',
+    check: (c) => {
+      const p = c.manager.storageKeyPrefix;
+      if (typeof p !== 'string') return [];
+      const parts = p.split(',').map((t) => (t.startsWith('static:') ? Buffer.byteLength(t.slice(7)) : STORAGE_TOKEN_LENGTH[t] ?? 0)).filter((n) => n > 0);
+      const prefix = parts.length === 0 ? 0 : parts.reduce((a, b) => a + b, 0) + parts.length; // ":" between tokens, "_" after
+      const id = Math.max(0, ...c.memcached.nodes.map((n) => (typeof n.id === 'string' ? n.id.length : 0)));
+      const route = Math.max(0, ...c.tomcat.nodes.map((n) => (typeof n.jvmRoute === 'string' ? n.jvmRoute.length + 1 : 0)));
+      const longest = MSM_KEY_PREFIX_MAX + prefix + SESSION_ID_HEX + 1 + id + route;
+      return longest > MEMCACHED_KEY_MAX
+        ? [{ path: ['manager', 'storageKeyPrefix'], value: p, message: `msm's longest memcached key would be ${longest} bytes (memcached's limit: ${MEMCACHED_KEY_MAX}). Fix: shorten the static part by at least ${longest - MEMCACHED_KEY_MAX} bytes` }]
+        : [];
     },
   },
   // Lifted (issue 8), both fixed by the jar set rather than refused; see src/jars/manifest.ts:

@@ -11,6 +11,8 @@
  */
 import { z } from 'zod';
 import { closest } from './did-you-mean';
+import { checkJavaRegex } from './java-regex';
+import { printable } from './show';
 
 /** Object schema that refuses unknown keys, suggesting the closest known one. */
 function strict<T extends z.core.$ZodLooseShape>(shape: T) {
@@ -18,10 +20,12 @@ function strict<T extends z.core.$ZodLooseShape>(shape: T) {
   return z.strictObject(shape, {
     error: (iss) => {
       if (iss.code !== 'unrecognized_keys') return undefined;
-      const hints = iss.keys.map((k) => {
-        const near = closest(k, known);
-        return near ? `"${k}" (did you mean "${near}"?)` : `"${k}"`;
+      // The key comes from the file: escaped and cut (it may hold terminal escapes, or be huge); its value is never shown.
+      const hints = iss.keys.slice(0, 10).map((k) => {
+        const near = k.length <= 64 ? closest(k, known) : undefined;
+        return near ? `${printable(k, 40)} (did you mean "${near}"?)` : printable(k, 40);
       });
+      if (iss.keys.length > 10) hints.push(`and ${iss.keys.length - 10} more`);
       return `unknown key ${hints.join(', ')}. Fix: remove it; known keys here are ${known.join(', ')}`;
     },
   });
@@ -41,26 +45,35 @@ const port = (what: string) =>
     .min(1, { message: `${what} is out of range. Fix: use a port between 1 and 65535` })
     .max(65535, { message: `${what} is out of range. Fix: use a port between 1 and 65535` });
 
-const positiveInt = (what: string, example: number) =>
+/** Java's Integer.MAX_VALUE: Tomcat's digester cannot set a larger number on an int attribute and skips it silently. */
+export const JAVA_INT_MAX = 2147483647;
+
+const positiveInt = (what: string, example: number, max = JAVA_INT_MAX, maxWhy = "the largest Java int; Tomcat/msm silently ignore a larger value") =>
   z
     .number({ message: `${what} must be a positive whole number. Fix: e.g. ${example}` })
     .int({ message: `${what} must be a positive whole number. Fix: e.g. ${example}` })
-    .positive({ message: `${what} must be positive. Fix: e.g. ${example}` });
+    .positive({ message: `${what} must be positive. Fix: e.g. ${example}` })
+    .max(max, { message: `${what} is above ${max} (${maxWhy}). Fix: e.g. ${example}` });
 
-/** Whether a pattern compiles (JavaScript's engine stands in for java.util.regex). */
+/** Whether java.util.regex compiles a pattern (src/config/java-regex.ts; JavaScript's engine when no Java is found). */
 export function compiles(pattern: string): boolean {
-  try {
-    new RegExp(pattern);
-    return true;
-  } catch {
-    return false;
-  }
+  return checkJavaRegex(pattern).ok;
 }
 
+/** A regex msm compiles with java.util.regex: checked with Java's semantics, its error quoted. */
 const javaRegex = (what: string) =>
-  z.string().min(1, { message: `${what} is empty. Fix: remove the key or give a regex` }).refine(compiles, {
-    message: `${what} is not a valid regular expression. Fix: correct the syntax (it is compiled with java.util.regex by msm)`,
-  });
+  z
+    .string()
+    .min(1, { message: `${what} is empty. Fix: remove the key or give a regex` })
+    .superRefine((v, ctx) => {
+      const r = checkJavaRegex(v);
+      if (!r.ok)
+        ctx.addIssue({
+          code: 'custom',
+          input: v,
+          message: `${what} is not a valid regular expression for java.util.regex (${r.message}). Fix: correct the syntax (msm compiles it with Java's Pattern.compile; e.g. escape a literal "{" as "\\{")`,
+        });
+    });
 
 export const SUPPORTED_TOMCATS = ['7', '8.5', '9'] as const;
 const JAKARTA_TOMCATS = ['10', '10.0', '10.1', '11', '11.0'];
@@ -80,7 +93,7 @@ export const JavaVersion = z.union([z.literal(8), z.literal(11), z.literal(17), 
   error: () => 'unsupported Java version. Fix: use one of 8, 11, 17, 21 (a number)',
 });
 
-const JVM_ROUTE_RE = /^[A-Za-z0-9_-]+$/;
+const JVM_ROUTE_RE = /^[A-Za-z0-9_-]{1,63}$/;
 
 export const TomcatNode = strict({
   name: name('a Tomcat node name').describe("Container name and the node name the sample app prints."),
@@ -88,20 +101,26 @@ export const TomcatNode = strict({
     .string()
     .regex(JVM_ROUTE_RE, {
       message:
-        'jvmRoute may hold only letters, digits, "_" and "-" (a dot breaks msm\'s session id parsing: the id changes on every request). Fix: e.g. "tomcat1"',
+        'jvmRoute may hold only letters, digits, "_" and "-", at most 63 (a dot breaks msm\'s session id parsing: the id changes on every request; it is also part of every memcached key). Fix: e.g. "tomcat1"',
     })
     .optional().describe("Engine jvmRoute, appended to the session id (`<hex>-mnode1.<jvmRoute>`). Required in sticky mode, absent in non-sticky mode. @default none"),
 });
 
+/** A DNS name (RFC 1123 labels; "_" allowed as Docker names allow it): at most 253 characters, labels 1-63. */
+const HOSTNAME_RE = /^(?=.{1,253}$)[A-Za-z0-9_](?:[A-Za-z0-9_-]{0,61}[A-Za-z0-9_])?(?:\.[A-Za-z0-9_](?:[A-Za-z0-9_-]{0,61}[A-Za-z0-9_])?)*$/;
+
 export const MemcachedNode = strict({
-  id: z.string().regex(/^\w+$/, {
-    message: 'a memcached node id may hold only letters, digits and "_" (msm parses it as \\w+; "node-1" is refused). Fix: e.g. "mnode1"',
+  id: z.string().regex(/^\w{1,32}$/, {
+    message: 'a memcached node id may hold only letters, digits and "_", at most 32 (msm parses it as \\w+; "node-1" is refused; it is part of every session id and memcached key). Fix: e.g. "mnode1"',
   }).describe("msm node id (the `mnode1` in `mnode1:host:11211`); java `\\w+`."),
   name: name('a memcached node name').describe("Container name of the memcached node."),
   host: z
     .string()
     .regex(/^[A-Za-z0-9._-]+$/, {
       message: 'a memcached host may not hold ":", whitespace or other punctuation (msm\'s node syntax is id:host:port; no IPv6 literals). Fix: use a hostname or an IPv4 address',
+    })
+    .refine((v) => !/^[A-Za-z0-9._-]+$/.test(v) || HOSTNAME_RE.test(v), {
+      message: 'a memcached host must be a DNS name (labels of 1-63 characters, not starting or ending with "-" or ".", at most 253 in all) or an IPv4 address. Fix: e.g. "memcached-node1" or "10.0.0.5"',
     })
     .optional().describe("Host Tomcat connects to. msm resolves it once, at start-up. @default the container name"),
   port: port('a memcached port').default(11211).describe("TCP port of the memcached node. @default 11211"),
@@ -113,7 +132,8 @@ export const Serializer = z.enum(SERIALIZERS, {
 });
 
 const LOCKING_RE = /^(none|all|auto|uriPattern:.+)$/;
-const STORAGE_KEY_TOKEN_RE = /^(static:[^,]+|host|host\.hash|context|context\.hash|webappVersion)$/;
+/** msm's tokens; a static value is printable ASCII without ",", ":" (msm's token separator) or spaces (memcached keys hold none). */
+const STORAGE_KEY_TOKEN_RE = /^(static:[\x21-\x2b\x2d-\x39\x3b-\x7e]{1,200}|host|host\.hash|context|context\.hash|webappVersion)$/;
 
 export const Manager = strict({
   sticky: z.boolean().default(false).describe("msm `sticky`. @default false (the kit's default lab is non-sticky)"),
@@ -121,8 +141,10 @@ export const Manager = strict({
   lockingMode: z
     .string()
     .regex(LOCKING_RE, { message: 'lockingMode must be none, all, auto or uriPattern:<regex>. Fix: e.g. "auto"' })
-    .refine((v) => !v.startsWith('uriPattern:') || compiles(v.slice('uriPattern:'.length)), {
-      message: 'the regex after "uriPattern:" does not compile. Fix: correct the regex',
+    .superRefine((v, ctx) => {
+      if (!v.startsWith('uriPattern:')) return;
+      const r = checkJavaRegex(v.slice('uriPattern:'.length));
+      if (!r.ok) ctx.addIssue({ code: 'custom', input: v, message: `the regex after "uriPattern:" does not compile with java.util.regex (${r.message}). Fix: correct the regex` });
     })
     .optional().describe("msm `lockingMode`: none, all, auto or uriPattern:<regex>; non-sticky only. @default msm's \"none\""),
   requestUriIgnorePattern: javaRegex('requestUriIgnorePattern')
@@ -145,7 +167,7 @@ export const Manager = strict({
     .string()
     .refine((v) => v.split(',').every((t) => STORAGE_KEY_TOKEN_RE.test(t)), {
       message:
-        'storageKeyPrefix is a comma list (no spaces) of static:<x>, host, host.hash, context, context.hash, webappVersion; msm fails at start on any other token. Fix: e.g. "static:app,context.hash"',
+        'storageKeyPrefix is a comma list (no spaces) of static:<x>, host, host.hash, context, context.hash, webappVersion, where <x> is printable ASCII without ",", ":" or spaces (msm fails at start on any other token; memcached keys hold no spaces or control characters). Fix: e.g. "static:app,context.hash"',
     })
     .optional().describe("msm `storageKeyPrefix`: comma list of static:<x>, host, host.hash, context, context.hash, webappVersion. @default msm's \"webappVersion\""),
   sessionAttributeFilter: javaRegex('sessionAttributeFilter').optional().describe("msm `sessionAttributeFilter`: regex on attribute names to store. @default none (all)"),
@@ -158,7 +180,11 @@ export const Manager = strict({
     .optional().describe("msm `customConverter`: comma list of class names; kryo only. @default none"),
   enableStatistics: z.boolean().optional().describe("msm `enableStatistics`. @default msm's true"),
   enabled: z.boolean().optional().describe("msm `enabled`. @default msm's true"),
-  maxInactiveInterval: z.number().int({ message: 'maxInactiveInterval must be a whole number of seconds. Fix: e.g. 1800' }).optional().describe("msm `maxInactiveInterval` in seconds; ≤ 0 never expires. @default the Context's session timeout"),
+  maxInactiveInterval: z
+    .number()
+    .int({ message: 'maxInactiveInterval must be a whole number of seconds. Fix: e.g. 1800' })
+    .min(-JAVA_INT_MAX - 1, { message: `maxInactiveInterval is outside Java's int range (Tomcat silently ignores it). Fix: e.g. 1800, or -1 for never` })
+    .max(JAVA_INT_MAX, { message: `maxInactiveInterval is above ${JAVA_INT_MAX}, the largest Java int (Tomcat silently ignores it). Fix: e.g. 1800, or -1 for never` }).optional().describe("msm `maxInactiveInterval` in seconds; ≤ 0 never expires. @default the Context's session timeout"),
   serializer: Serializer.default('java').describe("Session serializer; sets transcoderFactoryClass and the jar set. @default \"java\""),
 });
 
@@ -171,6 +197,9 @@ const image = (which: string) =>
     .regex(IMAGE_RE, { message: `not a Docker image reference. Fix: e.g. "${which}"` })
     .optional();
 
+/** Upper bounds nginx can honour (the renderer writes worker_connections NGINX_LIMITS.keepalive). */
+export const NGINX_LIMITS = { maxFails: 1000, seconds: 86400, connectTimeout: 75, keepalive: 1024 } as const;
+
 export const LoadBalancer = strict({
   name: name('the load balancer name').default('nginx').describe("nginx container name. @default \"nginx\""),
   port: port('loadBalancer.port').default(8080).describe("Host port nginx is published on. @default 8080"),
@@ -178,11 +207,11 @@ export const LoadBalancer = strict({
     .string()
     .regex(IPV4_RE, { message: 'bindAddress must be an IPv4 address. Fix: "127.0.0.1" (local only) or "0.0.0.0" (all interfaces)' })
     .default('127.0.0.1').describe("Host address the port is bound to. @default \"127.0.0.1\""),
-  maxFails: positiveInt('maxFails', 1).default(1).describe("nginx `max_fails` per Tomcat. @default 1"),
-  failTimeout: positiveInt('failTimeout', 5).default(5).describe("nginx `fail_timeout` in seconds. @default 5"),
-  connectTimeout: positiveInt('connectTimeout', 1).default(1).describe("nginx `proxy_connect_timeout` in seconds. @default 1"),
-  readTimeout: positiveInt('readTimeout', 30).default(30).describe("nginx `proxy_read_timeout` in seconds. @default 30"),
-  keepalive: positiveInt('keepalive', 16).default(16).describe("nginx `keepalive` connections per upstream. @default 16"),
+  maxFails: positiveInt('maxFails', 1, NGINX_LIMITS.maxFails, 'a node that must fail over 1000 times within fail_timeout is never taken out').default(1).describe("nginx `max_fails` per Tomcat. @default 1"),
+  failTimeout: positiveInt('failTimeout', 5, NGINX_LIMITS.seconds, 'a day; nginx keeps times in 32-bit milliseconds and refuses more than 24 days').default(5).describe("nginx `fail_timeout` in seconds. @default 5"),
+  connectTimeout: positiveInt('connectTimeout', 1, NGINX_LIMITS.connectTimeout, 'nginx documents that a connect timeout usually cannot exceed 75 seconds').default(1).describe("nginx `proxy_connect_timeout` in seconds. @default 1"),
+  readTimeout: positiveInt('readTimeout', 30, NGINX_LIMITS.seconds, 'a day; nginx keeps times in 32-bit milliseconds and refuses more than 24 days').default(30).describe("nginx `proxy_read_timeout` in seconds. @default 30"),
+  keepalive: positiveInt('keepalive', 16, NGINX_LIMITS.keepalive, "the generated nginx.conf's worker_connections; nginx allocates every cached connection up front").default(16).describe("nginx `keepalive` connections per upstream. @default 16"),
 });
 
 /** The lab config's fields, without the cross-field rules (see LabConfigSchema in load.ts). */

@@ -8,6 +8,7 @@ import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { StepError } from '../errors';
+import { explainBroken, watchContainers, type ContainerState } from './diagnose';
 
 export function terraformEnv(): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = { ...process.env, CHECKPOINT_DISABLE: '1', TF_IN_AUTOMATION: '1' };
@@ -20,10 +21,28 @@ export function terraformEnv(): NodeJS.ProcessEnv {
 const PROGRESS = /(Creating\.\.\.|Creation complete|Destroying\.\.\.|Destruction complete|Still creating|Modifying|Modifications complete|Plan:|Apply complete|Destroy complete|Installed |Error|Warning|^url = )/;
 
 /** Runs terraform in dir, streaming its progress with a prefix; rejects with the last lines on failure. */
-export function terraform(step: string, dir: string, args: string[], log: (line: string) => void = (l) => console.error(l)): Promise<void> {
+export interface TerraformOptions {
+  /**
+   * Watch this lab's containers (label msm-kit.lab) during the run: stop
+   * terraform as soon as one exits or turns unhealthy, and explain every broken
+   * container (last log lines, likely fix) when the run fails.
+   */
+  readonly watchLab?: string;
+}
+
+export function terraform(step: string, dir: string, args: string[], log: (line: string) => void = (l) => console.error(l), opts: TerraformOptions = {}): Promise<void> {
   return new Promise((resolvePromise, reject) => {
     const tail: string[] = [];
     const child = spawn('terraform', args, { cwd: dir, env: terraformEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
+    let brokenFirst: ContainerState | undefined;
+    const stopWatch = opts.watchLab
+      ? watchContainers(opts.watchLab, (c) => {
+          brokenFirst = c;
+          log(`  [${step}] container ${c.name} ${c.status === 'running' ? (c.health === 'unhealthy' ? 'is unhealthy' : 'failed to start its webapp') : `exited (code ${c.exitCode})`}: stopping terraform instead of waiting for its health timeout`);
+          child.kill('SIGINT'); // terraform stops gracefully on an interrupt; state stays consistent
+          setTimeout(() => child.exitCode === null && child.kill('SIGKILL'), 20_000).unref();
+        })
+      : () => undefined;
     const onData = (buf: Buffer) => {
       for (const line of buf.toString('utf8').split('\n')) {
         if (!line.trim()) continue;
@@ -38,17 +57,33 @@ export function terraform(step: string, dir: string, args: string[], log: (line:
       reject(new StepError(step, (e as NodeJS.ErrnoException).code === 'ENOENT' ? 'terraform is not on PATH. Fix: install Terraform ≥ 1.5 (scripts/setup/provider.sh checks for it)' : e.message)),
     );
     child.on('close', (code) => {
-      if (code === 0) return resolvePromise();
+      stopWatch();
+      if (code === 0 && brokenFirst === undefined) return resolvePromise();
       // Name the piece: a failed docker_image build is the image build, not the apply.
       const piece = step === 'apply' && tail.some((l) => /docker_image\.\w*Image\w*|Unable to build|failed to build/i.test(l) && /Error/i.test(l)) ? 'image build' : step;
-      reject(new StepError(piece, `terraform ${args[0]} exited with ${code}:\n${tail.slice(-15).join('\n')}`));
+      const why = opts.watchLab ? explainBroken(opts.watchLab) : '';
+      if (brokenFirst !== undefined)
+        return reject(
+          new StepError(
+            piece,
+            `stopped terraform ${args[0]}: container ${brokenFirst.name} will not become healthy.\n${why}\n` +
+              `The lab is half deployed. Fix: correct the config as the line above says, then run up again (or down to remove it)`,
+          ),
+        );
+      reject(
+        new StepError(
+          piece,
+          `terraform ${args[0]} exited with ${code}:\n${tail.slice(-15).join('\n')}` + (why ? `\n\nWhy (from the containers):\n${why}` : ''),
+        ),
+      );
     });
   });
 }
 
-export async function applyStack(stackDir: string, log?: (line: string) => void): Promise<void> {
+/** init + apply; with `labName`, the lab's containers are watched (see TerraformOptions.watchLab). */
+export async function applyStack(stackDir: string, log?: (line: string) => void, labName?: string): Promise<void> {
   await terraform('provider', stackDir, ['init', '-input=false', '-no-color'], log);
-  await terraform('apply', stackDir, ['apply', '-auto-approve', '-input=false', '-no-color'], log);
+  await terraform('apply', stackDir, ['apply', '-auto-approve', '-input=false', '-no-color'], log, { watchLab: labName });
 }
 
 export async function destroyStack(stackDir: string, log?: (line: string) => void): Promise<void> {

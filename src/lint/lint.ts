@@ -12,7 +12,8 @@
  */
 import { advisoryRules } from '../config/advice';
 import { closest } from '../config/did-you-mean';
-import { LabConfigSchema } from '../config/load';
+import { labConfigSchema } from '../config/load';
+import { crossFieldRules } from '../config/rules';
 import { MANAGER_CLASS, TRANSCODER_FACTORIES } from '../config/msm';
 import { compiles, SUPPORTED_TOMCATS, type LabConfigInput, type SerializerName } from '../config/schema';
 import { CLASS_NAME, compareVersions, knownAttribute, MSM_ATTRIBUTES, RETIRED_TRANSCODERS, TOMCAT_MANAGER_ATTRIBUTES } from './attributes';
@@ -73,7 +74,6 @@ export const LINT_RULES = {
   'regex-query': 'msm appends "?query" to the URI it matches (except for POST): a pattern ending at the file extension misses /a.js?v=1.',
   'regex-static-none': 'a requestUriIgnorePattern meant for static files that matches none of them ignores nothing: every static request loads and stores the session.',
   'session-filter-non-sticky': 'in non-sticky mode msm stores only the attributes sessionAttributeFilter matches, and the session lives in memcached: the others are lost after each request.',
-  'enabled-non-sticky': 'setEnabled(false) throws in non-sticky mode; Tomcat logs it and msm stays enabled.',
   'placeholder': 'Tomcat replaces ${name} from system properties at start (unresolved ones stay literal); the value is unknown here.',
   'template': 'template syntax ({{ }}, {% %}, <% %>) is filled in by another tool; the value is unknown here.',
 } as const;
@@ -330,9 +330,6 @@ function readManager(ctx: Ctx, el: XmlElement, engine: XmlElement | undefined): 
     const f = attrs.get('sessionAttributeFilter');
     if (f && manager.sessionAttributeFilter !== undefined)
       finding(ctx, f, 'sessionAttributeFilter', 'warning', 'session-filter-non-sticky', 'in non-sticky mode the session lives in memcached, so every attribute this filter does not match is lost after each request. Fix: remove it, or make sure it matches every attribute the app reads later');
-    const en = attrs.get('enabled');
-    if (en && manager.enabled === false)
-      finding(ctx, en, 'enabled', 'warning', 'enabled-non-sticky', 'msm refuses enabled="false" in non-sticky mode (the setter throws) and stays enabled. Fix: remove it, or remove the Manager to turn msm off');
   }
 
   const memcached =
@@ -444,13 +441,16 @@ function lintMessage(message: string): string {
   return message.replace(/manager\.(\w+)/g, '$1').replace(/tomcat\.nodes\[\d+\]\.jvmRoute|"jvmRoute": "tomcat\d+"/g, 'jvmRoute on the <Engine>');
 }
 
+/** The lab config's schema with the msm rules, without those about the Docker lab's own topology. */
+const MANAGER_SCHEMA = labConfigSchema(crossFieldRules.filter((r) => !r.labOnly));
+
 /** Runs the lab config's schema, cross-field rules and advice on a Manager's mapping. */
 function configFindings(ctx: Ctx, r: ManagerReading, engine: XmlElement | undefined): void {
   const serializerUnknown = (r.config as { _serializerUnknown?: boolean })._serializerUnknown === true;
   const { _serializerUnknown, ...raw } = r.config as LabConfigInput & { _serializerUnknown?: boolean };
   void _serializerUnknown;
   const nodesKnown = r.nodes.form === 'ids';
-  const result = LabConfigSchema.safeParse(raw, { reportInput: true });
+  const result = MANAGER_SCHEMA.safeParse(raw, { reportInput: true });
   const issues: Array<{ path: readonly PropertyKey[]; message: string; rule?: string }> = result.success
     ? []
     : result.error.issues.map((i) => ({ path: i.path, message: i.message, rule: (i as { params?: { rule?: string } }).params?.rule }));

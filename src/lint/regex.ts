@@ -1,11 +1,10 @@
 /**
  * Java regex checks for lint, behind one interface: `checkJavaRegex(pattern)`.
  *
- * For now this stands in for java.util.regex with JavaScript's engine plus the
- * known differences; at merge time `checkJavaRegex` is switched to the real Java
- * checker (src/config/java-regex.ts, input hardening) by editing the import below.
+ * `checkJavaRegex` is the shared Java checker (src/config/java-regex.ts).
  * `javaRegexToJs` stays here: lint uses it to probe what a pattern matches.
  */
+import { checkJavaRegex as checkWithJava } from '../config/java-regex';
 
 export type JavaRegexCheck = { ok: true } | { ok: false; message: string };
 
@@ -123,7 +122,15 @@ export function javaRegexToJs(pattern: string): RegExp | undefined {
 }
 
 /** Whether java.util.regex compiles the pattern (stand-in: see the module comment). */
+/**
+ * Whether java.util.regex compiles the pattern: the one checker the config
+ * schema uses too (src/config/java-regex.ts: a small Java program when `java` is
+ * on PATH, JavaScript's engine with a warning otherwise).
+ */
 export function checkJavaRegex(pattern: string): JavaRegexCheck {
+  const r = checkWithJava(pattern);
+  if (r.engine !== 'javascript') return r.ok ? { ok: true } : { ok: false, message: r.message };
+  // No Java here: JavaScript's engine on the pattern translated with Java's known differences.
   const t = translate(pattern);
   if ('error' in t) return { ok: false, message: t.error };
   try {

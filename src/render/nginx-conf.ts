@@ -8,6 +8,7 @@
  */
 import { LB_HEALTH_PATH, NGINX_PORT, TOMCAT_PORT } from '../config/layout';
 import type { ResolvedLab, ResolvedTomcat } from '../config/resolve';
+import { NGINX_LIMITS } from '../config/schema';
 
 /** Guards every value interpolated into nginx.conf; the schema already restricts them. */
 function token(value: string | number): string {
@@ -17,7 +18,22 @@ function token(value: string | number): string {
 }
 
 const ALL = 'msm_tomcats';
-const routeUpstream = (route: string) => `msm_route_${token(route)}`;
+/**
+ * One upstream per route, named by position as well as route: nginx compares
+ * upstream names case-insensitively, so routes "Ab" and "ab" (distinct to
+ * Tomcat) must not name two upstreams alike.
+ */
+const routeUpstream = (lab: ResolvedLab, t: ResolvedTomcat) => `msm_route_${lab.tomcats.indexOf(t) + 1}_${token(t.jvmRoute!)}`;
+/**
+ * A route as a map key: an anchored, case-sensitive regex. A bare key would let
+ * a route be read as a map parameter (`default`, `hostnames`, `volatile`) or a
+ * directive (`include`); after "~" nginx reads a regex, whatever the word.
+ */
+function routeKey(route: string): string {
+  const r = token(route);
+  if (!/^[A-Za-z0-9_-]+$/.test(r)) throw new Error(`refusing to write ${JSON.stringify(r)} as a route into nginx.conf`);
+  return `"~^${r}$"`;
+}
 
 function server(t: ResolvedTomcat, lab: ResolvedLab, backup = false): string {
   const lb = lab.loadBalancer;
@@ -36,7 +52,7 @@ export function renderNginxConf(lab: ResolvedLab): string {
     'error_log stderr warn;',
     '',
     'events {',
-    '  worker_connections 1024;',
+    `  worker_connections ${NGINX_LIMITS.keepalive};`,
     '}',
     '',
     'http {',
@@ -49,7 +65,7 @@ export function renderNginxConf(lab: ResolvedLab): string {
   if (lab.sticky) {
     for (const t of lab.tomcats) {
       const others = lab.tomcats.filter((o) => o !== t).map((o) => server(o, lab, true));
-      L.push(...upstream(routeUpstream(t.jvmRoute!), [server(t, lab), ...others], lab));
+      L.push(...upstream(routeUpstream(lab, t), [server(t, lab), ...others], lab));
     }
     L.push(
       '  # The route is the jvmRoute suffix of the session id: <hex>-<memcachedId>.<jvmRoute>',
@@ -67,7 +83,7 @@ export function renderNginxConf(lab: ResolvedLab): string {
       '  }',
       '  map $msm_route $msm_upstream {',
       `    default ${ALL};`,
-      ...lab.tomcats.map((t) => `    ${token(t.jvmRoute!)} ${routeUpstream(t.jvmRoute!)};`),
+      ...lab.tomcats.map((t) => `    ${routeKey(t.jvmRoute!)} ${routeUpstream(lab, t)};`),
       '  }',
       '',
     );

@@ -6,7 +6,8 @@
  * and the state file relative to its own directory, so one config synthesized
  * into two output directories gives byte-identical files.
  */
-import { existsSync, mkdirSync, renameSync } from 'node:fs';
+import { existsSync, mkdirSync, renameSync, statSync } from 'node:fs';
+import { UsageError } from '../errors';
 import { join, relative, resolve } from 'node:path';
 import { App } from '../cdktf';
 import { CDKTF_SUBDIR, DEFAULT_OUT_DIR, statePathFor } from '../config/layout';
@@ -15,6 +16,25 @@ import type { LabConfig } from '../config/schema';
 import type { FetchOptions } from '../jars/fetch';
 import { LabStack } from '../../stacks/lab-stack';
 import { writeArtifacts, type Artifacts } from './artifacts';
+
+/** --out must be a directory (or not exist yet): never write over or into a file. */
+function checkOutDir(given: string, outDir: string): void {
+  let dir = outDir;
+  for (;;) {
+    let st;
+    try {
+      st = statSync(dir);
+    } catch {
+      const up = resolve(dir, '..');
+      if (up === dir) return;
+      dir = up;
+      continue;
+    }
+    if (!st.isDirectory())
+      throw new UsageError(`--out ${given}: ${dir === outDir ? 'this is' : `${dir} is`} an existing file, not a directory; synth writes a directory of files there. Fix: pass --out a directory (e.g. --out out)`);
+    return;
+  }
+}
 
 export interface SynthOptions extends ResolveOptions {
   /** Where artifacts go. @default "out" */
@@ -48,7 +68,16 @@ function migrateOldState(labName: string, statePath: string, log?: (line: string
 export async function synthLab(config: LabConfig, opts: SynthOptions = {}): Promise<SynthResult> {
   const lab = resolveLab(config, opts);
   const outDir = resolve(opts.outDir ?? DEFAULT_OUT_DIR);
-  const artifacts = await writeArtifacts(lab, outDir, opts.fetch);
+  checkOutDir(opts.outDir ?? DEFAULT_OUT_DIR, outDir);
+  let artifacts: Artifacts;
+  try {
+    artifacts = await writeArtifacts(lab, outDir, opts.fetch);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code !== undefined && ['ENOTDIR', 'EEXIST', 'EACCES', 'EPERM', 'EROFS', 'ENOSPC', 'EISDIR'].includes(code))
+      throw new UsageError(`--out ${opts.outDir ?? DEFAULT_OUT_DIR}: cannot write the lab there (${code}: ${(e as Error).message}). Fix: pass --out a directory you can write to`);
+    throw e;
+  }
   const cdktfOut = resolve(opts.cdktfOutDir ?? join(outDir, CDKTF_SUBDIR));
   const stackDir = join(cdktfOut, 'stacks', lab.name);
   const statePath = statePathFor(lab.name, outDir);

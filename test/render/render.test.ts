@@ -116,8 +116,8 @@ describe('nginx.conf', () => {
 
   it('sticky: one upstream per route with the other nodes as backup', () => {
     const conf = renderNginxConf(labs.sticky);
-    expect(conf).toMatch(/upstream msm_route_tomcat1 \{\n    server 172\.28\.57\.40:8080 [^\n]*; # tomcat-node1\n    server 172\.28\.57\.41:8080 [^\n]* backup; # tomcat-node2/);
-    expect(conf).toMatch(/upstream msm_route_tomcat2 \{\n    server 172\.28\.57\.41:8080 [^\n]*; # tomcat-node2\n    server 172\.28\.57\.40:8080 [^\n]* backup;/);
+    expect(conf).toMatch(/upstream msm_route_1_tomcat1 \{\n    server 172\.28\.57\.40:8080 [^\n]*; # tomcat-node1\n    server 172\.28\.57\.41:8080 [^\n]* backup; # tomcat-node2/);
+    expect(conf).toMatch(/upstream msm_route_2_tomcat2 \{\n    server 172\.28\.57\.41:8080 [^\n]*; # tomcat-node2\n    server 172\.28\.57\.40:8080 [^\n]* backup;/);
     expect(conf).toContain('map $cookie_JSESSIONID $msm_route_cookie');
     expect(conf).toContain(';jsessionid=');
     expect(conf).toContain('proxy_pass http://$msm_upstream;');

@@ -6,6 +6,7 @@ import { announceStandIns } from '../../lab/images';
 import { applyStack, destroyStack } from '../../lab/terraform';
 import { checkRunningVersions } from '../../lab/versions';
 import { configOption, log, outOption, standInsOption, warn } from '../options';
+import { bindText } from './validate';
 
 export function register(program: Command): void {
   standInsOption(outOption(configOption(program.command('up').description('synthesize and deploy the lab with terraform, then print its URL')))).action(
@@ -16,12 +17,12 @@ export function register(program: Command): void {
       const r = await synthLab(warn(o.config, loadConfig(o.config)), { outDir: o.out, standIns: o.standIns, fetch: { log }, log });
       announceStandIns(r.lab, log);
       log(`[apply] terraform apply in ${r.stackDir} (state: ${r.statePath})`);
-      await applyStack(r.stackDir, log);
+      await applyStack(r.stackDir, log, r.lab.name);
       await checkRunningVersions(r.lab, log);
       const { waitAnswering } = await import('../../lab/http');
       const s = await waitAnswering(r.lab.url);
       log(`[answer] the sample page answers through nginx (${s.toFixed(1)} s: the first request compiles the JSP)`);
-      console.log(`lab ${r.lab.name} is up in ${((Date.now() - started) / 1000).toFixed(1)} s: ${r.lab.url}`);
+      console.log(`lab ${r.lab.name} is up in ${((Date.now() - started) / 1000).toFixed(1)} s: ${bindText(r.lab)}`);
     },
   );
 

@@ -53,6 +53,13 @@ export function labFacts(file: string, lab: ResolvedLab, outDir: string, warning
   };
 }
 
+/** The URL, and where nginx really listens when that is not the URL's host (0.0.0.0: every interface). */
+export function bindText(lab: ResolvedLab): string {
+  const { bindAddress, port } = lab.loadBalancer;
+  if (lab.url === `http://${bindAddress}:${port}/`) return lab.url;
+  return `${lab.url} (nginx listens on ${bindAddress}:${port}${bindAddress === '0.0.0.0' ? ', every interface of this host' : ''})`;
+}
+
 export function register(program: Command): void {
   const cmd = program.command('validate').description('check a lab config against every msm rule (--json: the lab facts scripts use)');
   standInsOption(outOption(configOption(cmd)))
@@ -67,7 +74,7 @@ export function register(program: Command): void {
       warn(o.config, cfg);
       console.log(
         `${o.config}: valid — ${lab.sticky ? 'sticky' : 'non-sticky'}, Tomcat ${lab.tomcatVersion} on Java ${lab.javaVersion}, ` +
-          `${lab.tomcats.length} Tomcat × ${lab.memcacheds.length} memcached, serializer ${lab.serializer}, ${lab.url}`,
+          `${lab.tomcats.length} Tomcat × ${lab.memcacheds.length} memcached, serializer ${lab.serializer}, ${bindText(lab)}`,
       );
     });
 }
