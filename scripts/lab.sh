@@ -3,7 +3,8 @@
 #
 #   bash scripts/lab.sh up   [CONFIG]   install what is missing, deploy the lab, print its URL
 #   bash scripts/lab.sh down [CONFIG]   tear the lab down (containers, network, state)
-#   bash scripts/lab.sh test            install what is missing, run npm test and the end-to-end test
+#   bash scripts/lab.sh test            install what is missing, run npm test, the end-to-end test
+#                                       (labs, drills, bundle, version matrix) and the cdktn check
 #   bash scripts/lab.sh deps            install system packages and npm dependencies only
 #
 # CONFIG defaults to lab.config.json. When the config's images can be neither
@@ -87,6 +88,9 @@ case $cmd in
     wait "$prebuild" || { tail -20 out/matrix-images.log >&2; die "building the matrix images failed (out/matrix-images.log)"; }
     say "images ready after $(awk -v a="$t0" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.0f", b - a }') s"
     npm run test:e2e
+    say "the cdktn check: the same stack built with cdktn must synthesize the same Terraform JSON"
+    npm run check:cdktn
+    say "all tests passed in $(awk -v a="$t0" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.0f", b - a }') s"
     ;;
   *)
     sed -n '2,13p' "$0" | sed 's/^# \{0,1\}//'
