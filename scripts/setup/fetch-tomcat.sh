@@ -1,6 +1,6 @@
 # Download Tomcat's binary distribution from Maven Central into $DL, verified
 # against the .sha512 (or .sha1) published next to it; reuse a cached copy that
-# still matches. Sourceable helper (the same logic as fetch_tomcat in images.sh).
+# still matches. Sourced by images.sh and e2e-bundle.sh.
 # Needs: say, die, run (common.sh), curl; DL and CENTRAL set by the caller.
 # Sets TOMCAT_TARBALL.
 # shellcheck shell=bash
