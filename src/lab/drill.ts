@@ -8,6 +8,7 @@ import type { ResolvedLab } from '../config/resolve';
 import { UsageError } from '../errors';
 import { containerLog, docker, waitHealthy } from './docker';
 import { ensureLabAnswers, parseSessionId, SessionClient, type PageView } from './http';
+import { settleLab } from './settle';
 
 export const SCENARIOS = ['memcached-down', 'tomcat-down', 'restart', 'cold-start'] as const;
 
@@ -41,6 +42,8 @@ export interface DrillOptions {
   readonly node?: string;
   /** Pause between two requests of one session, in ms. @default 20 */
   readonly thinkMs?: number;
+  /** When (Date.now()) the lab last saw a node fail, if known: settling then waits only the rest of nginx's fail_timeout. */
+  readonly lastFailureAt?: number;
   readonly log?: (line: string) => void;
 }
 
@@ -119,24 +122,35 @@ export interface SessionAnalysis {
   readonly lostAtStop: boolean;
   /** What the loss looked like. */
   readonly why?: string;
+  /** Index of the sample at which the session was found lost (the analysis stops there). */
+  readonly lostIndex?: number;
   /** Counter repeated or went back: a write the session lost. */
   readonly repeated: number;
   /** Counter jumped by more than one: a write applied although its request failed on the client. */
   readonly skipped: number;
   /** Of repeated + skipped: those at the failover instant. */
   readonly updatesLostAtStop: number;
+  /** Each lost update: when its response was asked for (t0), its kind, and whether it was at a failover instant. */
+  readonly updates: ReadonlyArray<{ readonly t0: number; readonly kind: 'repeated' | 'skipped'; readonly atStop: boolean }>;
 }
 
-/** Per-session analysis: identity by the hex part of the id, counter continuity over successful responses. */
-export function analyseSession(samples: readonly Seen[], stop?: StopWindow): SessionAnalysis {
-  const firstAfter = stop ? samples.findIndex((s) => s.t0 >= stop.until) : -1;
-  const atStop = (i: number) => !!stop && samples[i].t1 >= stop.from && (firstAfter < 0 || i <= firstAfter);
+/**
+ * Per-session analysis: identity by the hex part of the id, counter continuity
+ * over successful responses. `stop` is the failover instant, or several (a soak
+ * kills more than one node): a sample is at the failover instant of any of them.
+ */
+export function analyseSession(samples: readonly Seen[], stop?: StopWindow | readonly StopWindow[]): SessionAnalysis {
+  const windows: readonly StopWindow[] = stop === undefined ? [] : 'from' in stop ? [stop] : stop;
+  const firstAfter = windows.map((w) => samples.findIndex((s) => s.t0 >= w.until));
+  const atStop = (i: number) => windows.some((w, k) => samples[i].t1 >= w.from && (firstAfter[k] < 0 || i <= firstAfter[k]));
   let lost = false;
   let lostAtStop = false;
+  let lostIndex: number | undefined;
   let why: string | undefined;
   let repeated = 0;
   let skipped = 0;
   let updatesLostAtStop = 0;
+  const updates: Array<{ t0: number; kind: 'repeated' | 'skipped'; atStop: boolean }> = [];
   let prev: Seen | undefined;
   for (let i = 0; i < samples.length; i++) {
     const s = samples[i];
@@ -146,17 +160,24 @@ export function analyseSession(samples: readonly Seen[], stop?: StopWindow): Ses
       if (!sameSession || (s.counter === 1 && prev.counter! > 1)) {
         lost = true;
         lostAtStop = atStop(i);
-        why = `${prev.session} (counter ${prev.counter}) became ${s.session} (counter ${s.counter}) ${stop ? `at ${((s.t0 - stop.from) / 1000).toFixed(3)} s after the stop began` : ''}`.trim();
+        lostIndex = i;
+        // The stop nearest before this request, for the message.
+        const w = [...windows].reverse().find((x) => x.from <= s.t0) ?? windows[0];
+        why = `${prev.session} (counter ${prev.counter}) became ${s.session} (counter ${s.counter}) ${w ? `at ${((s.t0 - w.from) / 1000).toFixed(3)} s after the stop began` : ''}`.trim();
         break;
       }
       const bad = s.counter <= prev.counter! ? 'repeated' : s.counter > prev.counter! + 1 ? 'skipped' : undefined;
       if (bad === 'repeated') repeated++;
       if (bad === 'skipped') skipped++;
-      if (bad && atStop(i)) updatesLostAtStop++;
+      if (bad) {
+        const at = atStop(i);
+        if (at) updatesLostAtStop++;
+        updates.push({ t0: s.t0, kind: bad, atStop: at });
+      }
     }
     prev = s;
   }
-  return { lost, lostAtStop, why, repeated, skipped, updatesLostAtStop };
+  return { lost, lostAtStop, why, lostIndex, repeated, skipped, updatesLostAtStop, updates };
 }
 
 /** What the Tomcat logs say about msm's failover paths during a run. */
@@ -201,6 +222,7 @@ async function runColdStart(lab: ResolvedLab, opts: DrillOptions): Promise<Drill
   const thinkMs = opts.thinkMs ?? 0;
   const names = lab.tomcats.map((t) => t.name);
   await ensureLabAnswers(lab.url, `deploy the lab first (msm-kit up --config <file>), or pass the --config it was deployed with`);
+  await settleLab(lab, { log, lastFailureAt: opts.lastFailureAt });
   const since = new Date().toISOString();
   const t0 = performance.now();
   log(`drill cold-start: restarting ${names.join(', ')}`);
@@ -287,6 +309,7 @@ export async function runDrill(lab: ResolvedLab, opts: DrillOptions): Promise<Dr
   const thinkMs = opts.thinkMs ?? 20;
   const node = pickNode(lab, opts);
   await ensureLabAnswers(lab.url, `deploy the lab first (msm-kit up --config <file>), or pass the --config it was deployed with`);
+  await settleLab(lab, { log, lastFailureAt: opts.lastFailureAt });
   const notes: string[] = [];
   const agent = new Agent({ keepAlive: true, maxSockets: K });
   const clients = Array.from({ length: K }, () => new SessionClient(lab.url, 10_000, agent));

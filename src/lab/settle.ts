@@ -1,0 +1,94 @@
+/**
+ * A settled lab, before a drill's traffic: every container healthy, nginx's
+ * failure memory (`fail_timeout`) run out, and every Tomcat answering through
+ * nginx. Without it a drill that follows a deploy or another drill measures the
+ * previous event (a node nginx still counts as failed, a cold JSP).
+ */
+import type { ResolvedLab } from '../config/resolve';
+import { StepError } from '../errors';
+import { waitHealthy } from './docker';
+import { SessionClient } from './http';
+
+export interface SettleVerdict {
+  readonly settled: boolean;
+  /** Expected nodes that have not answered yet. */
+  readonly missing: readonly string[];
+}
+
+/** Settled when every expected Tomcat node answered at least once (answers from unknown nodes and failed requests do not count). */
+export function settledFrom(expected: readonly string[], answered: Iterable<string | undefined>): SettleVerdict {
+  const seen = new Set<string>();
+  for (const n of answered) if (n !== undefined) seen.add(n);
+  const missing = expected.filter((n) => !seen.has(n));
+  return { settled: expected.length > 0 && missing.length === 0, missing };
+}
+
+/**
+ * How long (ms) to wait out nginx's failure memory: `failTimeoutS` in full,
+ * unless the last failure is known (`lastFailureMs`, on the clock of `nowMs`),
+ * then only what is left of it.
+ */
+export function failMemoryWaitMs(failTimeoutS: number, nowMs: number, lastFailureMs?: number): number {
+  const full = Math.max(0, failTimeoutS) * 1000;
+  if (lastFailureMs === undefined) return full;
+  return Math.min(full, Math.max(0, lastFailureMs + full - nowMs));
+}
+
+export interface SettleOptions {
+  /** When (Date.now()) the lab last saw a failure, if known; unknown waits the whole fail_timeout. */
+  readonly lastFailureAt?: number;
+  /** Seconds to wait for health, and again for the nodes' answers. @default 180 */
+  readonly timeoutS?: number;
+  readonly log?: (line: string) => void;
+}
+
+export interface SettleReport {
+  readonly healthyS: number;
+  readonly failMemoryS: number;
+  readonly answersS: number;
+  readonly probes: number;
+}
+
+/** The lab's containers, Tomcats first. */
+export function labContainers(lab: ResolvedLab): string[] {
+  return [...lab.tomcats.map((t) => t.name), ...lab.memcacheds.map((m) => m.name), lab.loadBalancer.name];
+}
+
+export async function settleLab(lab: ResolvedLab, opts: SettleOptions = {}): Promise<SettleReport> {
+  const log = opts.log ?? (() => {});
+  const timeoutS = opts.timeoutS ?? 180;
+  const s = (ms: number) => (ms / 1000).toFixed(1);
+  let t = performance.now();
+  const containers = labContainers(lab);
+  await Promise.all(containers.map((n) => waitHealthy(n, timeoutS)));
+  const healthyMs = performance.now() - t;
+
+  const waitMs = failMemoryWaitMs(lab.loadBalancer.failTimeout, Date.now(), opts.lastFailureAt);
+  if (waitMs > 0) await new Promise((r) => setTimeout(r, waitMs));
+
+  // Fresh sessions each time: round-robin (non-sticky) or the balancer's spread of new sessions (sticky).
+  t = performance.now();
+  const expected = lab.tomcats.map((x) => x.name);
+  const answered: string[] = [];
+  let probes = 0;
+  let last = '';
+  for (;;) {
+    const v = await new SessionClient(lab.url, 30_000).get();
+    probes++;
+    if (v.status === 200 && v.node) answered.push(v.node);
+    else last = v.error ?? `HTTP ${v.status}`;
+    const verdict = settledFrom(expected, answered);
+    if (verdict.settled) break;
+    if ((performance.now() - t) / 1000 > timeoutS)
+      throw new StepError(
+        'settle',
+        `${verdict.missing.join(', ')} did not answer through ${lab.url} within ${timeoutS} s (${probes} requests; answered: ${[...new Set(answered)].join(', ') || 'none'}${last ? `; last failure: ${last}` : ''}). Fix: check docker logs ${verdict.missing[0]} and docker logs ${lab.loadBalancer.name}; a node nginx counts as failed comes back after loadBalancer.failTimeout (${lab.loadBalancer.failTimeout} s)`,
+      );
+    if (v.status !== 200) await new Promise((r) => setTimeout(r, 250));
+  }
+  const answersMs = performance.now() - t;
+  log(
+    `settled: ${containers.length} containers healthy in ${s(healthyMs)} s; waited ${s(waitMs)} s of nginx fail_timeout (${lab.loadBalancer.failTimeout} s${opts.lastFailureAt === undefined ? ', last failure unknown' : ''}); ${expected.join(', ')} answered in ${s(answersMs)} s (${probes} requests)`,
+  );
+  return { healthyS: healthyMs / 1000, failMemoryS: waitMs / 1000, answersS: answersMs / 1000, probes };
+}
