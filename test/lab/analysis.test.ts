@@ -37,6 +37,18 @@ describe('analyseSession', () => {
     expect(r).toMatchObject({ lost: true, lostAtStop: false });
   });
 
+  it('with several failover instants (a soak), a loss at either is excused and one between them is not', () => {
+    const stops = [{ from: 1000, until: 1100 }, { from: 5000, until: 5100 }];
+    expect(analyseSession([ok('A1', 1, 0), ok('A1', 2, 3000), ok('B2', 1, 5050)], stops)).toMatchObject({ lost: true, lostAtStop: true, lostIndex: 2 });
+    expect(analyseSession([ok('A1', 1, 0), ok('A1', 2, 1150), ok('B2', 1, 3000)], stops)).toMatchObject({ lost: true, lostAtStop: false, lostIndex: 2 });
+    const r = analyseSession([ok('A1', 1, 0), ok('A1', 1, 1050), ok('A1', 2, 3000), ok('A1', 2, 3100), ok('A1', 3, 5200)], stops);
+    expect(r).toMatchObject({ repeated: 2, updatesLostAtStop: 1 });
+    expect(r.updates).toEqual([
+      { t0: 1050, kind: 'repeated', atStop: true },
+      { t0: 3100, kind: 'repeated', atStop: false },
+    ]);
+  });
+
   it('a counter reset under the same id is a lost session', () => {
     expect(analyseSession([ok('A1-mnode1', 7), ok('A1-mnode2', 1)]).lost).toBe(true);
   });
