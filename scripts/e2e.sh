@@ -131,6 +131,7 @@ if step "apply non-sticky (cdktf deploy)" env MSM_KIT_CONFIG="$NS" MSM_KIT_OUT="
     npx --no-install cdktf deploy --auto-approve --skip-provider-lock --outputs-file "$OUT/non-sticky-outputs.json"; then
   checks "$NS"
   drills "$NS" memcached-down tomcat-down restart cold-start
+  step "soak (100 sessions, 40 s, one memcached and one Tomcat killed and started)" node scripts/soak.js --config "$NS" --sessions 100 --duration 40
 fi
 step "destroy non-sticky (cdktf destroy)" env MSM_KIT_CONFIG="$NS" MSM_KIT_OUT="$OUT/non-sticky" MSM_KIT_STAND_INS="$STAND_INS_ENV" \
   npx --no-install cdktf destroy --auto-approve --skip-provider-lock
