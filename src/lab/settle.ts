@@ -60,6 +60,7 @@ export async function settleLab(lab: ResolvedLab, opts: SettleOptions = {}): Pro
   const s = (ms: number) => (ms / 1000).toFixed(1);
   let t = performance.now();
   const containers = labContainers(lab);
+  log(`settling: ${containers.join(', ')} healthy, nginx fail_timeout run out, then every Tomcat answering through ${lab.url} (up to ${timeoutS} s each)`);
   await Promise.all(containers.map((n) => waitHealthy(n, timeoutS)));
   const healthyMs = performance.now() - t;
 
