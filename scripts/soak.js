@@ -74,7 +74,7 @@ async function main() {
     while (performance.now() < end) {
       const t0 = performance.now() - start;
       const v = await c.get();
-      samples[i].push({ status: v.status, session: v.session, counter: v.counter, node: v.node, t0, t1: performance.now() - start });
+      samples[i].push({ status: v.status, session: v.session, counter: v.counter, node: v.node, error: v.error, t0, t1: performance.now() - start });
       const pause = v.status === 200 ? o.think : Math.max(100, o.think);
       await sleep(pause);
     }
@@ -114,11 +114,16 @@ async function main() {
   const phases = bounds.slice(0, -1).map((b, k) => ({ label: b.label, from: b.at, to: bounds[k + 1].at, requests: 0, failed: 0, lostAt: 0, lostAfter: 0, updAt: 0, updAfter: 0 }));
   const phaseOf = (t) => phases.find((p) => t >= p.from && t < p.to) ?? phases[phases.length - 1];
   const examples = [];
+  const errors = new Map(); // what failed requests saw, and how often
   for (const s of samples) {
     for (const x of s) {
       const p = phaseOf(x.t0);
       p.requests++;
-      if (x.status !== 200 || x.counter === undefined) p.failed++;
+      if (x.status !== 200 || x.counter === undefined) {
+        p.failed++;
+        const e = x.error ?? 'no counter on the page';
+        errors.set(e, (errors.get(e) ?? 0) + 1);
+      }
     }
     // analyseSession stops at a lost session: go on from there with the new one.
     let rest = s;
@@ -144,6 +149,7 @@ async function main() {
     );
   }
   console.log(`${'total'.padEnd(34)} ${pad(o.duration.toFixed(1), 6)} ${pad(total('requests'), 9)} ${pad((total('requests') / o.duration).toFixed(0), 6)} ${pad(total('failed'), 6)}  ${pad(`${total('lostAt')} / ${total('lostAfter')}`, 22)}  ${pad(`${total('updAt')} / ${total('updAfter')}`, 21)}`);
+  for (const [e, n] of [...errors].sort((x, y) => y[1] - x[1]).slice(0, 3)) console.log(`  failed requests: ${n} × ${e}`);
   for (const w of examples) console.log(`  lost after a failover instant: ${w}`);
   const broken = total('lostAfter') + total('updAfter');
   if (lab.sticky) {
