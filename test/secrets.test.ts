@@ -10,6 +10,7 @@ import { describe, expect, it } from 'vitest';
 import { resolveLab } from '../src/config/resolve';
 import { ENV_PROPERTY_SOURCE_OPT, terraformSecretEnv } from '../src/config/secrets';
 import { renderContextXml } from '../src/render/context-xml';
+import { terraformLiteral } from '../src/constructs/tomcat-node';
 import { synthLab } from '../src/synth/synth';
 import { accept, DEFAULT_CONFIG, patch } from './helpers';
 
@@ -53,13 +54,19 @@ describe('SASL secrets', () => {
     const doc = JSON.parse(readFileSync(json, 'utf8'));
     expect(doc.variable.memcached_password).toMatchObject({ sensitive: true, type: 'string' });
     expect(doc.variable.memcached_username).toMatchObject({ sensitive: true, type: 'string' });
-    const containers = Object.values(doc.resource.docker_container) as Array<{ name: string; env?: string[]; command?: string[] }>;
-    const tomcat = containers.find((c) => c.name === 'tomcat-node1')!;
+    const containers = Object.values(doc.resource.docker_container) as Array<{ name: string; env?: string[]; command?: string[]; upload?: Array<{ content: string }> }>;
+    const tomcat = containers.find((c) => c.name === 'tomcat-node1')! as { env?: string[]; upload: Array<{ content: string }> };
+    // Terraform would read ${...} as its own template: the JSON escapes it as $${...}.
+    expect(tomcat.upload[0].content).toContain('password="$${MSM_KIT_MEMCACHED_PASSWORD}"');
     expect(tomcat.env).toContain('MSM_KIT_MEMCACHED_PASSWORD=${var.memcached_password}');
     const memcached = containers.find((c) => c.name === 'memcached-node1')!;
     expect(memcached.env).toContain('MSM_KIT_SASL_PASSWORD=${var.memcached_password}');
     expect(memcached.command).toContain('-S');
     expect(r.lab.manager.password).toBe(PASSWORD);
+  });
+
+  it('terraformLiteral escapes Terraform template starts only', () => {
+    expect(terraformLiteral('a${X} %{if} $y %z {')).toBe('a$${X} %%{if} $y %z {');
   });
 
   it('up/down hand the values to terraform as TF_VAR_*, only for a SASL lab', () => {
