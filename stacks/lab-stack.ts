@@ -3,7 +3,8 @@
  * and nodes, nginx. Construct ids are a public contract: renaming one replaces
  * the resource it names.
  */
-import { Construct, dockerProvider, LocalBackend, TerraformOutput, TerraformStack } from '../src/cdktf';
+import { Construct, dockerProvider, LocalBackend, TerraformOutput, TerraformStack, TerraformVariable } from '../src/cdktf';
+import { SECRETS, usesSasl, type SecretKey } from '../src/config/secrets';
 import { LB_HEALTH_PATH, NGINX_PORT, TOMCAT_HEALTH_PATH, TOMCAT_PORT, WEBAPP_DIR } from '../src/config/layout';
 import type { ResolvedLab } from '../src/config/resolve';
 import { BaseImage } from '../src/constructs/base-image';
@@ -55,6 +56,20 @@ export class LabStack extends TerraformStack {
       base: tomcatBase.resource,
     });
 
+    // SASL credentials: sensitive variables (TF_VAR_memcached_username/password at apply
+    // time), never values in the Terraform JSON; memcached and Tomcat get them as
+    // environment variables (memcached's entrypoint creates the user, Tomcat's digester
+    // substitutes them into context.xml).
+    const secrets = usesSasl(lab.manager)
+      ? (Object.keys(SECRETS) as SecretKey[]).map((k) => {
+          const v = new TerraformVariable(this, SECRETS[k].tfVar, { type: 'string', sensitive: true, nullable: false, description: `SASL ${k} of the memcached nodes (manager.${k}); set TF_VAR_${SECRETS[k].tfVar}` });
+          v.overrideLogicalId(SECRETS[k].tfVar);
+          return { key: k, ref: v.stringValue };
+        })
+      : [];
+    const tomcatEnv = secrets.map((s) => `${SECRETS[s.key].env}=${s.ref}`);
+    const memcachedEnv = secrets.length ? secrets.map((s) => `${SECRETS[s.key].memcachedEnv}=${s.ref}`) : undefined;
+
     this.memcached = lab.memcacheds.map(
       (m) =>
         new MemcachedNode(this, `Memcached-${m.id}`, {
@@ -65,6 +80,7 @@ export class LabStack extends TerraformStack {
           image: memcachedImage.resource,
           network: this.network,
           lab: lab.name,
+          saslEnv: memcachedEnv,
         }),
     );
 
@@ -82,6 +98,7 @@ export class LabStack extends TerraformStack {
           contextXml: artifacts.contextXml,
           contextXmlPath: `${WEBAPP_DIR}/META-INF/context.xml`,
           dependsOn: this.memcached.map((m) => m.resource),
+          env: tomcatEnv,
         }),
     );
 

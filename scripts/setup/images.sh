@@ -4,6 +4,10 @@
 #
 #   msm-kit-local/base:<suite>        mmdebstrap minbase <suite> | docker import (built on demand)
 #   msm-kit-local/memcached:1.6       like `memcached`: CMD ["memcached"], USER memcache, :11211
+#   msm-kit-local/memcached-sasl:1.6  memcached:1.6 + Cyrus SASL (PLAIN, sasldb); with
+#                                     MSM_KIT_SASL_USERNAME/_PASSWORD in its environment
+#                                     memcached-sasl-entrypoint.sh writes a sasldb with that
+#                                     user at start (run memcached with -S)
 #   msm-kit-local/nginx:1.22          like `nginx`: /etc/nginx/nginx.conf (+conf.d), CMD nginx -g 'daemon off;'
 #   msm-kit-local/jre:<java>          base:<suite> + the JRE package, linked at /opt/java/openjdk;
 #                                     shared by every Tomcat stand-in of that Java version
@@ -60,6 +64,7 @@ DEFAULT_PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
 BASE_SUITE=bookworm   # memcached, nginx and the default Tomcat
 BASE=msm-kit-local/base:$BASE_SUITE
 MEMCACHED=msm-kit-local/memcached:1.6
+MEMCACHED_SASL=msm-kit-local/memcached-sasl:1.6
 NGINX=msm-kit-local/nginx:1.22
 TOMCAT=msm-kit-local/tomcat:9.0-jre17
 base_image() { printf 'msm-kit-local/base:%s' "$1"; }
@@ -95,7 +100,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
-# derive IMAGE SCRIPT [--from IMAGE] [--copy HOSTFILE]... [--change DOCKERFILE-LINE]...
+# derive IMAGE SCRIPT [--from IMAGE] [--user USER] [--copy HOSTFILE]... [--change DOCKERFILE-LINE]...
 #        [--inspect FUNCTION]
 # Runs SCRIPT with bash in a container of the base image ($BASE unless --from),
 # HOSTFILEs copied to /tmp first, then commits the container as IMAGE with the
@@ -104,12 +109,13 @@ trap cleanup EXIT
 # INSPECT_CHANGES.
 INSPECT_CHANGES=()
 derive() {
-  local image=$1 script=$2 from=$BASE inspect= log cid f
+  local image=$1 script=$2 from=$BASE inspect= log cid f user=()
   shift 2
   local copies=() changes=()
   while (($#)); do
     case $1 in
       --from) from=$2; shift 2 ;;
+      --user) user=(--user "$2"); shift 2 ;;   # the build script's user (the base image's USER otherwise)
       --copy) copies+=("$2"); shift 2 ;;
       --change) changes+=(-c "$2"); shift 2 ;;
       --inspect) inspect=$2; shift 2 ;;
@@ -118,7 +124,7 @@ derive() {
   done
   log="$LOGDIR/$(short "$image").log"
   : >"$log"
-  cid=$(docker create --label msm-kit.build="$image" "$from" \
+  cid=$(docker create --label msm-kit.build="$image" "${user[@]}" "$from" \
           bash -euxo pipefail -c "$script" 2>>"$log") \
     || die "create build container for $image" "$(oneline "$log")"
   BUILD_CIDS+=("$cid")
@@ -223,6 +229,25 @@ id memcache" \
     --change 'ENTRYPOINT ["docker-entrypoint.sh"]' \
     --change 'CMD ["memcached"]' \
     --change 'EXPOSE 11211' \
+    --change 'LABEL msm-kit.stand-in=memcached:1.6'
+}
+
+# build_memcached_sasl: the memcached stand-in with SASL. Debian's memcached is
+# built with SASL (-S) but not --enable-sasl-pwdb, so users live in a Cyrus sasldb
+# (sasl2-bin: saslpasswd2; libsasl2-modules: the PLAIN mechanism). No password is
+# in the image: memcached-sasl-entrypoint.sh writes the sasldb at container start.
+build_memcached_sasl() {
+  derive "$MEMCACHED_SASL" "$APT_PREP
+apt-get install -y --no-install-recommends sasl2-bin libsasl2-modules
+install -m 755 /tmp/memcached-sasl-entrypoint.sh /usr/local/bin/memcached-sasl-entrypoint.sh
+$APT_CLEAN
+command -v saslpasswd2
+ls /usr/lib/x86_64-linux-gnu/sasl2/" \
+    --from "$MEMCACHED" --user root \
+    --copy "$(dirname "$0")/memcached-sasl-entrypoint.sh" \
+    --change 'USER memcache' \
+    --change 'ENTRYPOINT ["memcached-sasl-entrypoint.sh"]' \
+    --change 'CMD ["memcached", "-S"]' \
     --change 'LABEL msm-kit.stand-in=memcached:1.6'
 }
 
@@ -465,6 +490,7 @@ while (($#)); do
     base|"$BASE") want+=(base) ;;
     msm-kit-local/base:*) want+=("base:${arg#msm-kit-local/base:}") ;;
     memcached|"$MEMCACHED") want+=(memcached) ;;
+    memcached-sasl|"$MEMCACHED_SASL") want+=(memcached-sasl) ;;
     nginx|"$NGINX") want+=(nginx) ;;
     tomcat|"$TOMCAT") want+=(tomcat) ;;
     *) die "parse arguments" "unknown image '$arg' Fix: use base, memcached, nginx, tomcat, $BASE, $MEMCACHED, $NGINX, $TOMCAT or msm-kit-local/base:<suite> (see --help)" ;;
@@ -500,6 +526,7 @@ for w in "${want[@]}"; do
     base) ensure "$BASE" build_base "$BASE_SUITE" ;;
     base:*) ensure "$(base_image "${w#base:}")" build_base "${w#base:}" ;;
     memcached) ensure "$BASE" build_base "$BASE_SUITE"; ensure "$MEMCACHED" build_memcached ;;
+    memcached-sasl) ensure "$BASE" build_base "$BASE_SUITE"; ensure "$MEMCACHED" build_memcached; ensure "$MEMCACHED_SASL" build_memcached_sasl ;;
     nginx) ensure "$BASE" build_base "$BASE_SUITE"; ensure "$NGINX" build_nginx ;;
     tomcat)
       if [[ -z $opt_tag ]] && exists "$T_TAG"; then

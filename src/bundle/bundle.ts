@@ -22,6 +22,7 @@ import { copyJars, fetchJars, type FetchOptions } from '../jars/fetch';
 import { jarFileName, labJars, MSM_VERSION, type Jar } from '../jars/manifest';
 import { TEMPLATES_DIR } from '../paths';
 import { renderContextXml } from '../render/context-xml';
+import { SECRETS, usesSasl } from '../config/secrets';
 import { renderNginxConf } from '../render/nginx-conf';
 import { UsageError } from '../errors';
 
@@ -67,6 +68,9 @@ export function renderSetenv(lab: ResolvedLab, t: ResolvedTomcat): string {
       : '# Non-sticky mode: no jvmRoute (remove jvmRoute from the <Engine> in server.xml if it has one).',
     lab.serializer === 'kryo' && lab.javaVersion >= 9 ? "# --add-opens: msm's Kryo reflects into these JDK packages on Java 9+." : '',
     lab.serializer === 'xstream' && lab.javaVersion >= 9 ? '# --add-opens: XStream 1.4.7 reflects into these JDK packages on Java 9+.' : '',
+    usesSasl(lab.manager)
+      ? `# SASL: context.xml names \${${SECRETS.username.env}} and \${${SECRETS.password.env}}; PROPERTY_SOURCE below makes Tomcat read them from its environment. Set both before catalina.sh runs (never in this file).`
+      : '',
     `MSM_KIT_NODE="${t.name}"`,
     'export MSM_KIT_NODE  # printed by the kit\'s sample page',
     opts.length ? `CATALINA_OPTS="$CATALINA_OPTS ${opts.join(' ')}"` : '',

@@ -53,6 +53,21 @@ export function memcachedStandIn(): StandIn {
   return { role: 'memcached', official: OFFICIAL_IMAGES.memcached, tag: `${LOCAL}/memcached:1.6`, buildArgs: ['memcached'], description: "Debian bookworm's memcached 1.6" };
 }
 
+/**
+ * memcached with SASL (PLAIN, Cyrus sasldb) for labs with manager.username/password:
+ * the entrypoint creates the user from MSM_KIT_SASL_USERNAME/_PASSWORD at container
+ * start (the image holds no secret); the lab runs it with `-S`.
+ */
+export function memcachedSaslStandIn(): StandIn {
+  return {
+    role: 'memcached',
+    official: OFFICIAL_IMAGES.memcached,
+    tag: `${LOCAL}/memcached-sasl:1.6`,
+    buildArgs: ['memcached-sasl'],
+    description: "Debian bookworm's memcached 1.6 with Cyrus SASL (sasl2-bin, libsasl2-modules; user created at start)",
+  };
+}
+
 export function nginxStandIn(): StandIn {
   return { role: 'nginx', official: OFFICIAL_IMAGES.nginx, tag: `${LOCAL}/nginx:1.22`, buildArgs: ['nginx'], description: "Debian bookworm's nginx 1.22 (the official default is 1.27)" };
 }

@@ -4,7 +4,8 @@
  * JVM options, every default resolved once. Renderers, constructs, the stack
  * and the commands read a ResolvedLab, never the raw config.
  */
-import { memcachedStandIn, nginxStandIn, OFFICIAL_IMAGES, officialTomcatImage, tomcatStandIn, type ImageRole, type StandIn } from './images';
+import { ENV_PROPERTY_SOURCE_OPT, usesSasl } from './secrets';
+import { memcachedSaslStandIn, memcachedStandIn, nginxStandIn, OFFICIAL_IMAGES, officialTomcatImage, tomcatStandIn, type ImageRole, type StandIn } from './images';
 import { ADDRESS_PLAN, BASE_JVM_OPTIONS } from './layout';
 import { TRANSCODER_FACTORIES } from './msm';
 import type { JavaVersionNumber, LabConfig, ManagerConfig, SerializerName, TomcatVersionName } from './schema';
@@ -117,7 +118,7 @@ function images(config: LabConfig, standIns: boolean): { images: ResolvedImages;
   const { version, javaVersion } = config.tomcat;
   const candidates: Record<ImageRole, { set?: string; official: string; standIn: () => StandIn }> = {
     tomcat: { set: config.images.tomcat, official: officialTomcatImage(version, javaVersion), standIn: () => tomcatStandIn(version, javaVersion) },
-    memcached: { set: config.images.memcached, official: OFFICIAL_IMAGES.memcached, standIn: memcachedStandIn },
+    memcached: { set: config.images.memcached, official: OFFICIAL_IMAGES.memcached, standIn: usesSasl(config.manager) ? memcachedSaslStandIn : memcachedStandIn },
     nginx: { set: config.images.nginx, official: OFFICIAL_IMAGES.nginx, standIn: nginxStandIn },
   };
   const used: Partial<Record<ImageRole, StandIn>> = {};
@@ -144,7 +145,9 @@ export function resolveLab(config: LabConfig, opts: ResolveOptions = {}): Resolv
     ip: at(ADDRESS_PLAN.memcached + i),
   }));
   const { sticky, failoverNodes, serializer, ...manager } = config.manager;
-  const javaOpts = javaOptions(serializer, config.tomcat.javaVersion);
+  const baseOpts = javaOptions(serializer, config.tomcat.javaVersion);
+  // SASL: context.xml names the secrets as ${ENV}; Tomcat substitutes them from its environment.
+  const javaOpts = usesSasl(manager) ? `${baseOpts} ${ENV_PROPERTY_SOURCE_OPT}` : baseOpts;
   const lbUrlHost = config.loadBalancer.bindAddress === '0.0.0.0' ? '127.0.0.1' : config.loadBalancer.bindAddress;
   return {
     name: config.name,

@@ -14,6 +14,13 @@ export interface MemcachedNodeProps {
   readonly lab: string;
   /** Memory limit of the cache in MiB. @default 64 */
   readonly memoryMb?: number;
+  /**
+   * SASL: memcached runs with `-S`, and gets this environment (`NAME=value`,
+   * Terraform references to sensitive variables), which the SASL stand-in's
+   * entrypoint turns into its user (MSM_KIT_SASL_USERNAME, MSM_KIT_SASL_PASSWORD).
+   * @default no SASL
+   */
+  readonly saslEnv?: string[];
 }
 
 /** One memcached node; reachable only on the lab network, never published to the host. */
@@ -26,7 +33,8 @@ export class MemcachedNode extends Construct {
     this.memoryMb = props.memoryMb ?? 64;
     this.resource = new dockerContainer.Container(this, 'Resource', {
       ...labContainer({ ...props, role: 'memcached', aliases: [...new Set([props.name, props.host])] }),
-      command: ['memcached', '-p', String(props.port), '-m', String(this.memoryMb), '-c', '1024'],
+      command: ['memcached', '-p', String(props.port), '-m', String(this.memoryMb), '-c', '1024', ...(props.saslEnv ? ['-S'] : [])],
+      env: props.saslEnv,
       healthcheck: { test: tcpCheck(props.port), ...HEALTH_TIMING },
       wait: true,
       waitTimeout: 60,

@@ -21,7 +21,16 @@ export interface TomcatNodeProps {
   readonly healthPath: string;
   /** Containers that must run before Tomcat starts (msm resolves memcached hosts once, at start-up). @default none */
   readonly dependsOn?: dockerContainer.Container[];
+  /** Extra environment (`NAME=value`; values may be Terraform references to sensitive variables). @default none */
+  readonly env?: string[];
 }
+
+/**
+ * A string Terraform must take literally: `${` and `%{` start its templates, so
+ * context.xml's `${MSM_KIT_MEMCACHED_PASSWORD}` (for Tomcat to substitute) is written
+ * `$${...}` in the Terraform JSON.
+ */
+export const terraformLiteral = (s: string): string => s.replace(/([$%])\{/g, '$1$1{');
 
 /** One Tomcat node running the sample app with msm's <Manager>. */
 export class TomcatNode extends Construct {
@@ -31,8 +40,8 @@ export class TomcatNode extends Construct {
     super(scope, id);
     this.resource = new dockerContainer.Container(this, 'Resource', {
       ...labContainer({ ...props, role: 'tomcat' }),
-      env: [`MSM_KIT_NODE=${props.name}`, `CATALINA_OPTS=${props.catalinaOpts}`],
-      upload: [{ file: props.contextXmlPath, content: props.contextXml }],
+      env: [`MSM_KIT_NODE=${props.name}`, `CATALINA_OPTS=${props.catalinaOpts}`, ...(props.env ?? [])],
+      upload: [{ file: props.contextXmlPath, content: terraformLiteral(props.contextXml) }],
       healthcheck: { test: httpCheck(props.port, props.healthPath), ...HEALTH_TIMING },
       wait: true,
       waitTimeout: 150,

@@ -10,8 +10,8 @@ import { resolve } from 'node:path';
 import { StepError } from '../errors';
 import { explainBroken, watchContainers, type ContainerState } from './diagnose';
 
-export function terraformEnv(): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = { ...process.env, CHECKPOINT_DISABLE: '1', TF_IN_AUTOMATION: '1' };
+export function terraformEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { ...process.env, CHECKPOINT_DISABLE: '1', TF_IN_AUTOMATION: '1', ...extra };
   const local = resolve('.msm-kit', 'terraformrc');
   if (existsSync(local)) env.TF_CLI_CONFIG_FILE = local;
   return env;
@@ -28,12 +28,14 @@ export interface TerraformOptions {
    * container (last log lines, likely fix) when the run fails.
    */
   readonly watchLab?: string;
+  /** Extra environment, e.g. TF_VAR_* of sensitive variables (never logged). @default none */
+  readonly env?: Record<string, string>;
 }
 
 export function terraform(step: string, dir: string, args: string[], log: (line: string) => void = (l) => console.error(l), opts: TerraformOptions = {}): Promise<void> {
   return new Promise((resolvePromise, reject) => {
     const tail: string[] = [];
-    const child = spawn('terraform', args, { cwd: dir, env: terraformEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn('terraform', args, { cwd: dir, env: terraformEnv(opts.env), stdio: ['ignore', 'pipe', 'pipe'] });
     let brokenFirst: ContainerState | undefined;
     const stopWatch = opts.watchLab
       ? watchContainers(opts.watchLab, (c) => {
@@ -81,12 +83,13 @@ export function terraform(step: string, dir: string, args: string[], log: (line:
 }
 
 /** init + apply; with `labName`, the lab's containers are watched (see TerraformOptions.watchLab). */
-export async function applyStack(stackDir: string, log?: (line: string) => void, labName?: string): Promise<void> {
+export async function applyStack(stackDir: string, log?: (line: string) => void, labName?: string, env?: Record<string, string>): Promise<void> {
   await terraform('provider', stackDir, ['init', '-input=false', '-no-color'], log);
-  await terraform('apply', stackDir, ['apply', '-auto-approve', '-input=false', '-no-color'], log, { watchLab: labName });
+  await terraform('apply', stackDir, ['apply', '-auto-approve', '-input=false', '-no-color'], log, { watchLab: labName, env });
 }
 
-export async function destroyStack(stackDir: string, log?: (line: string) => void): Promise<void> {
+/** destroy; `env` gives the values of the stack's variables (terraform asks for them on destroy too). */
+export async function destroyStack(stackDir: string, log?: (line: string) => void, env?: Record<string, string>): Promise<void> {
   await terraform('provider', stackDir, ['init', '-input=false', '-no-color'], log);
-  await terraform('destroy', stackDir, ['destroy', '-auto-approve', '-input=false', '-no-color'], log);
+  await terraform('destroy', stackDir, ['destroy', '-auto-approve', '-input=false', '-no-color'], log, { env });
 }

@@ -22,7 +22,12 @@ export interface VerifyOptions {
   readonly log?: (line: string) => void;
   /** The versions the config names: every page must report them. @default not checked */
   readonly expect?: { readonly tomcat: TomcatVersionName; readonly java: JavaVersionNumber };
+  /** The lab uses SASL (manager.username/password): a new session on every request is explained as a likely credential mismatch. @default false */
+  readonly sasl?: boolean;
 }
+
+/** The verdict's explanation when every request got a new session in a SASL lab. */
+export const SASL_HINT = 'sessions are not stored: check the memcached username/password (SASL)';
 
 export interface VerifyResult {
   readonly ok: boolean;
@@ -59,6 +64,8 @@ export async function verifyLab(opts: VerifyOptions): Promise<VerifyResult> {
   if (failed.length) problems.push(`${failed.length} request(s) failed (${failed[0].error ?? 'no session on the page'})`);
   const ok = views.filter((v) => !failed.includes(v));
   const hexes = new Set(ok.map((v) => parseSessionId(v.session!).hex));
+  // msm with SASL credentials memcached refuses cannot store or load a session: every request starts a new one.
+  if (opts.sasl && ok.length > 1 && hexes.size === ok.length) problems.push(SASL_HINT);
   if (hexes.size > 1) problems.push(`the session id changed ${hexes.size - 1} time(s)`);
   if (opts.failover) {
     const before = ok.slice(0, stopAfter);

@@ -12,6 +12,7 @@
  */
 import { MANAGER_CLASS, XML_FORBIDDEN } from '../config/msm';
 import type { ManagerSettings, ResolvedLab } from '../config/resolve';
+import { secretPlaceholder } from '../config/secrets';
 
 /**
  * msm attributes copied from the Manager settings when set, in output order.
@@ -54,7 +55,9 @@ export function managerAttributes(lab: ResolvedLab): Array<[string, string]> {
   if (lab.failoverNodes.length) attrs.push(['failoverNodes', lab.failoverNodes.join(',')]);
   for (const key of PASS_THROUGH) {
     const v = m[key];
-    if (v !== undefined) attrs.push([key, String(v)]);
+    if (v === undefined) continue;
+    // The SASL credentials are never written: Tomcat reads them from its environment (config/secrets.ts).
+    attrs.push([key, key === 'username' || key === 'password' ? secretPlaceholder(key) : String(v)]);
   }
   attrs.push(['transcoderFactoryClass', lab.transcoderFactoryClass]);
   return attrs;

@@ -11,6 +11,8 @@ interface Behaviour {
   route?: (node: string) => string;
   /** Counter the page reports for the n-th request of a session (1-based). */
   counter?: (n: number) => number;
+  /** Every request gets a new session (what msm does when memcached refuses its SASL login). */
+  forget?: boolean;
 }
 
 let server: Server | undefined;
@@ -21,9 +23,9 @@ async function page(b: Behaviour): Promise<string> {
   const sessions = new Map<string, number>();
   server = createServer((req, res) => {
     const node = b.nodes[served++ % b.nodes.length];
-    let id = /JSESSIONID=([^;]+)/.exec(req.headers.cookie ?? '')?.[1];
+    let id = b.forget ? undefined : /JSESSIONID=([^;]+)/.exec(req.headers.cookie ?? '')?.[1];
     if (!id) {
-      id = `ABCDEF0123456789-mnode1${b.route ? '.' + b.route(node) : ''}`;
+      id = `${b.forget ? served.toString(16).padStart(16, '0') : 'ABCDEF0123456789'}-mnode1${b.route ? '.' + b.route(node) : ''}`;
       res.setHeader('set-cookie', `JSESSIONID=${id}; Path=/`);
     }
     const n = (sessions.get(id) ?? 0) + 1;
@@ -39,6 +41,18 @@ describe('verifyLab', () => {
     const r = await verifyLab({ url: await page({ nodes: ['t1', 't2'] }), requests: 6, sticky: false });
     expect(r.verdict).toMatch(/^PASS/);
     expect(r.ok).toBe(true);
+  });
+
+  it('SASL lab: a new session on every request is explained as a credential problem', async () => {
+    const r = await verifyLab({ url: await page({ nodes: ['t1', 't2'], forget: true }), requests: 4, sticky: false, sasl: true });
+    expect(r.ok).toBe(false);
+    expect(r.verdict).toMatch(/^FAIL: sessions are not stored: check the memcached username\/password \(SASL\)/);
+    server!.close();
+    const plain = await verifyLab({ url: await page({ nodes: ['t1', 't2'], forget: true }), requests: 4, sticky: false });
+    expect(plain.verdict).not.toMatch(/SASL/);
+    server!.close();
+    const ok = await verifyLab({ url: await page({ nodes: ['t1', 't2'] }), requests: 4, sticky: false, sasl: true });
+    expect(ok.verdict).toMatch(/^PASS/);
   });
 
   it('fails when only one node serves in non-sticky mode', async () => {

@@ -2,6 +2,7 @@
 import type { Command } from 'commander';
 import { existsSync } from 'node:fs';
 import { loadConfig } from '../../config/load';
+import { terraformSecretEnv } from '../../config/secrets';
 import { announceStandIns } from '../../lab/images';
 import { applyStack, destroyStack } from '../../lab/terraform';
 import { checkRunningVersions } from '../../lab/versions';
@@ -17,7 +18,7 @@ export function register(program: Command): void {
       const r = await synthLab(warn(o.config, loadConfig(o.config)), { outDir: o.out, standIns: o.standIns, fetch: { log }, log });
       announceStandIns(r.lab, log);
       log(`[apply] terraform apply in ${r.stackDir} (state: ${r.statePath})`);
-      await applyStack(r.stackDir, log, r.lab.name);
+      await applyStack(r.stackDir, log, r.lab.name, terraformSecretEnv(r.lab.manager));
       await checkRunningVersions(r.lab, log);
       const { waitAnswering } = await import('../../lab/http');
       const s = await waitAnswering(r.lab.url);
@@ -31,7 +32,7 @@ export function register(program: Command): void {
       const { synthLab } = await import('../../synth/synth');
       const r = await synthLab(loadConfig(o.config), { outDir: o.out, standIns: o.standIns, fetch: { log }, log });
       if (!existsSync(r.statePath)) log(`[destroy] no state at ${r.statePath}: nothing was deployed from --out ${o.out} (pass the --out used with up)`);
-      await destroyStack(r.stackDir, log);
+      await destroyStack(r.stackDir, log, terraformSecretEnv(r.lab.manager));
       console.log(`lab ${r.lab.name} is down`);
     },
   );

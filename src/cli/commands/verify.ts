@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import { ConfigError } from '../../errors';
 import { dockerCli } from '../../lab/docker';
 import { verifyLab } from '../../lab/verify';
+import { usesSasl } from '../../config/secrets';
 import type { ResolvedLab } from '../../config/resolve';
 import { configOption, loadLab, log, positive } from '../options';
 
@@ -25,7 +26,7 @@ export function register(program: Command): void {
       const sticky = o.sticky ?? lab?.sticky ?? false;
       log(`verify: ${o.requests} requests to ${url} (${sticky ? 'sticky' : 'non-sticky'})`);
       const expect = lab && !o.url ? { tomcat: lab.tomcatVersion, java: lab.javaVersion } : undefined;
-      const r = await verifyLab({ url, requests: o.requests, sticky, failover: o.failover, docker: dockerCli, expect, log: (l) => console.log(l) });
+      const r = await verifyLab({ url, requests: o.requests, sticky, failover: o.failover, docker: dockerCli, expect, sasl: lab ? usesSasl(lab.manager) : false, log: (l) => console.log(l) });
       console.log(r.verdict);
       if (!r.ok) process.exitCode = 1;
       if (o.attributes) {
