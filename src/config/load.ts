@@ -35,6 +35,21 @@ export function labConfigSchema(rules: readonly Rule[] = crossFieldRules) {
 /** The lab config's fields with every cross-field msm rule (rules.ts) attached. */
 export const LabConfigSchema = labConfigSchema();
 
+export interface LoadOptions {
+  /**
+   * The config describes Tomcats that Docker does not run (`msm-kit bundle`): the
+   * rules about the Docker lab's own topology (Rule.labOnly) do not apply.
+   * @default false
+   */
+  readonly outsideDocker?: boolean;
+}
+
+let outsideDockerSchema: ReturnType<typeof labConfigSchema> | undefined;
+function schemaFor(opts: LoadOptions) {
+  if (!opts.outsideDocker) return LabConfigSchema;
+  return (outsideDockerSchema ??= labConfigSchema(crossFieldRules.filter((r) => !r.labOnly)));
+}
+
 export const DEFAULT_CONFIG_FILE = 'lab.config.json';
 
 export function formatPath(path: readonly PropertyKey[]): string {
@@ -92,9 +107,9 @@ function regexesOf(raw: unknown): string[] {
 }
 
 /** Validates an already-parsed config object. Throws ConfigError listing every problem. */
-export function parseConfig(raw: unknown, file = '(inline)'): LabConfig {
+export function parseConfig(raw: unknown, file = '(inline)', opts: LoadOptions = {}): LabConfig {
   checkJavaRegexes(regexesOf(raw));
-  const result = LabConfigSchema.safeParse(raw, { reportInput: true });
+  const result = schemaFor(opts).safeParse(raw, { reportInput: true });
   if (result.success) return result.data;
   const seen = new Set<string>();
   const secrets = secretsOf(raw);
@@ -108,7 +123,7 @@ export function parseConfig(raw: unknown, file = '(inline)'): LabConfig {
 }
 
 /** Reads and validates a config file. Throws ConfigError for a missing file, bad JSON or a bad config. */
-export function loadConfig(file: string = DEFAULT_CONFIG_FILE): LabConfig {
+export function loadConfig(file: string = DEFAULT_CONFIG_FILE, opts: LoadOptions = {}): LabConfig {
   let bytes: Buffer;
   try {
     bytes = readFileSync(file);
@@ -126,7 +141,7 @@ export function loadConfig(file: string = DEFAULT_CONFIG_FILE): LabConfig {
       },
     ]);
   }
-  return parseConfigText(bytes, file);
+  return parseConfigText(bytes, file, opts);
 }
 
 /** Offset of the first byte that does not start or continue a valid UTF-8 sequence. */
@@ -145,7 +160,7 @@ function firstInvalidUtf8(b: Uint8Array): number {
 }
 
 /** A config file's bytes → validated config: UTF-8 only (a BOM is accepted), no duplicate keys, no absurd nesting. */
-export function parseConfigText(bytes: Uint8Array, file = '(inline)'): LabConfig {
+export function parseConfigText(bytes: Uint8Array, file = '(inline)', opts: LoadOptions = {}): LabConfig {
   let text: string;
   try {
     text = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false }).decode(bytes);
@@ -170,5 +185,5 @@ export function parseConfigText(bytes: Uint8Array, file = '(inline)'): LabConfig
       file,
       scan.duplicates.map((p) => ({ path: formatPath(p), message: 'this key is written twice in one object; JSON keeps only the last, so the file does not mean what it first says. Fix: keep one of them' })),
     );
-  return parseConfig(raw, file);
+  return parseConfig(raw, file, opts);
 }
