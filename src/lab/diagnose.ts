@@ -138,15 +138,16 @@ export function tomcatGaveUp(c: ContainerState): boolean {
 /**
  * Watches the lab's containers while `running()` is true; calls `onBroken` once
  * with the first container whose process exited or that turned unhealthy.
- * Containers already broken when the watch starts (left from an earlier run,
- * about to be replaced) are ignored. Returns a stop function.
+ * Only containers this apply creates are watched: those that existed when the
+ * watch started are kept as they are or replaced by terraform, which stops them
+ * (exit 143) on purpose. Returns a stop function.
  */
 export function watchContainers(lab: string, onBroken: (c: ContainerState) => void, everyMs = 2000): () => void {
-  const before = new Set(labContainers(lab).filter(isBroken).map((c) => c.id));
+  const before = new Set(labContainers(lab).map((c) => c.id));
   let stopped = false;
   const timer = setInterval(() => {
     if (stopped) return;
-    const hit = labContainers(lab).find((c) => (isBroken(c) && !before.has(c.id)) || tomcatGaveUp(c));
+    const hit = labContainers(lab).find((c) => !before.has(c.id) && (isBroken(c) || tomcatGaveUp(c)));
     if (hit) {
       stopped = true;
       clearInterval(timer);
