@@ -161,6 +161,19 @@ fi
 step "destroy non-sticky (cdktf destroy)" env MSM_KIT_CONFIG="$NS" MSM_KIT_OUT="$OUT/non-sticky" MSM_KIT_STAND_INS="$STAND_INS_ENV" \
   npx --no-install cdktf destroy --auto-approve --skip-provider-lock
 
+# redeploys CONFIG OUT: `up` again with nothing changed skips terraform; with a Tomcat stopped
+# by hand it applies again and the lab answers through both Tomcats (after nginx's 5 s
+# fail_timeout: up's own first request marked the stopped Tomcat failed).
+redeploys() {
+  local cfg=$1 out=$2 t1
+  t1=$(fact "$cfg" "$out" 'containers.tomcat[1]')
+  step "up again, nothing changed: terraform skipped" bash -c "$KIT up --config '$cfg' --out '$out' ${SI[*]} 2>&1 | tee '$out/up-again.log' | grep -q 'terraform and the version check skipped'" \
+    || tail -20 "$out/up-again.log"
+  docker stop "$t1" >/dev/null
+  step "up again with $t1 stopped by hand: terraform applies and the lab answers" bash -c "$KIT up --config '$cfg' --out '$out' ${SI[*]} 2>&1 | tee '$out/up-stopped.log' | grep -q 'is exited' && sleep 6 && $KIT verify --config '$cfg' --requests 6" \
+    || tail -20 "$out/up-stopped.log"
+}
+
 # --- the other labs: the kit's own up/down ------------------------------------------
 kit_lab() { # kit_lab CONFIG OUTNAME DRILL...
   local cfg=$1 out=$OUT/$2 name
@@ -168,6 +181,7 @@ kit_lab() { # kit_lab CONFIG OUTNAME DRILL...
   name=$(basename "$cfg" .json)
   if step "apply $name (msm-kit up; versions checked inside)" $KIT up --config "$cfg" --out "$out" "${SI[@]}"; then
     checks "$cfg"
+    [[ $name == sticky ]] && redeploys "$cfg" "$out"
     drills "$cfg" "$@"
   fi
   step "destroy $name (msm-kit down)" $KIT down --config "$cfg" --out "$out"

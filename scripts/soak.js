@@ -142,11 +142,11 @@ async function main() {
     }
   }
 
-  // What msm logged in each phase (a phase in wall-clock time, one second of slack on each side for log timestamps).
+  // What msm logged in each phase (docker log timestamps, the phase in wall-clock time).
   const tomcats = lab.tomcats.map((t) => t.name);
   for (const p of phases) {
     const iso = (ms) => new Date(wallStart + ms).toISOString();
-    p.msm = await kit.msmLogCounts(tomcats, iso(p.from - 1000), iso(p.to + 1000));
+    p.msm = await kit.msmLogCounts(tomcats, iso(p.from), iso(p.to));
   }
   const p99 = (xs) => (xs.length ? [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(xs.length * 0.99))] : NaN);
   const total = (k) => phases.reduce((a, p) => a + p[k], 0);
