@@ -50,6 +50,8 @@ plain_clean() {
 }
 restore() {
   plain_clean
+  # A failed step leaves the lab up: take it down (no-op when it is down already).
+  [[ -n ${TF_CLI_CONFIG_FILE:-} && -n ${CFG:-} ]] && node bin/msm-kit.js down --config "$CFG" --out "$OUT/lab" >/dev/null 2>&1 || true
   # A cold run pointed .msm-kit/terraformrc at its throw-away mirror: point it back.
   if ((COLD)); then env -u MSM_KIT_CACHE -u GOMODCACHE -u GOCACHE bash scripts/setup/provider.sh >/dev/null 2>&1 || true; fi
 }
