@@ -90,6 +90,8 @@ export interface ResolvedLab {
   readonly webapps: readonly ResolvedWebapp[];
   /** The kit's sample app (verify's probe, the Tomcat health check); the first webapp when the config has none (bundle). */
   readonly sampleWebapp: ResolvedWebapp;
+  /** The sample app's page through nginx (verify's and the drills' probe): `url` plus its context path. */
+  readonly probeUrl: string;
   /** The sample app's static file a Tomcat's health check GETs. */
   readonly tomcatHealthPath: string;
 }
@@ -204,5 +206,6 @@ export function resolveLab(config: LabConfig, opts: ResolveOptions = {}): Resolv
     javaOpts,
     url: `http://${lbUrlHost}:${config.loadBalancer.port}/`,
     ...webappsOf(config),
+    probeUrl: `http://${lbUrlHost}:${config.loadBalancer.port}${webappsOf(config).sampleWebapp.contextPath.replace(/\/?$/, '/')}`,
   };
 }

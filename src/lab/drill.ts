@@ -221,7 +221,7 @@ async function runColdStart(lab: ResolvedLab, opts: DrillOptions): Promise<Drill
   const durationMs = (opts.durationS ?? 12) * 1000;
   const thinkMs = opts.thinkMs ?? 0;
   const names = lab.tomcats.map((t) => t.name);
-  await ensureLabAnswers(lab.url, `deploy the lab first (msm-kit up --config <file>), or pass the --config it was deployed with`);
+  await ensureLabAnswers(lab.probeUrl, `deploy the lab first (msm-kit up --config <file>), or pass the --config it was deployed with`);
   await settleLab(lab, { log, lastFailureAt: opts.lastFailureAt });
   const since = new Date().toISOString();
   const t0 = performance.now();
@@ -229,7 +229,7 @@ async function runColdStart(lab: ResolvedLab, opts: DrillOptions): Promise<Drill
   await Promise.all(names.map((n) => docker('restart', '-t', '10', n)));
   log(`  ${((performance.now() - t0) / 1000).toFixed(1)} s: restarted; ${K} sessions for ${durationMs / 1000} s at once (nginx sends traffic as soon as a Tomcat accepts it)`);
   const agent = new Agent({ keepAlive: true, maxSockets: K });
-  const clients = Array.from({ length: K }, () => new SessionClient(lab.url, 10_000, agent));
+  const clients = Array.from({ length: K }, () => new SessionClient(lab.probeUrl, 10_000, agent));
   const samples: Sample[][] = clients.map(() => []);
   const start = performance.now();
   const end = start + durationMs;
@@ -308,11 +308,11 @@ export async function runDrill(lab: ResolvedLab, opts: DrillOptions): Promise<Dr
   const durationMs = (opts.durationS ?? 12) * 1000;
   const thinkMs = opts.thinkMs ?? 20;
   const node = pickNode(lab, opts);
-  await ensureLabAnswers(lab.url, `deploy the lab first (msm-kit up --config <file>), or pass the --config it was deployed with`);
+  await ensureLabAnswers(lab.probeUrl, `deploy the lab first (msm-kit up --config <file>), or pass the --config it was deployed with`);
   await settleLab(lab, { log, lastFailureAt: opts.lastFailureAt });
   const notes: string[] = [];
   const agent = new Agent({ keepAlive: true, maxSockets: K });
-  const clients = Array.from({ length: K }, () => new SessionClient(lab.url, 10_000, agent));
+  const clients = Array.from({ length: K }, () => new SessionClient(lab.probeUrl, 10_000, agent));
   const samples: Sample[][] = clients.map(() => []);
   const start = performance.now();
   const end = start + durationMs;
@@ -321,7 +321,7 @@ export async function runDrill(lab: ResolvedLab, opts: DrillOptions): Promise<Dr
   let stoppedAt = NaN;
   let stopDone = NaN;
 
-  log(`drill ${opts.scenario}: ${K} sessions for ${durationMs / 1000} s on ${lab.url}; stopping ${node} at ${(durationMs / 3000).toFixed(1)} s`);
+  log(`drill ${opts.scenario}: ${K} sessions for ${durationMs / 1000} s on ${lab.probeUrl}; stopping ${node} at ${(durationMs / 3000).toFixed(1)} s`);
   const loops = clients.map(async (c, i) => {
     while (performance.now() < end) {
       const t0 = performance.now();
@@ -363,7 +363,7 @@ export async function runDrill(lab: ResolvedLab, opts: DrillOptions): Promise<Dr
   if (opts.scenario === 'restart') {
     // Fresh sessions after the restart: the restarted node must take its share again.
     await new Promise((r) => setTimeout(r, (lab.loadBalancer.failTimeout + 1) * 1000));
-    const fresh = (await Promise.all(Array.from({ length: 4 * Math.max(lab.tomcats.length, lab.memcacheds.length) }, () => new SessionClient(lab.url).get()))).filter(
+    const fresh = (await Promise.all(Array.from({ length: 4 * Math.max(lab.tomcats.length, lab.memcacheds.length) }, () => new SessionClient(lab.probeUrl).get()))).filter(
       (v) => v.status === 200 && v.session,
     );
     const memcached = lab.memcacheds.find((m) => m.name === node);

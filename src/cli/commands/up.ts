@@ -21,7 +21,7 @@ export function register(program: Command): void {
       await applyStack(r.stackDir, log, r.lab.name, terraformSecretEnv(r.lab.manager));
       await checkRunningVersions(r.lab, log);
       const { waitAnswering } = await import('../../lab/http');
-      const s = await waitAnswering(r.lab.url);
+      const s = await waitAnswering(r.lab.probeUrl);
       log(`[answer] the sample page answers through nginx (${s.toFixed(1)} s: the first request compiles the JSP)`);
       console.log(`lab ${r.lab.name} is up in ${((Date.now() - started) / 1000).toFixed(1)} s: ${bindText(r.lab)}`);
     },
