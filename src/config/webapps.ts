@@ -186,3 +186,9 @@ function newestClass(app: WebappContent, java: number): { name: string; major: n
   }
   return first && { ...first, count };
 }
+
+/** The context path of the webapp that serves `path` (the longest matching one, as Tomcat maps it), or undefined. */
+export function webappServing(path: string, contextPaths: readonly string[]): string | undefined {
+  const match = (cp: string) => cp === '/' || path === cp || path.startsWith(cp + '/');
+  return contextPaths.filter(match).sort((a, b) => b.length - a.length)[0];
+}

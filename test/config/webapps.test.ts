@@ -205,3 +205,13 @@ describe('synth with a user webapp', () => {
     expect(r.lab.tomcatHealthPath).toBe('/health.txt');
   });
 });
+
+describe('webappServing', () => {
+  it('maps a path to the longest matching context path, as Tomcat does', async () => {
+    const { webappServing } = await import('../../src/config/webapps');
+    expect(webappServing('/shop/', ['/', '/shop', '/msm-kit'])).toBe('/shop');
+    expect(webappServing('/shopping', ['/', '/shop'])).toBe('/');
+    expect(webappServing('/msm-kit', ['/shop', '/msm-kit'])).toBe('/msm-kit');
+    expect(webappServing('/other', ['/shop'])).toBeUndefined();
+  });
+});

@@ -3,16 +3,10 @@ import type { Command } from 'commander';
 import { ConfigError, UsageError } from '../../errors';
 import { dockerCli } from '../../lab/docker';
 import { verifyLab } from '../../lab/verify';
+import { webappServing } from '../../config/webapps';
 import { usesSasl } from '../../config/secrets';
 import type { ResolvedLab } from '../../config/resolve';
 import { configOption, loadLab, log, positive } from '../options';
-
-/** Whether `path` is served by the webapp at `contextPath` (the longest matching context path wins, as in Tomcat). */
-export function isUnder(path: string, contextPath: string, all: readonly string[]): boolean {
-  const match = (cp: string) => cp === '/' || path === cp || path.startsWith(cp + '/');
-  const best = all.filter(match).sort((a, b) => b.length - a.length)[0];
-  return best === contextPath;
-}
 
 export function register(program: Command): void {
   configOption(program.command('verify').description('prove sessions are shared: N requests through nginx with one cookie jar'), 'lab config (for the URL and the mode)')
@@ -34,7 +28,7 @@ export function register(program: Command): void {
       const base = o.url ?? (o.path === undefined ? lab!.probeUrl : lab!.url);
       const url = o.path === undefined ? base : new URL(o.path, base).href;
       // The sample app is the one with the counter; any other path gets the session-identity checks only.
-      const sampleApp = o.path === undefined || (lab !== undefined && isUnder(o.path, lab.sampleWebapp.contextPath, lab.webapps.map((w) => w.contextPath)));
+      const sampleApp = o.path === undefined || (lab !== undefined && webappServing(o.path, lab.webapps.map((w) => w.contextPath)) === lab.sampleWebapp.contextPath);
       const sticky = o.sticky ?? lab?.sticky ?? false;
       log(`verify: ${o.requests} requests to ${url} (${sticky ? 'sticky' : 'non-sticky'})${sampleApp ? '' : '; not the sample app: checking session identity across nodes only (cookie JSESSIONID, node from nginx\'s X-Msm-Kit-Node header), no counter'}`);
       const expect = lab && !o.url && sampleApp ? { tomcat: lab.tomcatVersion, java: lab.javaVersion } : undefined;
