@@ -29,6 +29,10 @@ export interface LabFacts {
   readonly statePath: string;
   readonly network: { readonly name: string; readonly subnet: string };
   readonly containers: { readonly tomcat: string[]; readonly memcached: string[]; readonly loadBalancer: string };
+  /** The sample app's page (verify's probe): `url` plus its context path. */
+  readonly probeUrl: string;
+  /** The webapps: context path and absolute source (none for the sample app). */
+  readonly webapps: Array<{ readonly contextPath: string; readonly source?: string }>;
   /** Advice that applies (setups that run but lose data or expose the lab). */
   readonly warnings: Array<{ readonly path: string; readonly message: string }>;
 }
@@ -49,6 +53,8 @@ export function labFacts(file: string, lab: ResolvedLab, outDir: string, warning
     statePath: statePathFor(lab.name, outDir),
     network: { name: lab.networkName, subnet: lab.subnet },
     containers: { tomcat: lab.tomcats.map((t) => t.name), memcached: lab.memcacheds.map((m) => m.name), loadBalancer: lab.loadBalancer.name },
+    probeUrl: lab.probeUrl,
+    webapps: lab.webapps.map((w) => ({ contextPath: w.contextPath, source: w.source })),
     warnings,
   };
 }
