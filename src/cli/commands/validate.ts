@@ -4,7 +4,7 @@
  * (names, URL, images, paths), so no script reads the config itself.
  */
 import type { Command } from 'commander';
-import { resolve } from 'node:path';
+import { basename, resolve } from 'node:path';
 import { CDKTF_SUBDIR, statePathFor } from '../../config/layout';
 import { loadConfig } from '../../config/load';
 import { resolveLab, type ResolvedLab } from '../../config/resolve';
@@ -80,7 +80,8 @@ export function register(program: Command): void {
       warn(o.config, cfg);
       console.log(
         `${o.config}: valid — ${lab.sticky ? 'sticky' : 'non-sticky'}, Tomcat ${lab.tomcatVersion} on Java ${lab.javaVersion}, ` +
-          `${lab.tomcats.length} Tomcat × ${lab.memcacheds.length} memcached, serializer ${lab.serializer}, ${bindText(lab)}`,
+          `${lab.tomcats.length} Tomcat × ${lab.memcacheds.length} memcached, serializer ${lab.serializer}, ${bindText(lab)}` +
+          (lab.webapps.length > 1 || lab.webapps[0].source !== undefined ? `; webapps ${lab.webapps.map((w) => `${w.contextPath} (${w.source === undefined ? 'sample app' : basename(w.source)})`).join(', ')}` : ''),
       );
     });
 }
