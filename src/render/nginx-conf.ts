@@ -89,10 +89,10 @@ export function renderNginxConf(lab: ResolvedLab): string {
     );
   }
   L.push(
-    `  # ${NODE_HEADER}: the Tomcat node that answered (its address when nginx tried more than one)`,
+    `  # ${NODE_HEADER}: the Tomcat node that answered (the last address nginx tried: "a:8080, b:8080" when it retried)`,
     '  map $upstream_addr $msm_node {',
     '    default $upstream_addr;',
-    ...lab.tomcats.map((t) => `    "~^${token(t.ip).replace(/\./g, '\\.')}:${TOMCAT_PORT}$" ${token(t.name)};`),
+    ...lab.tomcats.map((t) => `    "~(^|\\s)${token(t.ip).replace(/\./g, '\\.')}:${TOMCAT_PORT}$" ${token(t.name)};`),
     '  }',
     '',
     '  server {',

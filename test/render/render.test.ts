@@ -118,7 +118,7 @@ describe('nginx.conf', () => {
   it('names the Tomcat that answered in a response header, in both modes', () => {
     for (const lab of Object.values(labs)) {
       const conf = renderNginxConf(lab);
-      expect(conf).toContain('map $upstream_addr $msm_node {\n    default $upstream_addr;\n    "~^172\\.28\\.57\\.40:8080$" tomcat-node1;\n    "~^172\\.28\\.57\\.41:8080$" tomcat-node2;\n  }');
+      expect(conf).toContain('map $upstream_addr $msm_node {\n    default $upstream_addr;\n    "~(^|\\s)172\\.28\\.57\\.40:8080$" tomcat-node1;\n    "~(^|\\s)172\\.28\\.57\\.41:8080$" tomcat-node2;\n  }');
       expect(conf).toContain('add_header X-Msm-Kit-Node $msm_node always;');
     }
   });
