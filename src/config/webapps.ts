@@ -54,6 +54,10 @@ export function openWebapp(absSource: string): WebappContent {
     if (unsafeEntryName(e.name)) throw new ZipFormatError(`entry ${printable(e.name, 80)} would unpack outside the webapp`);
     files.push({ name: e.name, read: () => zipRead(buf, e) });
   }
+  // A name that is a file and also the directory of another entry cannot be unpacked.
+  const dirs = new Set(files.flatMap((f) => f.name.split('/').slice(0, -1).map((_, i, segs) => segs.slice(0, i + 1).join('/'))));
+  const clash = files.find((f) => dirs.has(f.name));
+  if (clash) throw new ZipFormatError(`entry ${printable(clash.name, 80)} is both a file and a directory`);
   return { kind: 'war', files: files.sort((a, b) => (a.name < b.name ? -1 : 1)) };
 }
 

@@ -80,6 +80,9 @@ describe('zip reader', () => {
     const evil = join(dir, 'evil.war');
     execFileSync('bash', ['-c', `cd ${dir} && mkdir -p e/WEB-INF && echo x > e/WEB-INF/web.xml && echo y > x.txt && cd e && zip -q ../evil.war WEB-INF/web.xml ../x.txt`]);
     expect(() => openWebapp(evil)).toThrow(/outside the webapp/);
+    const both = join(dir, 'both.war');
+    execFileSync('bash', ['-c', `cd ${dir} && mkdir -p b1/WEB-INF b2/WEB-INF/web.xml && echo x > b1/WEB-INF/web.xml && echo y > b2/WEB-INF/web.xml/z && (cd b1 && zip -q ../both.war WEB-INF/web.xml) && (cd b2 && zip -q ../both.war WEB-INF/web.xml/z)`]);
+    expect(() => openWebapp(both)).toThrow(/both a file and a directory/);
   });
 });
 
