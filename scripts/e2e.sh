@@ -193,6 +193,7 @@ kit_lab "$SEEDST" seed-sticky memcached-down tomcat-down restart
 step "SASL lab: up, no password in synth output or logs, verify, wrong password fails verify with the SASL hint, down" \
   env MSM_KIT_E2E_OUT="$OUT/sasl" bash scripts/e2e-sasl.sh "$SASL"
 
+step "your own webapp: bad WARs refused, the test shop at /shop beside the sample app, its cart moves between nodes, down" env MSM_KIT_E2E_OUT="$OUT/webapp" bash scripts/e2e-webapp.sh
 step "nothing left behind" bash -c '[[ -z $(docker ps -aq --filter label=msm-kit.lab) && -z $(docker network ls -q --filter label=msm-kit.lab) ]]'
 
 # --- the version matrix: every accepted Tomcat × Java × serializer, deployed and verified

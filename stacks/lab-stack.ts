@@ -5,7 +5,7 @@
  */
 import { Construct, dockerProvider, LocalBackend, TerraformOutput, TerraformStack, TerraformVariable } from '../src/cdktf';
 import { SECRETS, usesSasl, type SecretKey } from '../src/config/secrets';
-import { LB_HEALTH_PATH, NGINX_PORT, TOMCAT_HEALTH_PATH, TOMCAT_PORT, WEBAPP_DIR } from '../src/config/layout';
+import { LB_HEALTH_PATH, NGINX_PORT, TOMCAT_PORT } from '../src/config/layout';
 import type { ResolvedLab } from '../src/config/resolve';
 import { BaseImage } from '../src/constructs/base-image';
 import { LabNetwork } from '../src/constructs/lab-network';
@@ -91,12 +91,12 @@ export class LabStack extends TerraformStack {
           ip: t.ip,
           catalinaOpts: t.catalinaOpts,
           port: TOMCAT_PORT,
-          healthPath: TOMCAT_HEALTH_PATH,
+          healthPath: lab.tomcatHealthPath,
           image: tomcatImage.resource,
           network: this.network,
           lab: lab.name,
           contextXml: artifacts.contextXml,
-          contextXmlPath: `${WEBAPP_DIR}/META-INF/context.xml`,
+          contextXmlPath: `${lab.sampleWebapp.dir}/META-INF/context.xml`,
           dependsOn: this.memcached.map((m) => m.resource),
           env: tomcatEnv,
         }),

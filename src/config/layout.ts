@@ -12,6 +12,12 @@ export const NGINX_PORT = 80;
 export const CATALINA_HOME = '/usr/local/tomcat';
 /** Where the sample app (deployed as ROOT) lives in the Tomcat image. */
 export const WEBAPP_DIR = `${CATALINA_HOME}/webapps/ROOT`;
+/** Where Tomcat deploys webapps from in the image: one directory per app (`ROOT` is `/`, `a#b` is `/a/b`). */
+export const WEBAPPS_DIR = `${CATALINA_HOME}/webapps`;
+/** `webapps[].source` naming the kit's own sample app (the counter page verify reads) instead of a file. */
+export const SAMPLE_WEBAPP_SOURCE = 'msm-kit:sample';
+/** Response header nginx adds: the name of the Tomcat node that answered (from $upstream_addr). */
+export const NODE_HEADER = 'X-Msm-Kit-Node';
 /** Answered by nginx itself, without touching Tomcat: the balancer's health check. */
 export const LB_HEALTH_PATH = '/msm-kit-health';
 /** A static file of the sample app: a Tomcat's health check. */

@@ -3,6 +3,7 @@
  * `path: message (got value)` and no stack trace.
  */
 import { readFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import type { z } from 'zod';
 import { ConfigError, type ConfigProblem } from '../errors';
 import { checkJavaRegexes } from './java-regex';
@@ -10,6 +11,7 @@ import { MAX_JSON_DEPTH, scanJsonText } from './json-text';
 import { crossFieldRules, SECRET_KEYS, type Rule } from './rules';
 import { LabConfigFields, type LabConfig } from './schema';
 import { printable, showValue } from './show';
+import { checkWebapps, isSample } from './webapps';
 
 /** The lab config's fields with cross-field rules attached (all of rules.ts unless given). */
 export function labConfigSchema(rules: readonly Rule[] = crossFieldRules) {
@@ -110,7 +112,7 @@ function regexesOf(raw: unknown): string[] {
 export function parseConfig(raw: unknown, file = '(inline)', opts: LoadOptions = {}): LabConfig {
   checkJavaRegexes(regexesOf(raw));
   const result = schemaFor(opts).safeParse(raw, { reportInput: true });
-  if (result.success) return result.data;
+  if (result.success) return withWebappFiles(result.data, file);
   const seen = new Set<string>();
   const secrets = secretsOf(raw);
   const problems = result.error.issues.map(problemOf).map((p) => ({ path: p.path, message: mask(p.message, secrets) })).filter((p) => {
@@ -120,6 +122,18 @@ export function parseConfig(raw: unknown, file = '(inline)', opts: LoadOptions =
     return true;
   });
   throw new ConfigError(file, problems);
+}
+
+/**
+ * The webapps' files checked (webapps.ts) and their sources made absolute: a
+ * relative source is read from the config file's directory (from the working
+ * directory for an inline config), whoever reads the config later.
+ */
+function withWebappFiles(config: LabConfig, file: string): LabConfig {
+  const baseDir = file === '(inline)' ? process.cwd() : dirname(resolve(file));
+  const problems = checkWebapps(config.webapps, config.tomcat.javaVersion, baseDir);
+  if (problems.length) throw new ConfigError(file, problems);
+  return { ...config, webapps: config.webapps.map((w) => (isSample(w.source) ? w : { ...w, source: resolve(baseDir, w.source) })) };
 }
 
 /** Reads and validates a config file. Throws ConfigError for a missing file, bad JSON or a bad config. */

@@ -6,9 +6,10 @@
  */
 import { ENV_PROPERTY_SOURCE_OPT, usesSasl } from './secrets';
 import { memcachedSaslStandIn, memcachedStandIn, nginxStandIn, OFFICIAL_IMAGES, officialTomcatImage, tomcatStandIn, type ImageRole, type StandIn } from './images';
-import { ADDRESS_PLAN, BASE_JVM_OPTIONS } from './layout';
+import { ADDRESS_PLAN, BASE_JVM_OPTIONS, TOMCAT_HEALTH_PATH, WEBAPPS_DIR } from './layout';
 import { TRANSCODER_FACTORIES } from './msm';
 import type { JavaVersionNumber, LabConfig, ManagerConfig, SerializerName, TomcatVersionName } from './schema';
+import { contextDirName, isSample } from './webapps';
 
 export interface ResolvedTomcat {
   readonly name: string;
@@ -16,6 +17,17 @@ export interface ResolvedTomcat {
   readonly ip: string;
   /** CATALINA_OPTS of this node: heap, serializer options, -DjvmRoute. */
   readonly catalinaOpts: string;
+}
+
+export interface ResolvedWebapp {
+  /** `/` or `/shop`. */
+  readonly contextPath: string;
+  /** Absolute path of the WAR or directory; undefined for the kit's sample app. */
+  readonly source?: string;
+  /** Tomcat's directory name for the context path (`ROOT`, `shop`, `a#b`). */
+  readonly dirName: string;
+  /** Where the app lives in the image (`/usr/local/tomcat/webapps/shop`). */
+  readonly dir: string;
 }
 
 export interface ResolvedMemcached {
@@ -74,6 +86,25 @@ export interface ResolvedLab {
   readonly javaOpts: string;
   /** The URL the lab answers on, from the host. */
   readonly url: string;
+  /** The webapps, in config order (the sample app among them). */
+  readonly webapps: readonly ResolvedWebapp[];
+  /** The kit's sample app (verify's probe, the Tomcat health check); the first webapp when the config has none (bundle). */
+  readonly sampleWebapp: ResolvedWebapp;
+  /** The sample app's page through nginx (verify's and the drills' probe): `url` plus its context path. */
+  readonly probeUrl: string;
+  /** The sample app's static file a Tomcat's health check GETs. */
+  readonly tomcatHealthPath: string;
+}
+
+function webappsOf(config: LabConfig): { webapps: ResolvedWebapp[]; sampleWebapp: ResolvedWebapp; tomcatHealthPath: string } {
+  const webapps = config.webapps.map((w) => ({
+    contextPath: w.contextPath,
+    source: isSample(w.source) ? undefined : w.source,
+    dirName: contextDirName(w.contextPath),
+    dir: `${WEBAPPS_DIR}/${contextDirName(w.contextPath)}`,
+  }));
+  const sampleWebapp = webapps.find((w) => w.source === undefined) ?? webapps[0];
+  return { webapps, sampleWebapp, tomcatHealthPath: `${sampleWebapp.contextPath === '/' ? '' : sampleWebapp.contextPath}${TOMCAT_HEALTH_PATH}` };
 }
 
 function ipToInt(ip: string): number {
@@ -178,5 +209,7 @@ export function resolveLab(config: LabConfig, opts: ResolveOptions = {}): Resolv
     transcoderFactoryClass: TRANSCODER_FACTORIES[serializer],
     javaOpts,
     url: `http://${lbUrlHost}:${config.loadBalancer.port}/`,
+    ...webappsOf(config),
+    probeUrl: `http://${lbUrlHost}:${config.loadBalancer.port}${webappsOf(config).sampleWebapp.contextPath.replace(/\/?$/, '/')}`,
   };
 }

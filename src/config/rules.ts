@@ -3,6 +3,7 @@
  * test/config/rules.test.ts. Field-level rules live on the fields in schema.ts.
  */
 import { MEMCACHED_KEY_MAX, MSM_KEY_PREFIX_MAX, SESSION_ID_HEX, STORAGE_TOKEN_LENGTH, XML_FORBIDDEN } from './msm';
+import { SAMPLE_WEBAPP_SOURCE } from './layout';
 import type { LabConfig } from './schema';
 
 const IPV4 = /^\d{1,3}(\.\d{1,3}){3}$/;
@@ -279,5 +280,29 @@ export const crossFieldRules: readonly Rule[] = [
       c.manager.backupThreadCount !== undefined && c.manager.sessionBackupAsync === false
         ? [{ path: ['manager', 'backupThreadCount'], value: c.manager.backupThreadCount, message: 'backupThreadCount only applies to asynchronous backup. Fix: remove it, or set manager.sessionBackupAsync to true' }]
         : [],
+  },
+  {
+    id: 'webapp-context-paths-unique',
+    why: 'Tomcat deploys one webapp per context path (one directory per name): a second app at the same path would replace the first.',
+    check: (c) =>
+      duplicates(c.webapps, (w) => w.contextPath.toLowerCase()).map(({ index, key }) => {
+        const first = c.webapps.find((w) => w.contextPath.toLowerCase() === key)!.contextPath;
+        return {
+          path: ['webapps', index, 'contextPath'],
+          value: c.webapps[index].contextPath,
+          message: `another webapp already uses this context path${first !== c.webapps[index].contextPath ? ` (${first}: paths differing only in case clash on case-insensitive file systems)` : ''}. Fix: give every webapp its own contextPath`,
+        };
+      }),
+  },
+  {
+    id: 'webapp-sample-present',
+    why: "The Tomcat health check and verify's probe are the kit's sample app: without it a lab cannot tell a working Tomcat from a broken one.",
+    labOnly: true,
+    check: (c) => {
+      const samples = c.webapps.map((w, i) => ({ w, i })).filter(({ w }) => w.source === SAMPLE_WEBAPP_SOURCE);
+      if (samples.length === 0)
+        return [{ path: ['webapps'], value: c.webapps.map((w) => w.contextPath).join(', '), message: `the kit's sample app is missing: it is every Tomcat's health check and verify's probe. Fix: add {"contextPath": "/msm-kit", "source": "${SAMPLE_WEBAPP_SOURCE}"} beside your app` }];
+      return samples.slice(1).map(({ i }) => ({ path: ['webapps', i, 'source'], value: SAMPLE_WEBAPP_SOURCE, message: 'the sample app is listed twice. Fix: keep one' }));
+    },
   },
 ];

@@ -12,6 +12,7 @@
 import { z } from 'zod';
 import { closest } from './did-you-mean';
 import { checkJavaRegex } from './java-regex';
+import { SAMPLE_WEBAPP_SOURCE } from './layout';
 import { printable } from './show';
 
 /** Object schema that refuses unknown keys, suggesting the closest known one. */
@@ -214,6 +215,21 @@ export const LoadBalancer = strict({
   keepalive: positiveInt('keepalive', 16, NGINX_LIMITS.keepalive, "the generated nginx.conf's worker_connections; nginx allocates every cached connection up front").default(16).describe("nginx `keepalive` connections per upstream. @default 16"),
 });
 
+/** A context path Tomcat can map to a directory name: `/`, or `/seg[/seg...]` (no `#`, no `.`/`..` segments). */
+const CONTEXT_PATH_RE = /^\/$|^(\/(?!\.{1,2}(\/|$))[A-Za-z0-9._~-]{1,64}){1,8}$/;
+
+export const Webapp = strict({
+  contextPath: z
+    .string()
+    .regex(CONTEXT_PATH_RE, { message: 'contextPath must be "/" or "/name" (segments of A-Z a-z 0-9 . _ ~ -, no trailing "/"). Fix: e.g. "/shop"' })
+    .refine((v) => v.toUpperCase() !== '/ROOT', { message: 'contextPath "/ROOT" would be the directory ROOT, which Tomcat serves at "/". Fix: use "/" or another name' })
+    .describe('Where the app answers: "/" (Tomcat\'s ROOT) or "/name".'),
+  source: z
+    .string()
+    .min(1, { message: `source is empty. Fix: a .war file or an exploded webapp directory, relative to the config file, or "${SAMPLE_WEBAPP_SOURCE}"` })
+    .describe(`A .war file or an exploded webapp directory, relative to the config file; "${SAMPLE_WEBAPP_SOURCE}" is the kit's sample app (the page verify and the drills read).`),
+});
+
 /** The lab config's fields, without the cross-field rules (see LabConfigSchema in load.ts). */
 export const LabConfigFields = strict({
   $schema: z.string().optional().describe("JSON Schema for editors."),
@@ -265,6 +281,12 @@ export const LabConfigFields = strict({
       })
       .default('unix:///var/run/docker.sock').describe("Docker engine the provider talks to. @default \"unix:///var/run/docker.sock\""),
   }).prefault({}).describe("The Docker engine the lab is deployed on."),
+  webapps: z
+    .array(Webapp)
+    .min(1, { message: `at least one webapp is needed. Fix: add {"contextPath": "/", "source": "${SAMPLE_WEBAPP_SOURCE}"}` })
+    .max(20, { message: 'at most 20 webapps. Fix: remove some' })
+    .default([{ contextPath: '/', source: SAMPLE_WEBAPP_SOURCE }])
+    .describe(`The webapps every Tomcat runs, each with msm's <Manager> in its own context. @default the sample app at "/" ({"contextPath": "/", "source": "${SAMPLE_WEBAPP_SOURCE}"})`),
 });
 
 /** The config as written (defaults optional). */

@@ -10,6 +10,9 @@ import { containerLog, docker, waitHealthy } from './docker';
 import { ensureLabAnswers, parseSessionId, SessionClient, type PageView } from './http';
 import { settleLab } from './settle';
 
+/** The note of a drill on a page that is not the sample app. */
+export const IDENTITY_ONLY = 'session identity only: the page is not the sample app (no counter), so a changed session id counts as a lost session and updates are not checked';
+
 export const SCENARIOS = ['memcached-down', 'tomcat-down', 'restart', 'cold-start'] as const;
 
 /**
@@ -42,6 +45,13 @@ export interface DrillOptions {
   readonly node?: string;
   /** Pause between two requests of one session, in ms. @default 20 */
   readonly thinkMs?: number;
+  /** The page the sessions drive. @default the sample app (lab.probeUrl) */
+  readonly url?: string;
+  /**
+   * The page is not the sample app: no counter, so only the session's identity
+   * is checked (a new session id is a lost session; updates are not counted). @default false
+   */
+  readonly identityOnly?: boolean;
   /** When (Date.now()) the lab last saw a node fail, if known: settling then waits only the rest of nginx's fail_timeout. */
   readonly lastFailureAt?: number;
   readonly log?: (line: string) => void;
@@ -139,7 +149,7 @@ export interface SessionAnalysis {
  * over successful responses. `stop` is the failover instant, or several (a soak
  * kills more than one node): a sample is at the failover instant of any of them.
  */
-export function analyseSession(samples: readonly Seen[], stop?: StopWindow | readonly StopWindow[]): SessionAnalysis {
+export function analyseSession(samples: readonly Seen[], stop?: StopWindow | readonly StopWindow[], identityOnly = false): SessionAnalysis {
   const windows: readonly StopWindow[] = stop === undefined ? [] : 'from' in stop ? [stop] : stop;
   const firstAfter = windows.map((w) => samples.findIndex((s) => s.t0 >= w.until));
   const atStop = (i: number) => windows.some((w, k) => samples[i].t1 >= w.from && (firstAfter[k] < 0 || i <= firstAfter[k]));
@@ -154,10 +164,10 @@ export function analyseSession(samples: readonly Seen[], stop?: StopWindow | rea
   let prev: Seen | undefined;
   for (let i = 0; i < samples.length; i++) {
     const s = samples[i];
-    if (s.status !== 200 || s.counter === undefined || !s.session) continue;
+    if (s.status !== 200 || (!identityOnly && s.counter === undefined) || !s.session) continue;
     if (prev) {
       const sameSession = parseSessionId(prev.session!).hex === parseSessionId(s.session).hex;
-      if (!sameSession || (s.counter === 1 && prev.counter! > 1)) {
+      if (!sameSession || (!identityOnly && s.counter === 1 && prev.counter! > 1)) {
         lost = true;
         lostAtStop = atStop(i);
         lostIndex = i;
@@ -166,7 +176,11 @@ export function analyseSession(samples: readonly Seen[], stop?: StopWindow | rea
         why = `${prev.session} (counter ${prev.counter}) became ${s.session} (counter ${s.counter}) ${w ? `at ${((s.t0 - w.from) / 1000).toFixed(3)} s after the stop began` : ''}`.trim();
         break;
       }
-      const bad = s.counter <= prev.counter! ? 'repeated' : s.counter > prev.counter! + 1 ? 'skipped' : undefined;
+      if (identityOnly) {
+        prev = s;
+        continue;
+      }
+      const bad = s.counter! <= prev.counter! ? 'repeated' : s.counter! > prev.counter! + 1 ? 'skipped' : undefined;
       if (bad === 'repeated') repeated++;
       if (bad === 'skipped') skipped++;
       if (bad) {
@@ -229,7 +243,7 @@ async function runColdStart(lab: ResolvedLab, opts: DrillOptions): Promise<Drill
   const durationMs = (opts.durationS ?? 12) * 1000;
   const thinkMs = opts.thinkMs ?? 0;
   const names = lab.tomcats.map((t) => t.name);
-  await ensureLabAnswers(lab.url, `deploy the lab first (msm-kit up --config <file>), or pass the --config it was deployed with`);
+  await ensureLabAnswers(lab.probeUrl, `deploy the lab first (msm-kit up --config <file>), or pass the --config it was deployed with`);
   await settleLab(lab, { log, lastFailureAt: opts.lastFailureAt });
   const since = new Date().toISOString();
   const t0 = performance.now();
@@ -237,7 +251,7 @@ async function runColdStart(lab: ResolvedLab, opts: DrillOptions): Promise<Drill
   await Promise.all(names.map((n) => docker('restart', '-t', '10', n)));
   log(`  ${((performance.now() - t0) / 1000).toFixed(1)} s: restarted; ${K} sessions for ${durationMs / 1000} s at once (nginx sends traffic as soon as a Tomcat accepts it)`);
   const agent = new Agent({ keepAlive: true, maxSockets: K });
-  const clients = Array.from({ length: K }, () => new SessionClient(lab.url, 10_000, agent));
+  const clients = Array.from({ length: K }, () => new SessionClient(opts.url ?? lab.probeUrl, 10_000, agent));
   const samples: Sample[][] = clients.map(() => []);
   const start = performance.now();
   const end = start + durationMs;
@@ -259,8 +273,8 @@ async function runColdStart(lab: ResolvedLab, opts: DrillOptions): Promise<Drill
   const firstOk = all200(samples);
   const readyS = firstOk === undefined ? NaN : firstOk / 1000;
   const all = samples.flat();
-  const failed = all.filter((s) => s.status !== 200 || s.counter === undefined);
-  const per = samples.map((s) => analyseSession(s));
+  const failed = all.filter((s) => s.status !== 200 || !s.session || (!opts.identityOnly && s.counter === undefined));
+  const per = samples.map((s) => analyseSession(s, undefined, opts.identityOnly));
   const sessionsLost = per.filter((p) => p.lost).length;
   const updatesRepeated = per.reduce((a, p) => a + p.repeated, 0);
   const updatesSkipped = per.reduce((a, p) => a + p.skipped, 0);
@@ -275,6 +289,7 @@ async function runColdStart(lab: ResolvedLab, opts: DrillOptions): Promise<Drill
     `Tomcat logs: ${logs.relocated} session(s) relocated to their backup, ${logs.timeouts} memcached operation timeout(s), ${logs.storeFailures} failed store(s), ${logs.loadFailures} failed load(s)`,
     ...per.filter((p) => p.lost).slice(0, 5).map((p) => `lost: ${p.why}`),
   ];
+  if (opts.identityOnly) notes.push(IDENTITY_ONLY);
   const answered = firstOk !== undefined;
   if (!answered) notes.push(`no request succeeded within ${durationMs / 1000} s of the restart: run longer (-d)`);
   const ok = answered && (lab.sticky ? true : sessionsLost === 0 && updatesRepeated + updatesSkipped === 0);
@@ -316,11 +331,11 @@ export async function runDrill(lab: ResolvedLab, opts: DrillOptions): Promise<Dr
   const durationMs = (opts.durationS ?? 12) * 1000;
   const thinkMs = opts.thinkMs ?? 20;
   const node = pickNode(lab, opts);
-  await ensureLabAnswers(lab.url, `deploy the lab first (msm-kit up --config <file>), or pass the --config it was deployed with`);
+  await ensureLabAnswers(lab.probeUrl, `deploy the lab first (msm-kit up --config <file>), or pass the --config it was deployed with`);
   await settleLab(lab, { log, lastFailureAt: opts.lastFailureAt });
   const notes: string[] = [];
   const agent = new Agent({ keepAlive: true, maxSockets: K });
-  const clients = Array.from({ length: K }, () => new SessionClient(lab.url, 10_000, agent));
+  const clients = Array.from({ length: K }, () => new SessionClient(opts.url ?? lab.probeUrl, 10_000, agent));
   const samples: Sample[][] = clients.map(() => []);
   const start = performance.now();
   const end = start + durationMs;
@@ -329,7 +344,8 @@ export async function runDrill(lab: ResolvedLab, opts: DrillOptions): Promise<Dr
   let stoppedAt = NaN;
   let stopDone = NaN;
 
-  log(`drill ${opts.scenario}: ${K} sessions for ${durationMs / 1000} s on ${lab.url}; stopping ${node} at ${(durationMs / 3000).toFixed(1)} s`);
+  if (opts.identityOnly) notes.push(IDENTITY_ONLY);
+  log(`drill ${opts.scenario}: ${K} sessions for ${durationMs / 1000} s on ${opts.url ?? lab.probeUrl}; stopping ${node} at ${(durationMs / 3000).toFixed(1)} s`);
   const loops = clients.map(async (c, i) => {
     while (performance.now() < end) {
       const t0 = performance.now();
@@ -371,7 +387,7 @@ export async function runDrill(lab: ResolvedLab, opts: DrillOptions): Promise<Dr
   if (opts.scenario === 'restart') {
     // Fresh sessions after the restart: the restarted node must take its share again.
     await new Promise((r) => setTimeout(r, (lab.loadBalancer.failTimeout + 1) * 1000));
-    const fresh = (await Promise.all(Array.from({ length: 4 * Math.max(lab.tomcats.length, lab.memcacheds.length) }, () => new SessionClient(lab.url).get()))).filter(
+    const fresh = (await Promise.all(Array.from({ length: 4 * Math.max(lab.tomcats.length, lab.memcacheds.length) }, () => new SessionClient(lab.probeUrl).get()))).filter(
       (v) => v.status === 200 && v.session,
     );
     const memcached = lab.memcacheds.find((m) => m.name === node);
@@ -388,8 +404,8 @@ export async function runDrill(lab: ResolvedLab, opts: DrillOptions): Promise<Dr
   }
 
   const all = samples.flat();
-  const failed = all.filter((s) => s.status !== 200 || s.counter === undefined);
-  const per = samples.map((s) => analyseSession(s, { from: stoppedAt, until: stopDone }));
+  const failed = all.filter((s) => s.status !== 200 || !s.session || (!opts.identityOnly && s.counter === undefined));
+  const per = samples.map((s) => analyseSession(s, { from: stoppedAt, until: stopDone }, opts.identityOnly));
   const sessionsLost = per.filter((p) => p.lost).length;
   const sessionsLostAtStop = per.filter((p) => p.lost && p.lostAtStop).length;
   const updatesLostAtStop = per.reduce((a, p) => a + p.updatesLostAtStop, 0);

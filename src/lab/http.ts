@@ -1,10 +1,14 @@
 /** A tiny cookie-keeping client for the sample app, shared by verify and the drills. */
 import { request } from 'node:http';
+import { NODE_HEADER } from '../config/layout';
 import { StepError, UsageError } from '../errors';
 
 export interface PageView {
   readonly status: number;
+  /** The node the page names (the sample app), else the node nginx's X-Msm-Kit-Node header names. */
   readonly node?: string;
+  /** Whether the page was the sample app's (it names its node, session and counter). */
+  readonly samplePage?: boolean;
   readonly session?: string;
   readonly counter?: number;
   /** `Apache Tomcat/9.0.117`, as the page reports it. */
@@ -47,10 +51,14 @@ export class SessionClient {
             }
             const html = Buffer.concat(chunks).toString('utf8');
             const counter = field(html, 'counter');
+            const header = res.headers[NODE_HEADER.toLowerCase()];
+            const pageNode = field(html, 'node');
             done({
               status: res.statusCode ?? 0,
-              node: field(html, 'node'),
-              session: field(html, 'session'),
+              node: pageNode ?? (typeof header === 'string' ? header : undefined),
+              samplePage: pageNode !== undefined,
+              // any app: the session cookie the client holds after this answer
+              session: field(html, 'session') ?? this.cookie,
               counter: counter === undefined ? undefined : Number(counter),
               tomcat: field(html, 'tomcat'),
               java: field(html, 'java')?.split(' ')[0],

@@ -60,7 +60,7 @@ export async function settleLab(lab: ResolvedLab, opts: SettleOptions = {}): Pro
   const s = (ms: number) => (ms / 1000).toFixed(1);
   let t = performance.now();
   const containers = labContainers(lab);
-  log(`settling: ${containers.join(', ')} healthy, nginx fail_timeout run out, then every Tomcat answering through ${lab.url} (up to ${timeoutS} s each)`);
+  log(`settling: ${containers.join(', ')} healthy, nginx fail_timeout run out, then every Tomcat answering through ${lab.probeUrl} (up to ${timeoutS} s each)`);
   await Promise.all(containers.map((n) => waitHealthy(n, timeoutS)));
   const healthyMs = performance.now() - t;
 
@@ -74,7 +74,7 @@ export async function settleLab(lab: ResolvedLab, opts: SettleOptions = {}): Pro
   let probes = 0;
   let last = '';
   for (;;) {
-    const v = await new SessionClient(lab.url, 30_000).get();
+    const v = await new SessionClient(lab.probeUrl, 30_000).get();
     probes++;
     if (v.status === 200 && v.node) answered.push(v.node);
     else last = v.error ?? `HTTP ${v.status}`;
@@ -83,7 +83,7 @@ export async function settleLab(lab: ResolvedLab, opts: SettleOptions = {}): Pro
     if ((performance.now() - t) / 1000 > timeoutS)
       throw new StepError(
         'settle',
-        `${verdict.missing.join(', ')} did not answer through ${lab.url} within ${timeoutS} s (${probes} requests; answered: ${[...new Set(answered)].join(', ') || 'none'}${last ? `; last failure: ${last}` : ''}). Fix: check docker logs ${verdict.missing[0]} and docker logs ${lab.loadBalancer.name}; a node nginx counts as failed comes back after loadBalancer.failTimeout (${lab.loadBalancer.failTimeout} s)`,
+        `${verdict.missing.join(', ')} did not answer through ${lab.probeUrl} within ${timeoutS} s (${probes} requests; answered: ${[...new Set(answered)].join(', ') || 'none'}${last ? `; last failure: ${last}` : ''}). Fix: check docker logs ${verdict.missing[0]} and docker logs ${lab.loadBalancer.name}; a node nginx counts as failed comes back after loadBalancer.failTimeout (${lab.loadBalancer.failTimeout} s)`,
       );
     if (v.status !== 200) await new Promise((r) => setTimeout(r, 250));
   }

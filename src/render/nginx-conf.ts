@@ -6,7 +6,7 @@
  * upstream per route whose other servers are `backup`; requests without a
  * route go round-robin.
  */
-import { LB_HEALTH_PATH, NGINX_PORT, TOMCAT_PORT } from '../config/layout';
+import { LB_HEALTH_PATH, NGINX_PORT, NODE_HEADER, TOMCAT_PORT } from '../config/layout';
 import type { ResolvedLab, ResolvedTomcat } from '../config/resolve';
 import { NGINX_LIMITS } from '../config/schema';
 
@@ -89,6 +89,12 @@ export function renderNginxConf(lab: ResolvedLab): string {
     );
   }
   L.push(
+    `  # ${NODE_HEADER}: the Tomcat node that answered (the last address nginx tried: "a:8080, b:8080" when it retried)`,
+    '  map $upstream_addr $msm_node {',
+    '    default $upstream_addr;',
+    ...lab.tomcats.map((t) => `    "~(^|\\s)${token(t.ip).replace(/\./g, '\\.')}:${TOMCAT_PORT}$" ${token(t.name)};`),
+    '  }',
+    '',
     '  server {',
     `    listen ${NGINX_PORT};`,
     '',
@@ -110,6 +116,7 @@ export function renderNginxConf(lab: ResolvedLab): string {
     `      proxy_read_timeout ${token(lb.readTimeout)}s;`,
     '      proxy_next_upstream error timeout http_502 http_503;',
     `      proxy_next_upstream_tries ${token(lab.tomcats.length + 1)};`,
+    `      add_header ${NODE_HEADER} $msm_node always;`,
     '    }',
     '  }',
     '}',

@@ -5,9 +5,10 @@
  */
 import { createHash } from 'node:crypto';
 import { cpSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { join, relative, resolve } from 'node:path';
+import { dirname, join, relative, resolve } from 'node:path';
 import { CATALINA_HOME, IMAGE_CONTEXT_SUBDIR, WEBAPP_DIR } from '../config/layout';
-import type { ResolvedLab } from '../config/resolve';
+import type { ResolvedLab, ResolvedWebapp } from '../config/resolve';
+import { mergeManager, openWebapp } from '../config/webapps';
 import { copyJars, fetchJars, type FetchOptions } from '../jars/fetch';
 import { jarFileName, labJars, type Jar } from '../jars/manifest';
 import { TEMPLATES_DIR } from '../paths';
@@ -52,10 +53,36 @@ export function hashDir(dir: string): string {
  * the base image already has in the same directory: remove them before the COPY,
  * or both ECJs end up in lib/ and the class loader picks one.
  */
-export function withReplacedJars(dockerfile: string, jars: readonly Jar[]): string {
-  const globs = jars.flatMap((j) => (j.replaces === undefined ? [] : [`${j.target === 'catalina-lib' ? `${CATALINA_HOME}/lib` : `${WEBAPP_DIR}/WEB-INF/lib`}/${j.replaces}`]));
+export function withReplacedJars(dockerfile: string, jars: readonly Jar[], webappDirs: readonly string[] = [WEBAPP_DIR]): string {
+  const globs = jars.flatMap((j) => (j.replaces === undefined ? [] : j.target === 'catalina-lib' ? [`${CATALINA_HOME}/lib/${j.replaces}`] : webappDirs.map((d) => `${d}/WEB-INF/lib/${j.replaces}`)));
   if (globs.length === 0) return dockerfile;
   return dockerfile.replace(/^COPY /m, `RUN rm -f ${globs.join(' ')}\nCOPY `);
+}
+
+/**
+ * One webapp, exploded into the image context: the sample app from the kit's
+ * templates, or a copy of the user's WAR/directory (never the user's file
+ * itself). msm's <Manager> goes into the app's own META-INF/context.xml: written
+ * when the app has none, added to the app's <Context> when it has one (config
+ * loading has refused an app that declares its own Manager).
+ */
+function writeWebapp(app: ResolvedWebapp, appDir: string, contextXml: string): void {
+  mkdirSync(appDir, { recursive: true });
+  let ownContext: string | undefined;
+  if (app.source === undefined) cpSync(join(TEMPLATES_DIR, 'webapp'), appDir, { recursive: true });
+  else
+    for (const f of openWebapp(app.source).files) {
+      const dest = join(appDir, ...f.name.split('/'));
+      mkdirSync(dirname(dest), { recursive: true });
+      const bytes = f.read();
+      if (f.name === 'META-INF/context.xml') ownContext = bytes.toString('utf8');
+      writeFileSync(dest, bytes);
+    }
+  const xml = ownContext === undefined ? contextXml : mergeManager(ownContext, contextXml);
+  if (xml === undefined) throw new Error(`${app.source}: META-INF/context.xml has no <Context> (config loading should have refused it)`);
+  mkdirSync(join(appDir, 'META-INF'), { recursive: true });
+  // Baked in, so the image alone runs; the sample app's is also uploaded to each container.
+  writeFileSync(join(appDir, 'META-INF', 'context.xml'), xml);
 }
 
 /** Renders everything and writes it under outDir (the image context is rewritten from scratch). */
@@ -73,14 +100,13 @@ export async function writeArtifacts(lab: ResolvedLab, outDir: string, fetchOpts
   const ctxDir = join(out, IMAGE_CONTEXT_SUBDIR);
   rmSync(ctxDir, { recursive: true, force: true });
   const tomcatDir = join(ctxDir, 'tomcat');
-  const webappDir = join(tomcatDir, relative(CATALINA_HOME, WEBAPP_DIR));
-  mkdirSync(webappDir, { recursive: true });
-  cpSync(join(TEMPLATES_DIR, 'webapp'), webappDir, { recursive: true });
-  mkdirSync(join(webappDir, 'META-INF'), { recursive: true });
-  // Baked in too, so the image alone runs; each container also gets it uploaded.
-  writeFileSync(join(webappDir, 'META-INF', 'context.xml'), contextXml);
-  copyJars(jars, cached, { 'catalina-lib': join(tomcatDir, 'lib'), 'webapp-lib': join(webappDir, 'WEB-INF', 'lib') });
-  const dockerfile = withReplacedJars(readFileSync(join(TEMPLATES_DIR, 'tomcat', 'Dockerfile'), 'utf8').replace('{{BASE_IMAGE}}', lab.images.tomcat), jars);
+  for (const app of lab.webapps) {
+    const appDir = join(tomcatDir, relative(CATALINA_HOME, app.dir));
+    writeWebapp(app, appDir, contextXml);
+    // Tomcat's lib/ jars are written once per app too: the same bytes to the same file.
+    copyJars(jars, cached, { 'catalina-lib': join(tomcatDir, 'lib'), 'webapp-lib': join(appDir, 'WEB-INF', 'lib') });
+  }
+  const dockerfile = withReplacedJars(readFileSync(join(TEMPLATES_DIR, 'tomcat', 'Dockerfile'), 'utf8').replace('{{BASE_IMAGE}}', lab.images.tomcat), jars, lab.webapps.map((w) => w.dir));
   writeFileSync(join(ctxDir, 'Dockerfile'), dockerfile);
 
   const manifest = {
@@ -92,8 +118,9 @@ export async function writeArtifacts(lab: ResolvedLab, outDir: string, fetchOpts
       coordinates: `${j.groupId}:${j.artifactId}:${j.version}`,
       file: jarFileName(j),
       sha256: j.sha256,
-      target: j.target === 'catalina-lib' ? `${CATALINA_HOME}/lib` : `${WEBAPP_DIR}/WEB-INF/lib`,
+      target: j.target === 'catalina-lib' ? `${CATALINA_HOME}/lib` : lab.webapps.map((w) => `${w.dir}/WEB-INF/lib`).join(' '),
     })),
+    webapps: lab.webapps.map((w) => ({ contextPath: w.contextPath, dir: w.dir, source: w.source === undefined ? 'sample' : 'user' })),
   };
   writeFileSync(join(out, 'jars.json'), JSON.stringify(manifest, null, 2) + '\n');
 

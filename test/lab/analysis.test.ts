@@ -65,3 +65,13 @@ describe('longestWindow', () => {
     expect(longestWindow([])).toBe(0);
   });
 });
+
+describe('analyseSession, session identity only (drill --path on an app without the counter)', () => {
+  const seen = (session: string) => ({ status: 200, session, counter: undefined, t0: 0, t1: 1 });
+  it('a kept id is no loss, a changed id is a lost session; no counter is read', () => {
+    expect(analyseSession([seen('A1-mnode1'), seen('A1-mnode2'), seen('A1-mnode2')], undefined, true)).toMatchObject({ lost: false, repeated: 0, skipped: 0 });
+    expect(analyseSession([seen('A1-mnode1'), seen('B2-mnode1')], undefined, true)).toMatchObject({ lost: true });
+    // without identityOnly, samples without a counter are not read at all
+    expect(analyseSession([seen('A1-mnode1'), seen('B2-mnode1')])).toMatchObject({ lost: false });
+  });
+});

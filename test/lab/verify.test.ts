@@ -76,3 +76,40 @@ describe('verifyLab', () => {
     expect(moved.verdict).toMatch(/served by 2 nodes/);
   });
 });
+
+/** Any app (not the sample page): no data-key cells; the node only in nginx's X-Msm-Kit-Node header. */
+async function anyApp(nodes: string[], forget = false): Promise<string> {
+  let served = 0;
+  server = createServer((req, res) => {
+    const node = nodes[served++ % nodes.length];
+    let id = forget ? undefined : /JSESSIONID=([^;]+)/.exec(req.headers.cookie ?? '')?.[1];
+    if (!id) {
+      id = `${(forget ? served : 0xabc).toString(16).padStart(32, '0')}-mnode1`;
+      res.setHeader('set-cookie', `JSESSIONID=${id}; Path=/shop`);
+    }
+    res.setHeader('X-Msm-Kit-Node', node);
+    res.end('<p>your cart</p>');
+  });
+  await new Promise<void>((r) => server!.listen(0, '127.0.0.1', r));
+  return `http://127.0.0.1:${(server!.address() as { port: number }).port}/shop/`;
+}
+
+describe('verifyLab on any app (verify --path)', () => {
+  it('checks session identity across nodes from the cookie and the node header, and says no counter was checked', async () => {
+    const r = await verifyLab({ url: await anyApp(['t1', 't2']), requests: 6, sticky: false, sampleApp: false });
+    expect(r.verdict).toMatch(/^PASS: 6 requests, session 00000000… kept, served by t1, t2 \(session identity only: not the sample app, so no counter checked\)$/);
+  });
+
+  it('fails when the session id changes between nodes, and when one node serves everything', async () => {
+    const lost = await verifyLab({ url: await anyApp(['t1', 't2'], true), requests: 4, sticky: false, sampleApp: false });
+    expect(lost.verdict).toMatch(/^FAIL: the session id changed 3 time\(s\)/);
+    server!.close();
+    const one = await verifyLab({ url: await anyApp(['t1']), requests: 4, sticky: false, sampleApp: false });
+    expect(one.verdict).toMatch(/only t1 served/);
+  });
+
+  it('the sample app without its counter fails (the counter is required there)', async () => {
+    const r = await verifyLab({ url: await anyApp(['t1', 't2']), requests: 2, sticky: false });
+    expect(r.ok).toBe(false);
+  });
+});

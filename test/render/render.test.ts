@@ -111,7 +111,16 @@ describe('nginx.conf', () => {
     expect(conf).toContain('proxy_http_version 1.1;');
     expect(conf).toContain('X-Forwarded-For');
     expect(conf).not.toContain('backup');
-    expect(conf).not.toContain('map ');
+    expect(conf).not.toContain('map $cookie');
+    expect(conf).not.toContain('$msm_route');
+  });
+
+  it('names the Tomcat that answered in a response header, in both modes', () => {
+    for (const lab of Object.values(labs)) {
+      const conf = renderNginxConf(lab);
+      expect(conf).toContain('map $upstream_addr $msm_node {\n    default $upstream_addr;\n    "~(^|\\s)172\\.28\\.57\\.40:8080$" tomcat-node1;\n    "~(^|\\s)172\\.28\\.57\\.41:8080$" tomcat-node2;\n  }');
+      expect(conf).toContain('add_header X-Msm-Kit-Node $msm_node always;');
+    }
   });
 
   it('sticky: one upstream per route with the other nodes as backup', () => {

@@ -1,6 +1,8 @@
 /** `drill`: a failure drill on a deployed lab. */
 import { InvalidArgumentError, type Command } from 'commander';
 import { runDrill, SCENARIOS, type Scenario } from '../../lab/drill';
+import { webappServing } from '../../config/webapps';
+import { UsageError } from '../../errors';
 import { configOption, loadLab, log, positive } from '../options';
 
 export function register(program: Command): void {
@@ -9,10 +11,17 @@ export function register(program: Command): void {
     .option('-k, --sessions <n>', 'concurrent client sessions', positive, 20)
     .option('-d, --duration <s>', 'seconds of traffic', positive, 12)
     .option('--node <name>', 'container to stop (default: the first of its kind)')
+    .option('--path <path>', 'drive this path of the lab instead of the sample app (e.g. /shop/): session identity only, no counter')
     .option('--json', 'print the report as JSON')
-    .action(async (scenario: string, o: { config: string; sessions: number; duration: number; node?: string; json?: boolean }) => {
+    .action(async (scenario: string, o: { config: string; sessions: number; duration: number; node?: string; path?: string; json?: boolean }) => {
       if (!(SCENARIOS as readonly string[]).includes(scenario)) throw new InvalidArgumentError(`unknown scenario "${scenario}". Use one of ${SCENARIOS.join(', ')}`);
-      const report = await runDrill(loadLab(o), { scenario: scenario as Scenario, sessions: o.sessions, durationS: o.duration, node: o.node, log });
+      const lab = loadLab(o);
+      if (o.path !== undefined && !o.path.startsWith('/')) throw new UsageError(`--path ${JSON.stringify(o.path).slice(0, 80)}: not a path. Fix: start it with "/", e.g. --path /shop/`);
+      const url = o.path === undefined ? undefined : new URL(o.path, lab.url).href;
+      // Only the sample app has the counter; on any other app the drill checks session identity and says so.
+      const identityOnly = o.path !== undefined && webappServing(o.path, lab.webapps.map((w) => w.contextPath)) !== lab.sampleWebapp.contextPath;
+      if (identityOnly) log(`drill: ${url} is not the sample app: checking session identity only (no counter)`);
+      const report = await runDrill(lab, { scenario: scenario as Scenario, sessions: o.sessions, durationS: o.duration, node: o.node, url, identityOnly, log });
       console.log(o.json ? JSON.stringify(report, null, 2) : report.summary);
       if (!report.ok) process.exitCode = 1;
     });

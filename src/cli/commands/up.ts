@@ -36,7 +36,7 @@ export function register(program: Command): void {
         writeAppliedMark(mark, r.stackDir, r.statePath);
       }
       const { waitAnswering } = await import('../../lab/http');
-      const s = await waitAnswering(r.lab.url);
+      const s = await waitAnswering(r.lab.probeUrl);
       log(`[answer] the sample page answers through nginx (${s.toFixed(1)} s: the first request compiles the JSP)`);
       console.log(`lab ${r.lab.name} is up in ${((Date.now() - started) / 1000).toFixed(1)} s: ${bindText(r.lab)}`);
     });

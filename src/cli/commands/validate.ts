@@ -4,7 +4,7 @@
  * (names, URL, images, paths), so no script reads the config itself.
  */
 import type { Command } from 'commander';
-import { resolve } from 'node:path';
+import { basename, resolve } from 'node:path';
 import { CDKTF_SUBDIR, statePathFor } from '../../config/layout';
 import { loadConfig } from '../../config/load';
 import { resolveLab, type ResolvedLab } from '../../config/resolve';
@@ -29,6 +29,10 @@ export interface LabFacts {
   readonly statePath: string;
   readonly network: { readonly name: string; readonly subnet: string };
   readonly containers: { readonly tomcat: string[]; readonly memcached: string[]; readonly loadBalancer: string };
+  /** The sample app's page (verify's probe): `url` plus its context path. */
+  readonly probeUrl: string;
+  /** The webapps: context path and absolute source (none for the sample app). */
+  readonly webapps: Array<{ readonly contextPath: string; readonly source?: string }>;
   /** Advice that applies (setups that run but lose data or expose the lab). */
   readonly warnings: Array<{ readonly path: string; readonly message: string }>;
 }
@@ -49,6 +53,8 @@ export function labFacts(file: string, lab: ResolvedLab, outDir: string, warning
     statePath: statePathFor(lab.name, outDir),
     network: { name: lab.networkName, subnet: lab.subnet },
     containers: { tomcat: lab.tomcats.map((t) => t.name), memcached: lab.memcacheds.map((m) => m.name), loadBalancer: lab.loadBalancer.name },
+    probeUrl: lab.probeUrl,
+    webapps: lab.webapps.map((w) => ({ contextPath: w.contextPath, source: w.source })),
     warnings,
   };
 }
@@ -74,7 +80,8 @@ export function register(program: Command): void {
       warn(o.config, cfg);
       console.log(
         `${o.config}: valid — ${lab.sticky ? 'sticky' : 'non-sticky'}, Tomcat ${lab.tomcatVersion} on Java ${lab.javaVersion}, ` +
-          `${lab.tomcats.length} Tomcat × ${lab.memcacheds.length} memcached, serializer ${lab.serializer}, ${bindText(lab)}`,
+          `${lab.tomcats.length} Tomcat × ${lab.memcacheds.length} memcached, serializer ${lab.serializer}, ${bindText(lab)}` +
+          (lab.webapps.length > 1 || lab.webapps[0].source !== undefined ? `; webapps ${lab.webapps.map((w) => `${w.contextPath} (${w.source === undefined ? 'sample app' : basename(w.source)})`).join(', ')}` : ''),
       );
     });
 }

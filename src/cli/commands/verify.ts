@@ -1,8 +1,9 @@
 /** `verify`: N requests through nginx with one cookie jar; the session must be shared. */
 import type { Command } from 'commander';
-import { ConfigError } from '../../errors';
+import { ConfigError, UsageError } from '../../errors';
 import { dockerCli } from '../../lab/docker';
 import { verifyLab } from '../../lab/verify';
+import { webappServing } from '../../config/webapps';
 import { usesSasl } from '../../config/secrets';
 import type { ResolvedLab } from '../../config/resolve';
 import { configOption, loadLab, log, positive } from '../options';
@@ -11,10 +12,11 @@ export function register(program: Command): void {
   configOption(program.command('verify').description('prove sessions are shared: N requests through nginx with one cookie jar'), 'lab config (for the URL and the mode)')
     .option('--url <url>', 'lab URL (default: from the config)')
     .option('-n, --requests <n>', 'number of requests', positive, 10)
+    .option('--path <path>', 'check this path of the lab instead of the sample app (e.g. /shop/): session identity across nodes; the counter only on the sample app')
     .option('--sticky', 'expect sticky behaviour (default: from the config)')
     .option('--failover', 'halfway through, stop the Tomcat serving the session (started again at the end)')
     .option('--attributes', 'also check which JDK attribute types survive the serializer (the sample app\'s attributes.jsp)')
-    .action(async (o: { config: string; url?: string; requests: number; sticky?: boolean; failover?: boolean; attributes?: boolean }) => {
+    .action(async (o: { config: string; url?: string; path?: string; requests: number; sticky?: boolean; failover?: boolean; attributes?: boolean }) => {
       // With --url the config only supplies the mode; without a config the mode is --sticky or non-sticky.
       let lab: ResolvedLab | undefined;
       try {
@@ -22,11 +24,15 @@ export function register(program: Command): void {
       } catch (e) {
         if (!(o.url && e instanceof ConfigError && e.problems[0]?.path === '(file)')) throw e;
       }
-      const url = o.url ?? lab!.url;
+      if (o.path !== undefined && !o.path.startsWith('/')) throw new UsageError(`--path ${JSON.stringify(o.path).slice(0, 80)}: not a path. Fix: start it with "/", e.g. --path /shop/`);
+      const base = o.url ?? (o.path === undefined ? lab!.probeUrl : lab!.url);
+      const url = o.path === undefined ? base : new URL(o.path, base).href;
+      // The sample app is the one with the counter; any other path gets the session-identity checks only.
+      const sampleApp = o.path === undefined || (lab !== undefined && webappServing(o.path, lab.webapps.map((w) => w.contextPath)) === lab.sampleWebapp.contextPath);
       const sticky = o.sticky ?? lab?.sticky ?? false;
-      log(`verify: ${o.requests} requests to ${url} (${sticky ? 'sticky' : 'non-sticky'})`);
-      const expect = lab && !o.url ? { tomcat: lab.tomcatVersion, java: lab.javaVersion } : undefined;
-      const r = await verifyLab({ url, requests: o.requests, sticky, failover: o.failover, docker: dockerCli, expect, sasl: lab ? usesSasl(lab.manager) : false, log: (l) => console.log(l) });
+      log(`verify: ${o.requests} requests to ${url} (${sticky ? 'sticky' : 'non-sticky'})${sampleApp ? '' : '; not the sample app: checking session identity across nodes only (cookie JSESSIONID, node from nginx\'s X-Msm-Kit-Node header), no counter'}`);
+      const expect = lab && !o.url && sampleApp ? { tomcat: lab.tomcatVersion, java: lab.javaVersion } : undefined;
+      const r = await verifyLab({ url, requests: o.requests, sticky, failover: o.failover, docker: dockerCli, expect, sampleApp, sasl: lab ? usesSasl(lab.manager) : false, log: (l) => console.log(l) });
       console.log(r.verdict);
       if (!r.ok) process.exitCode = 1;
       if (o.attributes) {
