@@ -20,7 +20,7 @@ export { synthLab } from './synth/synth';
 export { verifyLab } from './lab/verify';
 export { runDrill, SCENARIOS, analyseSession, longestWindow, type SessionAnalysis, type StopWindow } from './lab/drill';
 export { settleLab, settledFrom, failMemoryWaitMs, labContainers } from './lab/settle';
-export { SessionClient, parseSessionId, type PageView } from './lab/http';
+export { SessionClient, parseSessionId, keepAliveAgent, setHttpsTrust, type PageView, type HttpsTrust } from './lab/http';
 export { docker, waitHealthy } from './lab/docker';
 export { ensureImages } from './lab/images';
 export { matrix, allCombinations, combinationConfig, type Combination } from './config/matrix';

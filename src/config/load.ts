@@ -10,6 +10,7 @@ import { MAX_JSON_DEPTH, scanJsonText } from './json-text';
 import { crossFieldRules, SECRET_KEYS, type Rule } from './rules';
 import { LabConfigFields, type LabConfig } from './schema';
 import { printable, showValue } from './show';
+import { checkTlsFiles, tlsFilesOf } from './tls';
 
 /** The lab config's fields with cross-field rules attached (all of rules.ts unless given). */
 export function labConfigSchema(rules: readonly Rule[] = crossFieldRules) {
@@ -141,7 +142,19 @@ export function loadConfig(file: string = DEFAULT_CONFIG_FILE, opts: LoadOptions
       },
     ]);
   }
-  return parseConfigText(bytes, file, opts);
+  return withTlsFiles(parseConfigText(bytes, file, opts), file);
+}
+
+/**
+ * A given certificate/key pair (loadBalancer.tls) checked before anything is
+ * written or deployed, its paths made absolute (they are relative to the config file).
+ */
+function withTlsFiles(cfg: LabConfig, file: string): LabConfig {
+  const files = tlsFilesOf(cfg.loadBalancer.tls, file);
+  if (files === undefined) return cfg;
+  const problems = checkTlsFiles(files);
+  if (problems.length) throw new ConfigError(file, problems);
+  return { ...cfg, loadBalancer: { ...cfg.loadBalancer, tls: files } };
 }
 
 /** Offset of the first byte that does not start or continue a valid UTF-8 sequence. */

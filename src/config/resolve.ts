@@ -173,6 +173,6 @@ export function resolveLab(config: LabConfig, opts: ResolveOptions = {}): Resolv
     memcachedNodes: memcacheds.map((m) => `${m.id}:${m.host}:${m.port}`).join(','),
     transcoderFactoryClass: TRANSCODER_FACTORIES[serializer],
     javaOpts,
-    url: `http://${lbUrlHost}:${config.loadBalancer.port}/`,
+    url: config.loadBalancer.tls === undefined ? `http://${lbUrlHost}:${config.loadBalancer.port}/` : `https://${lbUrlHost}:${config.loadBalancer.httpsPort}/`,
   };
 }

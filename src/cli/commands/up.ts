@@ -6,7 +6,7 @@ import { terraformSecretEnv } from '../../config/secrets';
 import { announceStandIns } from '../../lab/images';
 import { applyStack, destroyStack } from '../../lab/terraform';
 import { checkRunningVersions } from '../../lab/versions';
-import { configOption, log, outOption, standInsOption, warn } from '../options';
+import { applyHttpsTrust, configOption, log, outOption, standInsOption, warn } from '../options';
 import { bindText } from './validate';
 
 export function register(program: Command): void {
@@ -21,8 +21,10 @@ export function register(program: Command): void {
       await applyStack(r.stackDir, log, r.lab.name, terraformSecretEnv(r.lab.manager));
       await checkRunningVersions(r.lab, log);
       const { waitAnswering } = await import('../../lab/http');
+      applyHttpsTrust({ out: o.out }, r.lab);
       const s = await waitAnswering(r.lab.url);
       log(`[answer] the sample page answers through nginx (${s.toFixed(1)} s: the first request compiles the JSP)`);
+      if (r.artifacts.tls?.selfSigned) log(`[tls] self-signed certificate: ${r.artifacts.tls.certificate} (verify and drill trust it with --out ${o.out}; curl --cacert it)`);
       console.log(`lab ${r.lab.name} is up in ${((Date.now() - started) / 1000).toFixed(1)} s: ${bindText(r.lab)}`);
     },
   );

@@ -5,16 +5,16 @@ import { dockerCli } from '../../lab/docker';
 import { verifyLab } from '../../lab/verify';
 import { usesSasl } from '../../config/secrets';
 import type { ResolvedLab } from '../../config/resolve';
-import { configOption, loadLab, log, positive } from '../options';
+import { applyHttpsTrust, configOption, httpsOptions, loadLab, log, positive, type HttpsOpts } from '../options';
 
 export function register(program: Command): void {
-  configOption(program.command('verify').description('prove sessions are shared: N requests through nginx with one cookie jar'), 'lab config (for the URL and the mode)')
+  httpsOptions(configOption(program.command('verify').description('prove sessions are shared: N requests through nginx with one cookie jar'), 'lab config (for the URL and the mode)')
     .option('--url <url>', 'lab URL (default: from the config)')
     .option('-n, --requests <n>', 'number of requests', positive, 10)
     .option('--sticky', 'expect sticky behaviour (default: from the config)')
     .option('--failover', 'halfway through, stop the Tomcat serving the session (started again at the end)')
-    .option('--attributes', 'also check which JDK attribute types survive the serializer (the sample app\'s attributes.jsp)')
-    .action(async (o: { config: string; url?: string; requests: number; sticky?: boolean; failover?: boolean; attributes?: boolean }) => {
+    .option('--attributes', 'also check which JDK attribute types survive the serializer (the sample app\'s attributes.jsp)'))
+    .action(async (o: HttpsOpts & { config: string; url?: string; requests: number; sticky?: boolean; failover?: boolean; attributes?: boolean }) => {
       // With --url the config only supplies the mode; without a config the mode is --sticky or non-sticky.
       let lab: ResolvedLab | undefined;
       try {
@@ -23,6 +23,7 @@ export function register(program: Command): void {
         if (!(o.url && e instanceof ConfigError && e.problems[0]?.path === '(file)')) throw e;
       }
       const url = o.url ?? lab!.url;
+      applyHttpsTrust(o, lab);
       const sticky = o.sticky ?? lab?.sticky ?? false;
       log(`verify: ${o.requests} requests to ${url} (${sticky ? 'sticky' : 'non-sticky'})`);
       const expect = lab && !o.url ? { tomcat: lab.tomcatVersion, java: lab.javaVersion } : undefined;
