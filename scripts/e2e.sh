@@ -160,6 +160,7 @@ kit_lab "$SEEDST" seed-sticky memcached-down tomcat-down restart
 
 step "SASL lab: up, no password in synth output or logs, verify, wrong password fails verify with the SASL hint, down" \
   env MSM_KIT_E2E_OUT="$OUT/sasl" bash scripts/e2e-sasl.sh "$SASL"
+step "TLS lab (scripts/e2e-tls.sh): bad cert/key refused, HTTPS cookie Secure+HttpOnly+SameSite, redirect, non-root Tomcat, 404 without version, verify + drill over HTTPS, down" env MSM_KIT_E2E_OUT="$OUT/tls" bash scripts/e2e-tls.sh
 
 step "nothing left behind" bash -c '[[ -z $(docker ps -aq --filter label=msm-kit.lab) && -z $(docker network ls -q --filter label=msm-kit.lab) ]]'
 
