@@ -94,7 +94,7 @@ V=$($KIT verify --config "$CFG" --out "$OUT" -n 10 | tail -n 1)
 echo "$V"
 [[ $V == PASS:* ]] || fail "verify over HTTPS"
 done_ "verify over HTTPS"
-$KIT drill tomcat-down --config "$CFG" --out "$OUT" --sessions 10 --duration 8 | tail -n 3 || fail "drill tomcat-down over HTTPS"
+$KIT drill tomcat-down --config "$CFG" --out "$OUT" --sessions 10 --duration 8 | tail -n 8 || fail "drill tomcat-down over HTTPS"
 done_ "drill tomcat-down over HTTPS"
 
 # --- 4. down, nothing left

@@ -7,6 +7,8 @@ export { labJsonSchema } from './config/json-schema';
 export { KitError, ConfigError, UsageError, JarError, StepError, describeError, type ConfigProblem } from './errors';
 export { renderContextXml, managerAttributes } from './render/context-xml';
 export { renderNginxConf } from './render/nginx-conf';
+export { renderServerXml } from './render/server-xml';
+export { checkTlsFiles, tlsFilesOf } from './config/tls';
 export { jarSet, labJars, allJars, type Jar } from './jars/manifest';
 export { fetchJars } from './jars/fetch';
 export { LabNetwork } from './constructs/lab-network';
