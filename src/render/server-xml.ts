@@ -9,6 +9,8 @@
  *   "Apache-Coyote/1.1"), error pages without report or version (ErrorReportValve);
  * - a RemoteIpValve that believes X-Forwarded-For/-Proto from the balancer only,
  *   so that behind TLS request.isSecure() is true and the session cookie gets Secure;
+ *   the ports Tomcat reports (getServerPort(), absolute redirects) are the balancer's
+ *   host ports, as the valve replaces the one the Host header gave;
  * - no autoDeploy (the image's webapps are fixed at build time).
  *
  * The jvmRoute is not written: Tomcat's Engine takes it from -DjvmRoute (resolve.ts).
@@ -32,7 +34,7 @@ export const addressRegex = (ip: string): string => ip.replace(/\./g, '\\.');
 export function remoteIpValve(lab: ResolvedLab, internalProxies: string | undefined): string {
   const attrs: Array<[string, string]> = [['className', 'org.apache.catalina.valves.RemoteIpValve']];
   if (internalProxies !== undefined) attrs.push(['internalProxies', internalProxies]);
-  attrs.push(['remoteIpHeader', 'X-Forwarded-For'], ['protocolHeader', 'X-Forwarded-Proto'], ['protocolHeaderHttpsValue', 'https'], ['httpsServerPort', String(lab.loadBalancer.httpsPort)]);
+  attrs.push(['remoteIpHeader', 'X-Forwarded-For'], ['protocolHeader', 'X-Forwarded-Proto'], ['protocolHeaderHttpsValue', 'https'], ['httpServerPort', String(lab.loadBalancer.port)], ['httpsServerPort', String(lab.loadBalancer.httpsPort)]);
   return `<Valve${attrs.map(([k, v]) => ` ${k}="${xmlAttr(v)}"`).join('')}/>`;
 }
 
