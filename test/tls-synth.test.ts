@@ -4,8 +4,9 @@
  * their hash only, never the key's content; nginx publishes httpsPort; the Tomcat
  * image build context carries the hardened server.xml and Dockerfile.
  */
-import { readFileSync, statSync } from 'node:fs';
-import { mkdtempSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { X509Certificate } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -35,6 +36,23 @@ describe('TLS synth output', () => {
 
     const again = await synthLab(tls, { outDir: out, standIns: true, fetch: { offline: true } });
     expect(again.artifacts.tls!.hash).toBe(t.hash);
+  });
+
+  it('a given pair is copied under <out>/tls (key 600); down without the originals uses the copies; self-signed never reuses it', async () => {
+    const out = mkdtempSync(join(tmpdir(), 'msm-tls-synth-'));
+    const src = mkdtempSync(join(tmpdir(), 'msm-tls-given-'));
+    const made = await synthLab(tls, { outDir: src, standIns: true, fetch: { offline: true } });
+    const given = accept(patch(DEFAULT_CONFIG, { name: 'tls-synth', loadBalancer: { tls: { certificate: made.artifacts.tls!.certificate, key: made.artifacts.tls!.key } } }));
+    const r = await synthLab(given, { outDir: out, standIns: true, fetch: { offline: true } });
+    expect(r.artifacts.tls!.selfSigned).toBe(false);
+    expect(readFileSync(r.artifacts.tls!.key, 'utf8')).toBe(readFileSync(made.artifacts.tls!.key, 'utf8'));
+    expect(statSync(r.artifacts.tls!.key).mode & 0o777).toBe(0o600);
+    rmSync(src, { recursive: true });
+    expect((await synthLab(given, { outDir: out, standIns: true, fetch: { offline: true } })).artifacts.tls!.hash).toBe(r.artifacts.tls!.hash);
+    // the copied pair has the kit's own subject here, so give self-signed a foreign one: it is replaced
+    execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-days', '5', '-subj', '/CN=someone-else', '-keyout', join(out, 'tls', 'lab.key'), '-out', join(out, 'tls', 'lab.crt')], { stdio: 'ignore', env: { ...process.env, OPENSSL_CONF: '/dev/null' } });
+    const self = await synthLab(tls, { outDir: out, standIns: true, fetch: { offline: true } });
+    expect(new X509Certificate(readFileSync(self.artifacts.tls!.certificate)).subject).toContain('msm-kit lab');
   });
 
   it('the image build context carries the hardened server.xml and a non-root Dockerfile', async () => {

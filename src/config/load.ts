@@ -43,6 +43,12 @@ export interface LoadOptions {
    * @default false
    */
   readonly outsideDocker?: boolean;
+  /**
+   * Check a given certificate/key pair (loadBalancer.tls). Off for `down`: a lab
+   * whose certificate has expired or moved since `up` must still come down.
+   * @default true
+   */
+  readonly checkTls?: boolean;
 }
 
 let outsideDockerSchema: ReturnType<typeof labConfigSchema> | undefined;
@@ -142,17 +148,17 @@ export function loadConfig(file: string = DEFAULT_CONFIG_FILE, opts: LoadOptions
       },
     ]);
   }
-  return withTlsFiles(parseConfigText(bytes, file, opts), file);
+  return withTlsFiles(parseConfigText(bytes, file, opts), file, opts.checkTls ?? true);
 }
 
 /**
  * A given certificate/key pair (loadBalancer.tls) checked before anything is
  * written or deployed, its paths made absolute (they are relative to the config file).
  */
-function withTlsFiles(cfg: LabConfig, file: string): LabConfig {
+function withTlsFiles(cfg: LabConfig, file: string, check: boolean): LabConfig {
   const files = tlsFilesOf(cfg.loadBalancer.tls, file);
   if (files === undefined) return cfg;
-  const problems = checkTlsFiles(files);
+  const problems = check ? checkTlsFiles(files) : [];
   if (problems.length) throw new ConfigError(file, problems);
   return { ...cfg, loadBalancer: { ...cfg.loadBalancer, tls: files } };
 }

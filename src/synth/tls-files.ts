@@ -5,7 +5,7 @@
  * Terraform JSON names these files by path and hash only, never their content.
  */
 import { execFileSync } from 'node:child_process';
-import { createHash } from 'node:crypto';
+import { createHash, X509Certificate } from 'node:crypto';
 import { chmodSync, copyFileSync, existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { StepError } from '../errors';
@@ -32,13 +32,23 @@ export function selfSignedNames(lab: ResolvedLab): string[] {
   return ['DNS:localhost', ...[...ips].map((ip) => `IP:${ip}`)];
 }
 
+/** Whether a certificate is one the kit made (a given pair copied here earlier is never reused as self-signed). */
+function ownSelfSigned(cert: string): boolean {
+  try {
+    return new X509Certificate(readFileSync(cert)).subject.includes(SELF_SIGNED_MARK);
+  } catch {
+    return false;
+  }
+}
+const SELF_SIGNED_MARK = '(msm-kit lab)';
+
 function makeSelfSigned(lab: ResolvedLab, cert: string, key: string): void {
   rmSync(cert, { force: true });
   rmSync(key, { force: true });
   try {
     execFileSync(
       openssl(),
-      ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-days', String(SELF_SIGNED_DAYS), '-subj', `/CN=${lab.name} (msm-kit lab)`, '-addext', `subjectAltName=${selfSignedNames(lab).join(',')}`, '-keyout', key, '-out', cert],
+      ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-days', String(SELF_SIGNED_DAYS), '-subj', `/CN=${lab.name} ${SELF_SIGNED_MARK}`, '-addext', `subjectAltName=${selfSignedNames(lab).join(',')}`, '-keyout', key, '-out', cert],
       { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, OPENSSL_CONF: '/dev/null' } },
     );
   } catch (e) {
@@ -60,13 +70,16 @@ export function prepareTlsFiles(lab: ResolvedLab, outDir: string): LabTlsFiles |
   const key = join(dir, TLS_KEY_FILE);
   if (tls === 'self-signed') {
     const tomorrow = new Date(Date.now() + 86400_000);
-    const usable = existsSync(cert) && existsSync(key) && checkTlsFiles({ certificate: cert, key }, tomorrow).length === 0;
+    const usable = existsSync(cert) && existsSync(key) && ownSelfSigned(cert) && checkTlsFiles({ certificate: cert, key }, tomorrow).length === 0;
     if (!usable) makeSelfSigned(lab, cert, key);
-  } else {
+  } else if (existsSync(tls.certificate) && existsSync(tls.key)) {
     rmSync(key, { force: true });
     copyFileSync(tls.certificate, cert);
     copyFileSync(tls.key, key);
     chmodSync(key, 0o600);
+  } else if (!existsSync(cert) || !existsSync(key)) {
+    // Only `down` gets here (up checked the files): without them or a copy, nothing to name.
+    throw new StepError('tls', `neither ${tls.certificate} and ${tls.key} nor their copies under ${dir} exist. Fix: put the certificate and key back, or remove loadBalancer.tls from the config`);
   }
   const hash = createHash('sha256').update(readFileSync(cert)).update('\0').update(readFileSync(key)).digest('hex');
   return { certificate: cert, key, hash, selfSigned: tls === 'self-signed' };

@@ -96,6 +96,11 @@ describe('loadConfig with loadBalancer.tls', () => {
     expect(() => loadConfig(file)).toThrow(/loadBalancer\.tls\.key: this key does not belong/);
   });
 
+  it('down (checkTls: false) still loads a lab whose pair no longer passes', () => {
+    const file = write({ certificate: './a.crt', key: './b.key' });
+    expect(loadConfig(file, { checkTls: false }).loadBalancer.tls).toEqual({ certificate: at('a').certificate, key: at('b').key });
+  });
+
   it('accepts "self-signed" without touching any file', () => {
     expect(loadConfig(write('self-signed')).loadBalancer.tls).toBe('self-signed');
   });

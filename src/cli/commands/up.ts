@@ -32,7 +32,7 @@ export function register(program: Command): void {
   standInsOption(outOption(configOption(program.command('down').description('destroy the lab (containers, network, state); images are kept as a cache')))).action(
     async (o: { config: string; out: string; standIns?: boolean }) => {
       const { synthLab } = await import('../../synth/synth');
-      const r = await synthLab(loadConfig(o.config), { outDir: o.out, standIns: o.standIns, fetch: { log }, log });
+      const r = await synthLab(loadConfig(o.config, { checkTls: false }), { outDir: o.out, standIns: o.standIns, fetch: { log }, log });
       if (!existsSync(r.statePath)) log(`[destroy] no state at ${r.statePath}: nothing was deployed from --out ${o.out} (pass the --out used with up)`);
       await destroyStack(r.stackDir, log, terraformSecretEnv(r.lab.manager));
       console.log(`lab ${r.lab.name} is down`);
