@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Benchmark: time from nothing to a verified lab, per step; a second deploy
-# with warm caches; and, as the baseline, 5 plain `docker run`s of the same
-# images reaching the same health. Prints figures and ratios; asserts nothing.
+# with warm caches; redeploys of the running lab (`up` again with no change,
+# REPEAT times; `up` after a Manager-only change, lockingMode); and, as the
+# baseline, 5 plain `docker run`s of the same images reaching the same health,
+# run first and last. Prints figures and ratios (min–max); asserts nothing.
 #
 #   bash scripts/bench-deploy.sh [--cold]
 #
@@ -48,6 +50,8 @@ plain_clean() {
 }
 restore() {
   plain_clean
+  # A failed step leaves the lab up: take it down (no-op when it is down already).
+  [[ -n ${TF_CLI_CONFIG_FILE:-} && -n ${CFG:-} ]] && node bin/msm-kit.js down --config "$CFG" --out "$OUT/lab" >/dev/null 2>&1 || true
   # A cold run pointed .msm-kit/terraformrc at its throw-away mirror: point it back.
   if ((COLD)); then env -u MSM_KIT_CACHE -u GOMODCACHE -u GOCACHE bash scripts/setup/provider.sh >/dev/null 2>&1 || true; fi
 }
@@ -85,19 +89,37 @@ timed "warm deploy (msm-kit up)" node bin/msm-kit.js up --config "$CFG" --out "$
 timed "warm verify" node bin/msm-kit.js verify --config "$CFG" --requests 10
 warm=$(awk -v a="${secs[-2]}" -v b="${secs[-1]}" 'BEGIN { printf "%.1f", a + b }')
 TOMCAT_IMAGE=$(docker inspect -f '{{.Config.Image}}' "$(facts 'containers.tomcat[0]')")
-timed "destroy again" node bin/msm-kit.js down --config "$CFG" --out "$OUT/lab"
+REPEAT=${REPEAT:-3}
+for i in $(seq "$REPEAT"); do
+  timed "no-change redeploy $i" node bin/msm-kit.js up --config "$CFG" --out "$OUT/lab" "${SI[@]}"
+done
+# A Manager-only change: the same config with another lockingMode, written beside the output.
+node -e 'const c=JSON.parse(require("fs").readFileSync(process.argv[1],"utf8")); c.manager={...c.manager, lockingMode: c.manager.lockingMode==="all"?"auto":"all"}; require("fs").writeFileSync(process.argv[2], JSON.stringify(c,null,2))' "$CFG" "$OUT/manager-change.json"
+timed "manager-change redeploy" node bin/msm-kit.js up --config "$OUT/manager-change.json" --out "$OUT/lab" "${SI[@]}"
+timed "manager-change verify" node bin/msm-kit.js verify --config "$OUT/manager-change.json" --requests 10
+timed "destroy again" node bin/msm-kit.js down --config "$OUT/manager-change.json" --out "$OUT/lab"
 
 
 timed "baseline: 5 plain docker runs" plain
-base=${secs[-1]}
+base1=${secs[-1]}
+plain_clean
+timed "baseline again: 5 plain docker runs" plain
+base2=${secs[-1]}
+base=$(awk -v a="$base1" -v b="$base2" 'BEGIN { printf "%.1f", (a + b) / 2 }')
+# min and max of the no-change redeploys
+nc=$(for i in "${!names[@]}"; do [[ ${names[$i]} == no-change* ]] && echo "${secs[$i]}"; done | sort -n)
+ncmin=$(head -1 <<<"$nc"); ncmax=$(tail -1 <<<"$nc")
+mc=$(for i in "${!names[@]}"; do [[ ${names[$i]} == manager-change\ redeploy ]] && echo "${secs[$i]}"; done)
 
 echo
 echo "deploy benchmark ($([[ $COLD == 1 ]] && echo 'cold: empty caches, images rebuilt' || echo 'caches as found'))"
 for i in "${!names[@]}"; do
-  case ${names[$i]} in destroy*|warm*|baseline*) continue ;; esac
+  case ${names[$i]} in destroy*|warm*|baseline*|no-change*|manager-change*) continue ;; esac
   printf '  %-28s %7s s  %5.1f %%\n' "${names[$i]}" "${secs[$i]}" "$(awk -v a="${secs[$i]}" -v b="$total" 'BEGIN { print 100 * a / b }')"
 done
 printf '  %-28s %7s s\n' "$([[ $COLD == 1 ]] && echo 'nothing -> verified lab' || echo 'setup + deploy + verify')" "$total"
 printf '  %-28s %7s s   (%.1fx the baseline)\n' "warm deploy + verify" "$warm" "$(awk -v a="$warm" -v b="$base" 'BEGIN { print a / b }')"
-printf '  %-28s %7s s   (baseline)\n' "5 plain docker runs" "$base"
+printf '  %-28s %7s s   (%.2f-%.2fx the baseline; %s runs, min-max)\n' "no-change redeploy" "$ncmin-$ncmax" "$(awk -v a="$ncmin" -v b="$base" 'BEGIN { print a / b }')" "$(awk -v a="$ncmax" -v b="$base" 'BEGIN { print a / b }')" "$REPEAT"
+printf '  %-28s %7s s   (%.1fx the baseline; terraform: %s)\n' "manager-change redeploy" "$mc" "$(awk -v a="$mc" -v b="$base" 'BEGIN { print a / b }')" "$(grep -o 'Plan: .*' "$OUT/manager-change_redeploy.log" | head -1)"
+printf '  %-28s %7s s   (baseline: mean of two runs, %s and %s s)\n' "5 plain docker runs" "$base" "$base1" "$base2"
 printf '  that total is %.1fx the baseline\n' "$(awk -v a="$total" -v b="$base" 'BEGIN { print a / b }')"

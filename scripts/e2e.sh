@@ -125,6 +125,28 @@ checks() {
   step "verify $name with the serving Tomcat stopped" $KIT verify --config "$cfg" --requests 12 --failover
 }
 
+# soak CONFIG: scripts/soak.js with a load the lab sustains (100 sessions, 1 s think time, 60 s;
+# one memcached and one Tomcat killed and started). Gating: exit 0 passes, exit 1 (a loss after
+# the failover instant that msm's logs do not explain) fails. Exit 3 is INCONCLUSIVE: the losses
+# sit where msm's memcached operations timed out (the machine was overloaded); it is said loudly
+# and counted as neither passed nor failed.
+soak() {
+  local cfg=$1 rc t=$EPOCHREALTIME
+  if [[ ${MSM_KIT_E2E_DRILLS:-1} == 0 ]]; then
+    echo "!!! SKIPPED: soak (MSM_KIT_E2E_DRILLS=0); not counted as passed" >&2
+    return 0
+  fi
+  echo; echo "=== soak $(basename "$cfg" .json) (100 sessions, 1 s think time, 60 s)"
+  node scripts/soak.js --config "$cfg" --sessions 100 --duration 60 --think 1000
+  rc=$?
+  case $rc in
+    0) passed=$((passed + 1)); timings+=("soak: $(since "$t") s"); echo "--- ok: soak ($(since "$t") s)" ;;
+    3) timings+=("soak: $(since "$t") s (INCONCLUSIVE)")
+       echo "!!! soak INCONCLUSIVE: losses only where msm's memcached operations timed out (overloaded machine); figures above; counted as neither passed nor failed" >&2 ;;
+    *) failed=$((failed + 1)); failures+=("soak"); timings+=("soak: $(since "$t") s (FAILED)"); echo "--- FAILED: soak ($(since "$t") s)" >&2 ;;
+  esac
+}
+
 # --- a bundle for Tomcats without Docker: two real Tomcats on 127.0.0.1 (scripts/e2e-bundle.sh)
 step "bundle without Docker (two Tomcats on 127.0.0.1, sessions shared)" bash scripts/e2e-bundle.sh
 
@@ -134,14 +156,23 @@ if step "apply non-sticky (cdktf deploy)" env MSM_KIT_CONFIG="$NS" MSM_KIT_OUT="
     npx --no-install cdktf deploy --auto-approve --skip-provider-lock --outputs-file "$OUT/non-sticky-outputs.json"; then
   checks "$NS"
   drills "$NS" memcached-down tomcat-down restart cold-start
-  # The soak is REPORTED, NOT GATING: under saturation it has seen sessions lost after the
-  # memcached failover instant (README "Soak"; issue 12 stays open until that is explained).
-  echo; echo "=== soak (100 sessions, 40 s, one memcached and one Tomcat killed and started): REPORTED, NOT GATING"
-  node scripts/soak.js --config "$NS" --sessions 100 --duration 40 \
-    || echo "!!! soak: the non-sticky promise did not hold under the soak (figures above); reported, not counted as passed or failed" >&2
+  soak "$NS"
 fi
 step "destroy non-sticky (cdktf destroy)" env MSM_KIT_CONFIG="$NS" MSM_KIT_OUT="$OUT/non-sticky" MSM_KIT_STAND_INS="$STAND_INS_ENV" \
   npx --no-install cdktf destroy --auto-approve --skip-provider-lock
+
+# redeploys CONFIG OUT: `up` again with nothing changed skips terraform; with a Tomcat stopped
+# by hand it applies again and the lab answers through both Tomcats (after nginx's 5 s
+# fail_timeout: up's own first request marked the stopped Tomcat failed).
+redeploys() {
+  local cfg=$1 out=$2 t1
+  t1=$(fact "$cfg" "$out" 'containers.tomcat[1]')
+  step "up again, nothing changed: terraform skipped" bash -c "$KIT up --config '$cfg' --out '$out' ${SI[*]} 2>&1 | tee '$out/up-again.log' | grep -q 'terraform and the version check skipped'" \
+    || tail -20 "$out/up-again.log"
+  docker stop "$t1" >/dev/null
+  step "up again with $t1 stopped by hand: terraform applies and the lab answers" bash -c "$KIT up --config '$cfg' --out '$out' ${SI[*]} 2>&1 | tee '$out/up-stopped.log' | grep -q 'is exited' && sleep 6 && $KIT verify --config '$cfg' --requests 6" \
+    || tail -20 "$out/up-stopped.log"
+}
 
 # --- the other labs: the kit's own up/down ------------------------------------------
 kit_lab() { # kit_lab CONFIG OUTNAME DRILL...
@@ -150,6 +181,7 @@ kit_lab() { # kit_lab CONFIG OUTNAME DRILL...
   name=$(basename "$cfg" .json)
   if step "apply $name (msm-kit up; versions checked inside)" $KIT up --config "$cfg" --out "$out" "${SI[@]}"; then
     checks "$cfg"
+    [[ $name == sticky ]] && redeploys "$cfg" "$out"
     drills "$cfg" "$@"
   fi
   step "destroy $name (msm-kit down)" $KIT down --config "$cfg" --out "$out"

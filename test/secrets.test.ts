@@ -26,6 +26,19 @@ function files(dir: string): string[] {
 }
 
 describe('SASL secrets', () => {
+  it('a SASL lab runs the SASL memcached stand-in even without --stand-ins (the official image has no user database the kit fills), and says so', () => {
+    const lab = resolveLab(sasl);
+    expect(lab.images.memcached).toBe('msm-kit-local/memcached-sasl:1.6');
+    expect(lab.standIns.memcached?.official).toBe('memcached:1.6');
+    expect(lab.images.tomcat).toBe('tomcat:9.0-jre17');
+    expect(lab.standIns.tomcat).toBeUndefined();
+    // An image the user names wins.
+    const own = resolveLab(accept(patch(DEFAULT_CONFIG, { images: { memcached: 'example/memcached-sasl:1' }, manager: { memcachedProtocol: 'binary', username: USER, password: PASSWORD } })));
+    expect(own.images.memcached).toBe('example/memcached-sasl:1');
+    expect(own.standIns.memcached).toBeUndefined();
+    expect(resolveLab(accept(DEFAULT_CONFIG)).images.memcached).toBe('memcached:1.6');
+  });
+
   it('context.xml names environment variables, and Tomcat gets the property source that reads them', () => {
     const lab = resolveLab(sasl, { standIns: true });
     const xml = renderContextXml(lab);

@@ -29,6 +29,14 @@ export const CDKTF_SUBDIR = 'cdktf.out';
 /** The output directory when none is given. */
 export const DEFAULT_OUT_DIR = 'out';
 
+/**
+ * The record of the last successful apply, beside the state: what `up` compares
+ * to skip terraform when nothing changed. `<outDir>/state/<name>.applied.json`.
+ */
+export function appliedMarkPathFor(labName: string, outDir: string = DEFAULT_OUT_DIR): string {
+  return resolve(outDir, STATE_SUBDIR, `${labName}.applied.json`);
+}
+
 /** The state file of a lab synthesized into outDir: `<outDir>/state/<name>.tfstate` (absolute). */
 export function statePathFor(labName: string, outDir: string = DEFAULT_OUT_DIR): string {
   return resolve(outDir, STATE_SUBDIR, `${labName}.tfstate`);

@@ -116,9 +116,13 @@ export function javaOptions(serializer: SerializerName, java: JavaVersionNumber)
 
 function images(config: LabConfig, standIns: boolean): { images: ResolvedImages; standIns: Partial<Record<ImageRole, StandIn>> } {
   const { version, javaVersion } = config.tomcat;
-  const candidates: Record<ImageRole, { set?: string; official: string; standIn: () => StandIn }> = {
+  // `only`: no official image does what the lab needs, so the stand-in is used even without
+  // --stand-ins (SASL: the official memcached image has no user database the kit can fill).
+  const candidates: Record<ImageRole, { set?: string; official: string; standIn: () => StandIn; only?: boolean }> = {
     tomcat: { set: config.images.tomcat, official: officialTomcatImage(version, javaVersion), standIn: () => tomcatStandIn(version, javaVersion) },
-    memcached: { set: config.images.memcached, official: OFFICIAL_IMAGES.memcached, standIn: usesSasl(config.manager) ? memcachedSaslStandIn : memcachedStandIn },
+    memcached: usesSasl(config.manager)
+      ? { set: config.images.memcached, official: OFFICIAL_IMAGES.memcached, standIn: memcachedSaslStandIn, only: true }
+      : { set: config.images.memcached, official: OFFICIAL_IMAGES.memcached, standIn: memcachedStandIn },
     nginx: { set: config.images.nginx, official: OFFICIAL_IMAGES.nginx, standIn: nginxStandIn },
   };
   const used: Partial<Record<ImageRole, StandIn>> = {};
@@ -126,7 +130,7 @@ function images(config: LabConfig, standIns: boolean): { images: ResolvedImages;
   for (const role of ['tomcat', 'memcached', 'nginx'] as const) {
     const c = candidates[role];
     if (c.set !== undefined) out[role] = c.set;
-    else if (standIns) {
+    else if (standIns || c.only === true) {
       used[role] = c.standIn();
       out[role] = used[role].tag;
     } else out[role] = c.official;

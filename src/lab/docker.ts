@@ -17,9 +17,10 @@ export async function docker(...args: string[]): Promise<string> {
 }
 
 /** A container's log since a time (its stdout and stderr together: Tomcat logs to stderr). */
-export async function containerLog(name: string, sinceIso: string): Promise<string> {
+export async function containerLog(name: string, sinceIso: string, untilIso?: string): Promise<string> {
   try {
-    const { stdout, stderr } = await exec('docker', ['logs', '--since', sinceIso, name], { timeout: 60_000, maxBuffer: 256 * 1024 * 1024 });
+    const range = untilIso === undefined ? [] : ['--until', untilIso];
+    const { stdout, stderr } = await exec('docker', ['logs', '--since', sinceIso, ...range, name], { timeout: 60_000, maxBuffer: 256 * 1024 * 1024 });
     return stdout + stderr;
   } catch (e) {
     throw new StepError('docker', `docker logs ${name} failed: ${(e as Error).message}`);

@@ -187,19 +187,27 @@ export interface MsmLogCounts {
   readonly timeouts: number;
   /** `Could not store session … in memcached`: a backup write that failed (msm then marks the node down). */
   readonly storeFailures: number;
+  /**
+   * `Could not load session with id …`: a read that failed (a timeout or a dead node).
+   * msm then answers as if the session did not exist, and the request gets a new one.
+   */
+  readonly loadFailures: number;
 }
 
-export async function msmLogCounts(tomcats: readonly string[], sinceIso: string): Promise<MsmLogCounts> {
+/** Counts msm's failover and failure lines in the Tomcats' logs between two instants (until: now if omitted). */
+export async function msmLogCounts(tomcats: readonly string[], sinceIso: string, untilIso?: string): Promise<MsmLogCounts> {
   let relocated = 0;
   let timeouts = 0;
   let storeFailures = 0;
+  let loadFailures = 0;
   for (const t of tomcats) {
-    const text = await containerLog(t, sinceIso);
+    const text = await containerLog(t, sinceIso, untilIso);
     relocated += (text.match(/will be relocated|session was relocated to this node/g) ?? []).length;
     timeouts += (text.match(/Timed out waiting for operation/g) ?? []).length;
     storeFailures += (text.match(/Could not store session/g) ?? []).length;
+    loadFailures += (text.match(/Could not load session with id/g) ?? []).length;
   }
-  return { relocated, timeouts, storeFailures };
+  return { relocated, timeouts, storeFailures, loadFailures };
 }
 
 /** When (ms into the run) the first request succeeded. */
@@ -263,7 +271,7 @@ async function runColdStart(lab: ResolvedLab, opts: DrillOptions): Promise<Drill
   const mode = lab.sticky ? 'sticky' : 'non-sticky';
   const notes = [
     `${failed.length} request(s) failed while the Tomcats started; first ${firstS} s after the first answer: ${firstRps.toFixed(0)} req/s; after: ${restRps.toFixed(0)} req/s`,
-    `Tomcat logs: ${logs.relocated} session(s) relocated to their backup, ${logs.timeouts} memcached operation timeout(s), ${logs.storeFailures} failed store(s)`,
+    `Tomcat logs: ${logs.relocated} session(s) relocated to their backup, ${logs.timeouts} memcached operation timeout(s), ${logs.storeFailures} failed store(s), ${logs.loadFailures} failed load(s)`,
     ...per.filter((p) => p.lost).slice(0, 5).map((p) => `lost: ${p.why}`),
   ];
   const answered = firstOk !== undefined;

@@ -65,8 +65,16 @@ export async function ensureImages(config: LabConfig, policy: StandInPolicy, log
   if (policy !== 'always') {
     const lab = resolveLab(config);
     const missing: string[] = [];
-    for (const image of Object.values(lab.images)) {
-      if ((await present(image)) || (await pull(image, log))) continue;
+    for (const [role, image] of Object.entries(lab.images)) {
+      if (await present(image)) continue;
+      // A stand-in the lab needs even with a registry (no official image does the job): build it.
+      const only = lab.standIns[role as keyof typeof lab.standIns];
+      if (only) {
+        log(`[images] building ${only.tag} (${only.description}): no official image does this`);
+        await buildStandIn(only.buildArgs, log);
+        continue;
+      }
+      if (await pull(image, log)) continue;
       missing.push(image);
     }
     if (missing.length === 0) return { standIns: false, lab };

@@ -5,8 +5,9 @@
  * offline mirror; with registry access no setup is needed.
  */
 import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { StepError } from '../errors';
 import { explainBroken, watchContainers, type ContainerState } from './diagnose';
 
@@ -82,14 +83,45 @@ export function terraform(step: string, dir: string, args: string[], log: (line:
   });
 }
 
+/** Where init records what it was run for: the stack's `terraform` block (backend, providers). */
+const INIT_MARK = join('.terraform', 'msm-kit-init.sha256');
+
+function initKey(stackDir: string): string | undefined {
+  try {
+    const tf = JSON.parse(readFileSync(join(stackDir, 'cdk.tf.json'), 'utf8')) as { terraform?: unknown };
+    return createHash('sha256').update(JSON.stringify(tf.terraform ?? null)).digest('hex');
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * terraform init, unless it already ran for this stack's backend and providers
+ * (the `terraform` block of cdk.tf.json unchanged, lock file and providers present):
+ * a needless init costs a second or more on every up and down.
+ */
+export async function initStack(stackDir: string, log?: (line: string) => void): Promise<void> {
+  const key = initKey(stackDir);
+  const mark = join(stackDir, INIT_MARK);
+  const done =
+    key !== undefined &&
+    existsSync(join(stackDir, '.terraform.lock.hcl')) &&
+    existsSync(join(stackDir, '.terraform', 'providers')) &&
+    existsSync(mark) &&
+    readFileSync(mark, 'utf8').trim() === key;
+  if (done) return;
+  await terraform('provider', stackDir, ['init', '-input=false', '-no-color'], log);
+  if (key !== undefined) writeFileSync(mark, key + '\n');
+}
+
 /** init + apply; with `labName`, the lab's containers are watched (see TerraformOptions.watchLab). */
 export async function applyStack(stackDir: string, log?: (line: string) => void, labName?: string, env?: Record<string, string>): Promise<void> {
-  await terraform('provider', stackDir, ['init', '-input=false', '-no-color'], log);
+  await initStack(stackDir, log);
   await terraform('apply', stackDir, ['apply', '-auto-approve', '-input=false', '-no-color'], log, { watchLab: labName, env });
 }
 
 /** destroy; `env` gives the values of the stack's variables (terraform asks for them on destroy too). */
 export async function destroyStack(stackDir: string, log?: (line: string) => void, env?: Record<string, string>): Promise<void> {
-  await terraform('provider', stackDir, ['init', '-input=false', '-no-color'], log);
+  await initStack(stackDir, log);
   await terraform('destroy', stackDir, ['destroy', '-auto-approve', '-input=false', '-no-color'], log, { env });
 }
