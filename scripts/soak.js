@@ -11,7 +11,6 @@
  *
  *   node scripts/soak.js [--sessions 500] [--duration 300] [--config lab.config.json] [--think 200]
  */
-const { Agent } = require('node:http');
 const kit = require('../dist/src/index.js');
 
 function args(argv) {
@@ -64,7 +63,7 @@ async function main() {
   log(`soak (${mode}): ${o.sessions} sessions, ${o.think} ms think time, ${o.duration} s on ${lab.url}; kill/start ${memcached} at ${(D / 6000).toFixed(0)}/${(D / 3000).toFixed(0)} s, ${tomcat} at ${(D / 2000).toFixed(0)}/${((2 * D) / 3000).toFixed(0)} s`);
 
   const wallStart = Date.now();
-  const agent = new Agent({ keepAlive: true, maxSockets: Math.min(o.sessions, 128) });
+  const agent = kit.keepAliveAgent(lab.url, Math.min(o.sessions, 128));
   const clients = Array.from({ length: o.sessions }, () => new kit.SessionClient(lab.url, 10_000, agent));
   const samples = clients.map(() => []);
   const start = performance.now();

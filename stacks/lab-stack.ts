@@ -7,6 +7,7 @@ import { Construct, dockerProvider, LocalBackend, TerraformOutput, TerraformStac
 import { SECRETS, usesSasl, type SecretKey } from '../src/config/secrets';
 import { LB_HEALTH_PATH, NGINX_PORT, TOMCAT_PORT } from '../src/config/layout';
 import type { ResolvedLab } from '../src/config/resolve';
+import { NGINX_CERT_PATH, NGINX_KEY_PATH, NGINX_TLS_PORT } from '../src/config/tls';
 import { BaseImage } from '../src/constructs/base-image';
 import { LabNetwork } from '../src/constructs/lab-network';
 import { LoadBalancer } from '../src/constructs/load-balancer';
@@ -23,6 +24,8 @@ export interface LabStackArtifacts {
   /** SHA-256 over the build context; a change rebuilds the image. */
   readonly imageContextHash: string;
   readonly tomcatImageTag: string;
+  /** The certificate and key nginx serves (paths Terraform resolves, like imageContext; their hash). @default none (plain HTTP) */
+  readonly tls?: { readonly certificate: string; readonly key: string; readonly hash: string };
 }
 
 export interface LabStackProps {
@@ -113,6 +116,7 @@ export class LabStack extends TerraformStack {
       hostPort: lab.loadBalancer.port,
       bindAddress: lab.loadBalancer.bindAddress,
       healthPath: LB_HEALTH_PATH,
+      tls: artifacts.tls && { ...artifacts.tls, port: NGINX_TLS_PORT, hostPort: lab.loadBalancer.httpsPort, certificatePath: NGINX_CERT_PATH, keyPath: NGINX_KEY_PATH },
       dependsOn: this.tomcats.map((t) => t.resource),
     });
 

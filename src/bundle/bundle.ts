@@ -24,6 +24,8 @@ import { TEMPLATES_DIR } from '../paths';
 import { renderContextXml } from '../render/context-xml';
 import { SECRETS, usesSasl } from '../config/secrets';
 import { renderNginxConf } from '../render/nginx-conf';
+import { renderServerXml } from '../render/server-xml';
+import { NGINX_CERT_PATH, NGINX_KEY_PATH } from '../config/tls';
 import { UsageError } from '../errors';
 
 export const DEFAULT_APP = 'ROOT';
@@ -179,6 +181,8 @@ export function renderInstall(lab: ResolvedLab, t: ResolvedTomcat, jars: readonl
     L.push(`${n++}. Make sure \`conf/server.xml\` sets no other jvmRoute on its <Engine> (or set \`jvmRoute="${t.jvmRoute}"\` there).`, '');
   else L.push(`${n++}. Make sure \`conf/server.xml\` sets no jvmRoute on its <Engine> (non-sticky mode).`, '');
   L.push(
+    `${n++}. Harden \`conf/server.xml\` as the kit's lab does (\`server.xml\` next to this file is the lab's own, a reference, not part of the overlay): \`<Server port="-1">\` (no shutdown port; stop Tomcat with a signal, e.g. systemd), only the HTTP connector (no AJP) with \`server="Apache"\`, in the <Engine> a RemoteIpValve with \`protocolHeader="X-Forwarded-Proto"\` and \`internalProxies\` set to a regex of your nginx's address only (without it, Tomcat trusts every private address), in the <Host> \`autoDeploy="false"\` and an ErrorReportValve with \`showReport="false" showServerInfo="false"\`. Remove \`webapps/docs\`, \`examples\`, \`manager\` and \`host-manager\`, and run Tomcat as a user of its own that can write only \`logs\`, \`temp\` and \`work\`.`,
+    '',
     `${n++}. Check the context file with the kit: \`msm-kit lint $CATALINA_HOME/${ctxFile} --tomcat ${lab.tomcatVersion} --java ${lab.javaVersion}\`.`,
     '',
     `${n++}. Start Tomcat and watch the log for msm's start-up lines ("finished initialization", the node ids):`,
@@ -239,6 +243,7 @@ export async function writeBundle(lab: ResolvedLab, opts: BundleOptions): Promis
     write(`${t.name}/overlay/conf/Catalina/${host}/${app}.xml`, contextXml);
     write(`${t.name}/overlay/bin/setenv.sh`, renderSetenv(lab, t), 0o755);
     write(`${t.name}/SHA256SUMS`, jars.map((j, i) => `${j.sha256}  ${relative(overlay, written[i])}`).join('\n') + '\n');
+    write(`${t.name}/server.xml`, renderServerXml(lab, { internalProxies: null }));
     write(`${t.name}/INSTALL.md`, renderInstall(lab, t, jars, { app, host, sampleApp: opts.sampleApp ?? false, address: addresses[t.name] }));
   }
   write('nginx/nginx.conf', renderBundleNginxConf(lab, addresses));
@@ -252,7 +257,9 @@ export async function writeBundle(lab: ResolvedLab, opts: BundleOptions): Promis
       '',
       '1. memcached: start one per file in `memcached/` (Debian: copy it to /etc/memcached.conf; elsewhere use the command line in its header).',
       `2. Tomcat: for each node, follow \`<node>/INSTALL.md\` (${lab.tomcats.map((t) => `\`${t.name}/\``).join(', ')}).`,
-      `3. nginx: \`nginx/nginx.conf\` balances ${lab.tomcats.map((t) => `${t.name} at ${addresses[t.name]}`).join(', ')}${lab.sticky ? ' by the jvmRoute suffix of the session id' : ' round-robin'}; it listens on port 80.`,
+      `3. nginx: \`nginx/nginx.conf\` balances ${lab.tomcats.map((t) => `${t.name} at ${addresses[t.name]}`).join(', ')}${lab.sticky ? ' by the jvmRoute suffix of the session id' : ' round-robin'}; it listens on port 80${lab.loadBalancer.tls === undefined ? '' : ` (a redirect) and 443 (TLS): put the certificate at ${NGINX_CERT_PATH} and its key at ${NGINX_KEY_PATH} (mode 600, owned by root)`}.`,
+      '',
+      'The session cookie is HttpOnly and SameSite=Lax (context file' + (lab.tomcatVersion === '7' ? '; Tomcat 7 has no CookieProcessor, so nginx adds SameSite' : '') + '), and Secure when nginx serves HTTPS and the RemoteIpValve of `<node>/server.xml` trusts it.',
       '',
     ].join('\n'),
   );

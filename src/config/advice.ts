@@ -68,6 +68,15 @@ export const advisoryRules: readonly Rule[] = [
     },
   },
   {
+    id: 'tomcat7-no-samesite',
+    labOnly: true,
+    why: "Tomcat 7 has no CookieProcessor (it came with 8.5; sameSiteCookies with 8.5.42 and 9.0.21), so it cannot mark its session cookie SameSite; the kit's nginx adds SameSite=Lax to JSESSIONID instead (proxy_cookie_flags), which a Tomcat 7 reached without the kit's nginx (bundle) does not get.",
+    check: (c) =>
+      c.tomcat.version === '7'
+        ? [{ path: ['tomcat', 'version'], value: c.tomcat.version, message: "Tomcat 7 cannot mark the session cookie SameSite (no CookieProcessor before 8.5); the kit's nginx adds SameSite=Lax to JSESSIONID, a balancer of your own must do the same. Fix: use Tomcat 8.5 or 9 for SameSite set by Tomcat itself" }]
+        : [],
+  },
+  {
     id: 'java-regex-unchecked',
     why: 'regexes are checked with java.util.regex through `java`; without Java the JavaScript engine stands in, and it accepts some patterns Java refuses (`{id}`) and refuses some Java accepts (`(?i)`).',
     check: (c) => {

@@ -11,6 +11,7 @@ import { MAX_JSON_DEPTH, scanJsonText } from './json-text';
 import { crossFieldRules, SECRET_KEYS, type Rule } from './rules';
 import { LabConfigFields, type LabConfig } from './schema';
 import { printable, showValue } from './show';
+import { checkTlsFiles, tlsFilesOf } from './tls';
 import { checkWebapps, isSample } from './webapps';
 
 /** The lab config's fields with cross-field rules attached (all of rules.ts unless given). */
@@ -44,6 +45,12 @@ export interface LoadOptions {
    * @default false
    */
   readonly outsideDocker?: boolean;
+  /**
+   * Check a given certificate/key pair (loadBalancer.tls). Off for `down`: a lab
+   * whose certificate has expired or moved since `up` must still come down.
+   * @default true
+   */
+  readonly checkTls?: boolean;
 }
 
 let outsideDockerSchema: ReturnType<typeof labConfigSchema> | undefined;
@@ -155,7 +162,19 @@ export function loadConfig(file: string = DEFAULT_CONFIG_FILE, opts: LoadOptions
       },
     ]);
   }
-  return parseConfigText(bytes, file, opts);
+  return withTlsFiles(parseConfigText(bytes, file, opts), file, opts.checkTls ?? true);
+}
+
+/**
+ * A given certificate/key pair (loadBalancer.tls) checked before anything is
+ * written or deployed, its paths made absolute (they are relative to the config file).
+ */
+function withTlsFiles(cfg: LabConfig, file: string, check: boolean): LabConfig {
+  const files = tlsFilesOf(cfg.loadBalancer.tls, file);
+  if (files === undefined) return cfg;
+  const problems = check ? checkTlsFiles(files) : [];
+  if (problems.length) throw new ConfigError(file, problems);
+  return { ...cfg, loadBalancer: { ...cfg.loadBalancer, tls: files } };
 }
 
 /** Offset of the first byte that does not start or continue a valid UTF-8 sequence. */

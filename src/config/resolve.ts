@@ -184,6 +184,7 @@ export function resolveLab(config: LabConfig, opts: ResolveOptions = {}): Resolv
   // SASL: context.xml names the secrets as ${ENV}; Tomcat substitutes them from its environment.
   const javaOpts = usesSasl(manager) ? `${baseOpts} ${ENV_PROPERTY_SOURCE_OPT}` : baseOpts;
   const lbUrlHost = config.loadBalancer.bindAddress === '0.0.0.0' ? '127.0.0.1' : config.loadBalancer.bindAddress;
+  const labUrl = config.loadBalancer.tls === undefined ? `http://${lbUrlHost}:${config.loadBalancer.port}/` : `https://${lbUrlHost}:${config.loadBalancer.httpsPort}/`;
   return {
     name: config.name,
     sticky,
@@ -208,8 +209,8 @@ export function resolveLab(config: LabConfig, opts: ResolveOptions = {}): Resolv
     memcachedNodes: memcacheds.map((m) => `${m.id}:${m.host}:${m.port}`).join(','),
     transcoderFactoryClass: TRANSCODER_FACTORIES[serializer],
     javaOpts,
-    url: `http://${lbUrlHost}:${config.loadBalancer.port}/`,
+    url: labUrl,
     ...webappsOf(config),
-    probeUrl: `http://${lbUrlHost}:${config.loadBalancer.port}${webappsOf(config).sampleWebapp.contextPath.replace(/\/?$/, '/')}`,
+    probeUrl: new URL(webappsOf(config).sampleWebapp.contextPath.replace(/\/?$/, '/'), labUrl).href,
   };
 }

@@ -274,6 +274,15 @@ export const crossFieldRules: readonly Rule[] = [
         : [],
   },
   {
+    id: 'https-port-distinct',
+    why: 'with tls nginx publishes loadBalancer.port (the redirect to HTTPS) and loadBalancer.httpsPort on the same host address; Docker cannot bind one port twice.',
+    labOnly: true,
+    check: (c) =>
+      c.loadBalancer.tls !== undefined && c.loadBalancer.httpsPort === c.loadBalancer.port
+        ? [{ path: ['loadBalancer', 'httpsPort'], value: c.loadBalancer.httpsPort, message: 'httpsPort is the same as port: both are published on the host. Fix: give loadBalancer.httpsPort its own port, e.g. 8443' }]
+        : [],
+  },
+  {
     id: 'backup-threads-async-only',
     why: 'msm uses backupThreadCount only with asynchronous backup.',
     check: (c) =>

@@ -213,6 +213,20 @@ export const LoadBalancer = strict({
   connectTimeout: positiveInt('connectTimeout', 1, NGINX_LIMITS.connectTimeout, 'nginx documents that a connect timeout usually cannot exceed 75 seconds').default(1).describe("nginx `proxy_connect_timeout` in seconds. @default 1"),
   readTimeout: positiveInt('readTimeout', 30, NGINX_LIMITS.seconds, 'a day; nginx keeps times in 32-bit milliseconds and refuses more than 24 days').default(30).describe("nginx `proxy_read_timeout` in seconds. @default 30"),
   keepalive: positiveInt('keepalive', 16, NGINX_LIMITS.keepalive, "the generated nginx.conf's worker_connections; nginx allocates every cached connection up front").default(16).describe("nginx `keepalive` connections per upstream. @default 16"),
+  tls: z
+    .union(
+      [
+        z.literal('self-signed'),
+        strict({
+          certificate: z.string().min(1, { message: 'certificate is empty. Fix: give the path of a PEM certificate, e.g. "./cert.pem"' }).describe('PEM certificate (chain), relative to the config file.'),
+          key: z.string().min(1, { message: 'key is empty. Fix: give the path of its PEM private key, e.g. "./key.pem"' }).describe('PEM private key of the certificate, relative to the config file; not readable by group or others.'),
+        }),
+      ],
+      { error: () => 'tls must be "self-signed" or { "certificate": "./cert.pem", "key": "./key.pem" }. Fix: pick one, or remove tls for plain HTTP' },
+    )
+    .optional()
+    .describe('TLS at nginx: "self-signed" (the kit makes a certificate for the lab under <out>/tls) or { certificate, key } (PEM files relative to the config file, checked before anything is deployed). With TLS the plain port redirects to HTTPS. @default none (plain HTTP)'),
+  httpsPort: port('loadBalancer.httpsPort').default(8443).describe('Host port nginx serves HTTPS on (with tls), bound to bindAddress like port. @default 8443'),
 });
 
 /** A context path Tomcat can map to a directory name: `/`, or `/seg[/seg...]` (no `#`, no `.`/`..` segments). */

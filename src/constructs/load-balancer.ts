@@ -19,6 +19,21 @@ export interface LoadBalancerProps {
   readonly bindAddress: string;
   /** Path that answers 200 without touching Tomcat. */
   readonly healthPath: string;
+  /**
+   * TLS: the certificate and key uploaded from these files (Terraform paths; the
+   * content never enters the Terraform JSON), `port` published on `hostPort` too.
+   * @default none (plain HTTP only)
+   */
+  readonly tls?: {
+    readonly certificate: string;
+    readonly key: string;
+    /** Hash of both files: a new pair replaces the container. */
+    readonly hash: string;
+    readonly port: number;
+    readonly hostPort: number;
+    readonly certificatePath: string;
+    readonly keyPath: string;
+  };
   /** Containers that must exist before nginx starts. @default none */
   readonly dependsOn?: dockerContainer.Container[];
 }
@@ -29,10 +44,22 @@ export class LoadBalancer extends Construct {
 
   constructor(scope: Construct, id: string, props: LoadBalancerProps) {
     super(scope, id);
+    const tls = props.tls;
     this.resource = new dockerContainer.Container(this, 'Resource', {
       ...labContainer({ ...props, role: 'load-balancer' }),
-      ports: [{ internal: props.port, external: props.hostPort, ip: props.bindAddress, protocol: 'tcp' }],
-      upload: [{ file: '/etc/nginx/nginx.conf', content: props.nginxConf }],
+      ports: [
+        { internal: props.port, external: props.hostPort, ip: props.bindAddress, protocol: 'tcp' },
+        ...(tls ? [{ internal: tls.port, external: tls.hostPort, ip: props.bindAddress, protocol: 'tcp' }] : []),
+      ],
+      upload: [
+        { file: '/etc/nginx/nginx.conf', content: props.nginxConf },
+        ...(tls
+          ? [
+              { file: tls.certificatePath, source: tls.certificate, sourceHash: tls.hash, permissions: '0644' },
+              { file: tls.keyPath, source: tls.key, sourceHash: tls.hash, permissions: '0600' },
+            ]
+          : []),
+      ],
       healthcheck: { test: httpCheck(props.port, props.healthPath), ...HEALTH_TIMING },
       wait: true,
       waitTimeout: 60,

@@ -3,11 +3,10 @@
  * counters while a memcached or Tomcat container is stopped (and, for
  * `restart`, started again). The report counts what users would notice.
  */
-import { Agent } from 'node:http';
 import type { ResolvedLab } from '../config/resolve';
 import { UsageError } from '../errors';
 import { containerLog, docker, waitHealthy } from './docker';
-import { ensureLabAnswers, parseSessionId, SessionClient, type PageView } from './http';
+import { ensureLabAnswers, keepAliveAgent, parseSessionId, SessionClient, type PageView } from './http';
 import { settleLab } from './settle';
 
 /** The note of a drill on a page that is not the sample app. */
@@ -250,7 +249,7 @@ async function runColdStart(lab: ResolvedLab, opts: DrillOptions): Promise<Drill
   log(`drill cold-start: restarting ${names.join(', ')}`);
   await Promise.all(names.map((n) => docker('restart', '-t', '10', n)));
   log(`  ${((performance.now() - t0) / 1000).toFixed(1)} s: restarted; ${K} sessions for ${durationMs / 1000} s at once (nginx sends traffic as soon as a Tomcat accepts it)`);
-  const agent = new Agent({ keepAlive: true, maxSockets: K });
+  const agent = keepAliveAgent(opts.url ?? lab.probeUrl, K);
   const clients = Array.from({ length: K }, () => new SessionClient(opts.url ?? lab.probeUrl, 10_000, agent));
   const samples: Sample[][] = clients.map(() => []);
   const start = performance.now();
@@ -334,7 +333,7 @@ export async function runDrill(lab: ResolvedLab, opts: DrillOptions): Promise<Dr
   await ensureLabAnswers(lab.probeUrl, `deploy the lab first (msm-kit up --config <file>), or pass the --config it was deployed with`);
   await settleLab(lab, { log, lastFailureAt: opts.lastFailureAt });
   const notes: string[] = [];
-  const agent = new Agent({ keepAlive: true, maxSockets: K });
+  const agent = keepAliveAgent(opts.url ?? lab.probeUrl, K);
   const clients = Array.from({ length: K }, () => new SessionClient(opts.url ?? lab.probeUrl, 10_000, agent));
   const samples: Sample[][] = clients.map(() => []);
   const start = performance.now();

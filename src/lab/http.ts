@@ -1,5 +1,7 @@
 /** A tiny cookie-keeping client for the sample app, shared by verify and the drills. */
-import { request } from 'node:http';
+import { Agent, request } from 'node:http';
+import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
+import { rootCertificates } from 'node:tls';
 import { NODE_HEADER } from '../config/layout';
 import { StepError, UsageError } from '../errors';
 
@@ -24,6 +26,31 @@ export interface PageView {
 const field = (html: string, key: string) => new RegExp(`data-key="${key}">([^<]*)<`).exec(html)?.[1];
 const fieldsOf = (html: string) => Object.fromEntries([...html.matchAll(/data-key="([^"]+)">([^<]*)</g)].map((m) => [m[1], m[2]]));
 
+/**
+ * How HTTPS labs are trusted by every client here (verify, drills, settle,
+ * coverage): extra CA certificates (the lab's self-signed certificate) on top
+ * of Node's own roots, or no check at all (`--insecure`). Set once by the CLI.
+ */
+export interface HttpsTrust {
+  /** PEM certificates trusted besides Node's roots. @default none */
+  readonly ca?: readonly string[];
+  /** Accept any certificate (never for a lab you do not own). @default false */
+  readonly insecure?: boolean;
+}
+let trust: HttpsTrust = {};
+export function setHttpsTrust(t: HttpsTrust): void {
+  trust = t;
+}
+function tlsOptions(): { rejectUnauthorized?: boolean; ca?: string[] } {
+  if (trust.insecure) return { rejectUnauthorized: false };
+  return trust.ca?.length ? { ca: [...rootCertificates, ...trust.ca] } : {};
+}
+
+/** A keep-alive agent for the URL's protocol (HTTPS with the trust above). */
+export function keepAliveAgent(url: string, maxSockets: number): Agent {
+  return new URL(url).protocol === 'https:' ? new HttpsAgent({ keepAlive: true, maxSockets, ...tlsOptions() }) : new Agent({ keepAlive: true, maxSockets });
+}
+
 export class SessionClient {
   private cookie?: string;
 
@@ -38,9 +65,11 @@ export class SessionClient {
     const started = performance.now();
     return new Promise((resolvePromise) => {
       const done = (v: Omit<PageView, 'ms' | 'fields'> & { fields?: Record<string, string> }) => resolvePromise({ fields: {}, ...v, ms: performance.now() - started });
-      const req = request(
-        path === undefined ? this.url : new URL(path, this.url),
-        { method: 'GET', headers: this.cookie ? { cookie: `JSESSIONID=${this.cookie}` } : {}, timeout: this.timeoutMs, agent: this.agent },
+      const target = path === undefined ? new URL(this.url) : new URL(path, this.url);
+      const secure = target.protocol === 'https:';
+      const req = (secure ? httpsRequest : request)(
+        target,
+        { method: 'GET', headers: this.cookie ? { cookie: `JSESSIONID=${this.cookie}` } : {}, timeout: this.timeoutMs, agent: this.agent, ...(secure ? tlsOptions() : {}) },
         (res) => {
           const chunks: Buffer[] = [];
           res.on('data', (c: Buffer) => chunks.push(c));

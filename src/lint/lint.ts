@@ -455,7 +455,7 @@ function configFindings(ctx: Ctx, r: ManagerReading, engine: XmlElement | undefi
     ? []
     : result.error.issues.map((i) => ({ path: i.path, message: i.message, rule: (i as { params?: { rule?: string } }).params?.rule }));
   if (result.success)
-    for (const rule of advisoryRules) for (const i of rule.check(result.data)) issues.push({ path: i.path, message: i.message, rule: rule.id });
+    for (const rule of advisoryRules.filter((r) => !r.labOnly)) for (const i of rule.check(result.data)) issues.push({ path: i.path, message: i.message, rule: rule.id });
   const seen = new Set<string>();
   for (const issue of issues) {
     const attribute = configAttribute(issue.path);

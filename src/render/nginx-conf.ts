@@ -9,6 +9,7 @@
 import { LB_HEALTH_PATH, NGINX_PORT, NODE_HEADER, TOMCAT_PORT } from '../config/layout';
 import type { ResolvedLab, ResolvedTomcat } from '../config/resolve';
 import { NGINX_LIMITS } from '../config/schema';
+import { HSTS_MAX_AGE, NGINX_CERT_PATH, NGINX_KEY_PATH, NGINX_TLS_PORT, SESSION_COOKIE_SAMESITE, TLS12_CIPHERS, TLS_PROTOCOLS } from '../config/tls';
 
 /** Guards every value interpolated into nginx.conf; the schema already restricts them. */
 function token(value: string | number): string {
@@ -95,14 +96,8 @@ export function renderNginxConf(lab: ResolvedLab): string {
     ...lab.tomcats.map((t) => `    "~(^|\\s)${token(t.ip).replace(/\./g, '\\.')}:${TOMCAT_PORT}$" ${token(t.name)};`),
     '  }',
     '',
-    '  server {',
-    `    listen ${NGINX_PORT};`,
-    '',
-    `    location = ${LB_HEALTH_PATH} {`,
-    '      default_type text/plain;',
-    '      return 200 "ok\\n";',
-    '    }',
-    '',
+  );
+  const proxy = [
     '    location / {',
     `      proxy_pass http://${lab.sticky ? '$msm_upstream' : ALL};`,
     '      proxy_http_version 1.1;',
@@ -110,6 +105,7 @@ export function renderNginxConf(lab: ResolvedLab): string {
     '      proxy_set_header Host $http_host;',
     '      proxy_set_header X-Real-IP $remote_addr;',
     '      proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;',
+    // Tomcat's RemoteIpValve (server.xml) trusts this from nginx only: request.isSecure(), the cookie's Secure flag.
     '      proxy_set_header X-Forwarded-Proto $scheme;',
     '      proxy_set_header X-Forwarded-Host $http_host;',
     `      proxy_connect_timeout ${token(lb.connectTimeout)}s;`,
@@ -117,7 +113,43 @@ export function renderNginxConf(lab: ResolvedLab): string {
     '      proxy_next_upstream error timeout http_502 http_503;',
     `      proxy_next_upstream_tries ${token(lab.tomcats.length + 1)};`,
     `      add_header ${NODE_HEADER} $msm_node always;`,
+    // nginx drops the server's add_header lines in a location that has its own: repeat HSTS here.
+    ...(lb.tls === undefined ? [] : [`      add_header Strict-Transport-Security "max-age=${HSTS_MAX_AGE}" always;`]),
+    // Tomcat 7 has no CookieProcessor: the balancer marks its session cookie SameSite (config/advice.ts, tomcat7-no-samesite).
+    ...(lab.tomcatVersion === '7' ? [`      proxy_cookie_flags JSESSIONID samesite=${SESSION_COOKIE_SAMESITE.toLowerCase()};`] : []),
     '    }',
+  ];
+  const health = [`    location = ${LB_HEALTH_PATH} {`, '      default_type text/plain;', '      return 200 "ok\\n";', '    }', ''];
+  if (lb.tls === undefined) {
+    L.push('  server {', `    listen ${NGINX_PORT};`, '', ...health, ...proxy, '  }', '}', '');
+    return L.join('\n');
+  }
+  // TLS: the plain port answers the health check and redirects everything else to HTTPS.
+  const httpsAuthority = lb.httpsPort === 443 ? '$host' : `$host:${token(lb.httpsPort)}`;
+  L.push(
+    '  server {',
+    `    listen ${NGINX_PORT};`,
+    '',
+    ...health,
+    '    location / {',
+    `      return 301 https://${httpsAuthority}$request_uri;`,
+    '    }',
+    '  }',
+    '',
+    '  server {',
+    `    listen ${NGINX_TLS_PORT} ssl;`,
+    `    ssl_certificate ${NGINX_CERT_PATH};`,
+    `    ssl_certificate_key ${NGINX_KEY_PATH};`,
+    `    ssl_protocols ${TLS_PROTOCOLS.join(' ')};`,
+    `    ssl_ciphers ${TLS12_CIPHERS.join(':')};`,
+    '    ssl_prefer_server_ciphers off;',
+    '    ssl_session_cache shared:msm_tls:10m;',
+    '    ssl_session_timeout 1d;',
+    '    ssl_session_tickets off;',
+    `    add_header Strict-Transport-Security "max-age=${HSTS_MAX_AGE}" always;`,
+    '',
+    ...health,
+    ...proxy,
     '  }',
     '}',
     '',

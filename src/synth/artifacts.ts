@@ -14,11 +14,17 @@ import { jarFileName, labJars, type Jar } from '../jars/manifest';
 import { TEMPLATES_DIR } from '../paths';
 import { renderContextXml } from '../render/context-xml';
 import { renderNginxConf } from '../render/nginx-conf';
+import { renderServerXml } from '../render/server-xml';
+import { prepareTlsFiles, type LabTlsFiles } from './tls-files';
 
 export interface Artifacts {
   readonly outDir: string;
   readonly contextXml: string;
   readonly nginxConf: string;
+  /** The Tomcats' hardened server.xml (also in the image build context). */
+  readonly serverXml: string;
+  /** The certificate and key nginx serves (loadBalancer.tls), under `<out>/tls/`. @default none (plain HTTP) */
+  readonly tls?: LabTlsFiles;
   /** Absolute path of the Tomcat image build context. */
   readonly imageContextDir: string;
   /** SHA-256 over the build context's files (paths and contents). */
@@ -90,6 +96,7 @@ export async function writeArtifacts(lab: ResolvedLab, outDir: string, fetchOpts
   const out = resolve(outDir);
   const contextXml = renderContextXml(lab);
   const nginxConf = renderNginxConf(lab);
+  const serverXml = renderServerXml(lab);
   const jars = labJars(lab);
   const cached = await fetchJars(jars, fetchOpts);
 
@@ -106,6 +113,8 @@ export async function writeArtifacts(lab: ResolvedLab, outDir: string, fetchOpts
     // Tomcat's lib/ jars are written once per app too: the same bytes to the same file.
     copyJars(jars, cached, { 'catalina-lib': join(tomcatDir, 'lib'), 'webapp-lib': join(appDir, 'WEB-INF', 'lib') });
   }
+  mkdirSync(join(tomcatDir, 'conf'), { recursive: true });
+  writeFileSync(join(tomcatDir, 'conf', 'server.xml'), serverXml);
   const dockerfile = withReplacedJars(readFileSync(join(TEMPLATES_DIR, 'tomcat', 'Dockerfile'), 'utf8').replace('{{BASE_IMAGE}}', lab.images.tomcat), jars, lab.webapps.map((w) => w.dir));
   writeFileSync(join(ctxDir, 'Dockerfile'), dockerfile);
 
@@ -124,11 +133,14 @@ export async function writeArtifacts(lab: ResolvedLab, outDir: string, fetchOpts
   };
   writeFileSync(join(out, 'jars.json'), JSON.stringify(manifest, null, 2) + '\n');
 
+  const tls = prepareTlsFiles(lab, out);
   const imageContextHash = hashDir(ctxDir);
   return {
     outDir: out,
     contextXml,
     nginxConf,
+    serverXml,
+    tls,
     imageContextDir: ctxDir,
     imageContextHash,
     tomcatImageTag: `msm-kit/${lab.name}-tomcat:${imageContextHash.slice(0, 12)}`,

@@ -91,6 +91,11 @@ export async function synthLab(config: LabConfig, opts: SynthOptions = {}): Prom
       imageContext: '${path.module}/' + relative(stackDir, artifacts.imageContextDir),
       imageContextHash: artifacts.imageContextHash,
       tomcatImageTag: artifacts.tomcatImageTag,
+      tls: artifacts.tls && {
+        certificate: '${path.module}/' + relative(stackDir, artifacts.tls.certificate),
+        key: '${path.module}/' + relative(stackDir, artifacts.tls.key),
+        hash: artifacts.tls.hash,
+      },
     },
     statePath: relative(stackDir, statePath),
   });

@@ -69,6 +69,8 @@ const cases: Case[] = [
   { rule: 'serializer-options', base: patch(DEFAULT_CONFIG, { tomcat: { javaVersion: 8 } }), ok: { manager: { serializer: 'kryo', customConverter: 'a.B' } }, bad: { manager: { serializer: 'xstream', customConverter: 'a.B' } }, path: 'manager.customConverter' },
   { rule: 'flexjson-unpublished', ok: { manager: { serializer: 'xstream' } }, bad: { manager: { serializer: 'flexjson' } }, path: 'manager.serializer', says: /1\.8\.3/ },
   { rule: 'backup-timeout-sync-only', ok: { manager: { sessionBackupTimeout: 100 } }, bad: { manager: { sessionBackupAsync: true, sessionBackupTimeout: 100 } }, path: 'manager.sessionBackupTimeout' },
+  { rule: 'https-port-distinct', ok: { loadBalancer: { tls: 'self-signed', port: 8080, httpsPort: 8443 } }, bad: { loadBalancer: { tls: 'self-signed', port: 8080, httpsPort: 8080 } }, path: 'loadBalancer.httpsPort', says: /same as port/ },
+  { rule: 'tls-shape', ok: { loadBalancer: { tls: 'self-signed' } }, bad: { loadBalancer: { tls: 'yes' } }, path: 'loadBalancer.tls', says: /self-signed/ },
   { rule: 'backup-threads-async-only', ok: { manager: { sessionBackupAsync: true, sessionBackupTimeout: undefined, backupThreadCount: 2 } }, bad: { manager: { backupThreadCount: 2 } }, path: 'manager.backupThreadCount' },
   // --- the user's webapps (issue 9) ---
   { rule: 'webapp-context-paths-unique', ok: { webapps: [{ contextPath: '/', source: 'msm-kit:sample' }] }, bad: { webapps: [{ contextPath: '/shop', source: 'msm-kit:sample' }, { contextPath: '/shop', source: './shop.war' }] }, path: 'webapps[1].contextPath', says: /own contextPath.*\(got "\/shop"\)/ },

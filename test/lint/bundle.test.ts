@@ -25,7 +25,14 @@ describe('bundle', () => {
       expect(install).toMatch(/rm -f "\$CATALINA_HOME\/lib\/"ecj-\*\.jar/);
       expect(install).toMatch(/cp -R overlay\/\. "\$CATALINA_HOME"\//);
       expect(readFileSync(join(out, 'nginx', 'nginx.conf'), 'utf8')).toMatch(/server 10\.0\.0\.1:8080 .*# tomcat-node1/);
+      expect(b.files).toContain(`${n1}/server.xml`);
+      const serverXml = readFileSync(join(out, n1, 'server.xml'), 'utf8');
+      expect(serverXml).toContain('<Server port="-1"');
+      expect(serverXml).toContain('protocolHeader="X-Forwarded-Proto"');
+      expect(serverXml).not.toContain('internalProxies');
+      expect(install).toMatch(/Harden `conf\/server\.xml`.*internalProxies/);
       const ctx = readFileSync(join(out, n1, 'overlay/conf/Catalina/localhost/ROOT.xml'), 'utf8');
+      expect(ctx).toContain('sameSiteCookies="lax"');
       expect(lintText('ROOT.xml', ctx, { tomcat: '8.5', java: 17 }).filter((f) => f.severity === 'error')).toEqual([]);
     } finally {
       rmSync(out, { recursive: true, force: true });

@@ -1,21 +1,22 @@
 /** `drill`: a failure drill on a deployed lab. */
 import { InvalidArgumentError, type Command } from 'commander';
-import { runDrill, SCENARIOS, type Scenario } from '../../lab/drill';
 import { webappServing } from '../../config/webapps';
 import { UsageError } from '../../errors';
-import { configOption, loadLab, log, positive } from '../options';
+import { runDrill, SCENARIOS, type Scenario } from '../../lab/drill';
+import { applyHttpsTrust, configOption, httpsOptions, loadLab, log, positive, type HttpsOpts } from '../options';
 
 export function register(program: Command): void {
-  configOption(program.command('drill').description(`failure drill on a deployed lab: ${SCENARIOS.join(', ')}`), 'lab config of the deployed lab')
+  httpsOptions(configOption(program.command('drill').description(`failure drill on a deployed lab: ${SCENARIOS.join(', ')}`), 'lab config of the deployed lab')
     .argument('<scenario>', SCENARIOS.join(' | '))
     .option('-k, --sessions <n>', 'concurrent client sessions', positive, 20)
     .option('-d, --duration <s>', 'seconds of traffic', positive, 12)
     .option('--node <name>', 'container to stop (default: the first of its kind)')
     .option('--path <path>', 'drive this path of the lab instead of the sample app (e.g. /shop/): session identity only, no counter')
-    .option('--json', 'print the report as JSON')
-    .action(async (scenario: string, o: { config: string; sessions: number; duration: number; node?: string; path?: string; json?: boolean }) => {
+    .option('--json', 'print the report as JSON'))
+    .action(async (scenario: string, o: HttpsOpts & { config: string; sessions: number; duration: number; node?: string; path?: string; json?: boolean }) => {
       if (!(SCENARIOS as readonly string[]).includes(scenario)) throw new InvalidArgumentError(`unknown scenario "${scenario}". Use one of ${SCENARIOS.join(', ')}`);
       const lab = loadLab(o);
+      applyHttpsTrust(o, lab);
       if (o.path !== undefined && !o.path.startsWith('/')) throw new UsageError(`--path ${JSON.stringify(o.path).slice(0, 80)}: not a path. Fix: start it with "/", e.g. --path /shop/`);
       const url = o.path === undefined ? undefined : new URL(o.path, lab.url).href;
       // Only the sample app has the counter; on any other app the drill checks session identity and says so.

@@ -9,7 +9,7 @@ import { appliedMarkPathFor } from '../../config/layout';
 import { applyStack, destroyStack } from '../../lab/terraform';
 import { clearAppliedMark, whyApply, writeAppliedMark } from '../../lab/unchanged';
 import { checkRunningVersions } from '../../lab/versions';
-import { configOption, log, outOption, standInsOption, warn } from '../options';
+import { applyHttpsTrust, configOption, log, outOption, standInsOption, warn } from '../options';
 import { bindText } from './validate';
 
 export function register(program: Command): void {
@@ -36,15 +36,17 @@ export function register(program: Command): void {
         writeAppliedMark(mark, r.stackDir, r.statePath);
       }
       const { waitAnswering } = await import('../../lab/http');
+      applyHttpsTrust({ out: o.out }, r.lab);
       const s = await waitAnswering(r.lab.probeUrl);
       log(`[answer] the sample page answers through nginx (${s.toFixed(1)} s: the first request compiles the JSP)`);
+      if (r.artifacts.tls?.selfSigned) log(`[tls] self-signed certificate: ${r.artifacts.tls.certificate} (verify and drill trust it with --out ${o.out}; curl --cacert it)`);
       console.log(`lab ${r.lab.name} is up in ${((Date.now() - started) / 1000).toFixed(1)} s: ${bindText(r.lab)}`);
     });
 
   standInsOption(outOption(configOption(program.command('down').description('destroy the lab (containers, network, state); images are kept as a cache')))).action(
     async (o: { config: string; out: string; standIns?: boolean }) => {
       const { synthLab } = await import('../../synth/synth');
-      const r = await synthLab(loadConfig(o.config), { outDir: o.out, standIns: o.standIns, fetch: { log }, log });
+      const r = await synthLab(loadConfig(o.config, { checkTls: false }), { outDir: o.out, standIns: o.standIns, fetch: { log }, log });
       clearAppliedMark(appliedMarkPathFor(r.lab.name, o.out));
       if (!existsSync(r.statePath)) log(`[destroy] no state at ${r.statePath}: nothing was deployed from --out ${o.out} (pass the --out used with up)`);
       await destroyStack(r.stackDir, log, terraformSecretEnv(r.lab.manager));

@@ -62,6 +62,7 @@ export function labFacts(file: string, lab: ResolvedLab, outDir: string, warning
 /** The URL, and where nginx really listens when that is not the URL's host (0.0.0.0: every interface). */
 export function bindText(lab: ResolvedLab): string {
   const { bindAddress, port } = lab.loadBalancer;
+  if (lab.loadBalancer.tls !== undefined) return `${lab.url} (TLS; http://${bindAddress}:${port}/ redirects to it)`;
   if (lab.url === `http://${bindAddress}:${port}/`) return lab.url;
   return `${lab.url} (nginx listens on ${bindAddress}:${port}${bindAddress === '0.0.0.0' ? ', every interface of this host' : ''})`;
 }

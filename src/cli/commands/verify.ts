@@ -6,17 +6,17 @@ import { verifyLab } from '../../lab/verify';
 import { webappServing } from '../../config/webapps';
 import { usesSasl } from '../../config/secrets';
 import type { ResolvedLab } from '../../config/resolve';
-import { configOption, loadLab, log, positive } from '../options';
+import { applyHttpsTrust, configOption, httpsOptions, loadLab, log, positive, type HttpsOpts } from '../options';
 
 export function register(program: Command): void {
-  configOption(program.command('verify').description('prove sessions are shared: N requests through nginx with one cookie jar'), 'lab config (for the URL and the mode)')
+  httpsOptions(configOption(program.command('verify').description('prove sessions are shared: N requests through nginx with one cookie jar'), 'lab config (for the URL and the mode)')
     .option('--url <url>', 'lab URL (default: from the config)')
     .option('-n, --requests <n>', 'number of requests', positive, 10)
     .option('--path <path>', 'check this path of the lab instead of the sample app (e.g. /shop/): session identity across nodes; the counter only on the sample app')
     .option('--sticky', 'expect sticky behaviour (default: from the config)')
     .option('--failover', 'halfway through, stop the Tomcat serving the session (started again at the end)')
-    .option('--attributes', 'also check which JDK attribute types survive the serializer (the sample app\'s attributes.jsp)')
-    .action(async (o: { config: string; url?: string; path?: string; requests: number; sticky?: boolean; failover?: boolean; attributes?: boolean }) => {
+    .option('--attributes', 'also check which JDK attribute types survive the serializer (the sample app\'s attributes.jsp)'))
+    .action(async (o: HttpsOpts & { config: string; url?: string; path?: string; requests: number; sticky?: boolean; failover?: boolean; attributes?: boolean }) => {
       // With --url the config only supplies the mode; without a config the mode is --sticky or non-sticky.
       let lab: ResolvedLab | undefined;
       try {
@@ -24,6 +24,7 @@ export function register(program: Command): void {
       } catch (e) {
         if (!(o.url && e instanceof ConfigError && e.problems[0]?.path === '(file)')) throw e;
       }
+      applyHttpsTrust(o, lab);
       if (o.path !== undefined && !o.path.startsWith('/')) throw new UsageError(`--path ${JSON.stringify(o.path).slice(0, 80)}: not a path. Fix: start it with "/", e.g. --path /shop/`);
       const base = o.url ?? (o.path === undefined ? lab!.probeUrl : lab!.url);
       const url = o.path === undefined ? base : new URL(o.path, base).href;
