@@ -23,7 +23,7 @@ export { settleLab, settledFrom, failMemoryWaitMs, labContainers } from './lab/s
 export { SessionClient, parseSessionId, type PageView } from './lab/http';
 export { docker, waitHealthy } from './lab/docker';
 export { ensureImages } from './lab/images';
-export { matrix, allCombinations, combinationConfig, type Combination } from './config/matrix';
+export { matrix, allCombinations, combinationConfig, deployedInCi, type Combination } from './config/matrix';
 export { checkRunningVersions } from './lab/versions';
 export { checkCoverage } from './lab/coverage';
 export { serializerGaps, SERIALIZER_GAPS } from './config/serializers';

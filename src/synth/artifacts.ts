@@ -9,7 +9,7 @@ import { join, relative, resolve } from 'node:path';
 import { CATALINA_HOME, IMAGE_CONTEXT_SUBDIR, WEBAPP_DIR } from '../config/layout';
 import type { ResolvedLab } from '../config/resolve';
 import { copyJars, fetchJars, type FetchOptions } from '../jars/fetch';
-import { jarFileName, labJars, type Jar } from '../jars/manifest';
+import { isJakartaTomcat, jarFileName, labJars, type Jar } from '../jars/manifest';
 import { TEMPLATES_DIR } from '../paths';
 import { renderContextXml } from '../render/context-xml';
 import { renderNginxConf } from '../render/nginx-conf';
@@ -58,6 +58,26 @@ export function withReplacedJars(dockerfile: string, jars: readonly Jar[]): stri
   return dockerfile.replace(/^COPY /m, `RUN rm -f ${globs.join(' ')}\nCOPY `);
 }
 
+/**
+ * Sticky mode on Tomcat 10.1/11: Tomcat 9's Engine took its jvmRoute from the system
+ * property `jvmRoute` (the kit passes -DjvmRoute per node); Tomcat 10+ no longer reads
+ * it (measured: session ids carried no route), so the image's server.xml gets
+ * jvmRoute="${jvmRoute}" on the Engine, which Tomcat's digester fills from the same
+ * property. The build fails when server.xml has no such Engine to change.
+ */
+export function withEngineJvmRoute(dockerfile: string, lab: Pick<ResolvedLab, 'tomcatVersion' | 'sticky'>): string {
+  if (!lab.sticky || !isJakartaTomcat(lab.tomcatVersion)) return dockerfile;
+  const xml = `${CATALINA_HOME}/conf/server.xml`;
+  return (
+    dockerfile.trimEnd() +
+    `
+# Tomcat 10+ ignores -DjvmRoute: the Engine reads it from server.xml (filled from the system property)
+` +
+    `RUN sed -i 's|<Engine name="Catalina" defaultHost="localhost">|<Engine name="Catalina" defaultHost="localhost" jvmRoute="\${jvmRoute}">|' ${xml} && grep -q 'jvmRoute="\${jvmRoute}"' ${xml}
+`
+  );
+}
+
 /** Renders everything and writes it under outDir (the image context is rewritten from scratch). */
 export async function writeArtifacts(lab: ResolvedLab, outDir: string, fetchOpts: FetchOptions = {}): Promise<Artifacts> {
   const out = resolve(outDir);
@@ -80,7 +100,7 @@ export async function writeArtifacts(lab: ResolvedLab, outDir: string, fetchOpts
   // Baked in too, so the image alone runs; each container also gets it uploaded.
   writeFileSync(join(webappDir, 'META-INF', 'context.xml'), contextXml);
   copyJars(jars, cached, { 'catalina-lib': join(tomcatDir, 'lib'), 'webapp-lib': join(webappDir, 'WEB-INF', 'lib') });
-  const dockerfile = withReplacedJars(readFileSync(join(TEMPLATES_DIR, 'tomcat', 'Dockerfile'), 'utf8').replace('{{BASE_IMAGE}}', lab.images.tomcat), jars);
+  const dockerfile = withEngineJvmRoute(withReplacedJars(readFileSync(join(TEMPLATES_DIR, 'tomcat', 'Dockerfile'), 'utf8').replace('{{BASE_IMAGE}}', lab.images.tomcat), jars), lab);
   writeFileSync(join(ctxDir, 'Dockerfile'), dockerfile);
 
   const manifest = {
