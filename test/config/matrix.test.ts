@@ -1,16 +1,25 @@
 /** The version matrix comes from the schema and its rules. */
 import { describe, expect, it } from 'vitest';
-import { allCombinations, combinationConfig, matrix } from '../../src/config/matrix';
+import { allCombinations, combinationConfig, deployedInCi, matrix } from '../../src/config/matrix';
 import { SERIALIZER_GAPS, serializerGaps } from '../../src/config/serializers';
 import { DEFAULT_CONFIG } from '../helpers';
 
 describe('version matrix', () => {
-  it('knows 3 Tomcats × 4 Javas × 4 serializers and accepts all but flexjson, with its reason', () => {
-    expect(allCombinations()).toHaveLength(48);
+  it('knows 5 Tomcats × 4 Javas × 4 serializers; on 7-9 accepts all but flexjson, with its reason', () => {
+    expect(allCombinations()).toHaveLength(80);
     const m = matrix(DEFAULT_CONFIG);
-    expect(m.supported).toHaveLength(36);
-    expect(m.refused.every((r) => r.serializer === 'flexjson' && /no msm-flexjson-serializer/.test(r.reason))).toBe(true);
+    const javax = (c: { tomcat: string }) => ['7', '8.5', '9'].includes(c.tomcat);
+    expect(m.supported.filter(javax)).toHaveLength(36);
+    expect(m.refused.filter(javax).every((r) => r.serializer === 'flexjson' && /no msm-flexjson-serializer/.test(r.reason))).toBe(true);
     expect(m.supported).toContainEqual({ tomcat: '7', java: 8, serializer: 'kryo' });
+  });
+
+  it('Tomcat 10.1 (Java 11+) and 11 (Java 17+) with the java serializer; CI deploys them on their oldest and newest Java', () => {
+    const m = matrix(DEFAULT_CONFIG);
+    const jakarta = m.supported.filter((c) => c.tomcat === '10.1' || c.tomcat === '11');
+    expect(jakarta.map((c) => `${c.tomcat}/${c.java}/${c.serializer}`).sort()).toEqual(['10.1/11/java', '10.1/17/java', '10.1/21/java', '11/17/java', '11/21/java']);
+    expect(jakarta.filter(deployedInCi).map((c) => `${c.tomcat}/${c.java}`).sort()).toEqual(['10.1/11', '10.1/21', '11/17', '11/21']);
+    expect(m.supported.filter(deployedInCi)).toHaveLength(40);
   });
 
   it('a combination config keeps the base and sets versions and serializer', () => {
