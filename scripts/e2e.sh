@@ -161,6 +161,7 @@ kit_lab "$SEEDST" seed-sticky memcached-down tomcat-down restart
 step "SASL lab: up, no password in synth output or logs, verify, wrong password fails verify with the SASL hint, down" \
   env MSM_KIT_E2E_OUT="$OUT/sasl" bash scripts/e2e-sasl.sh "$SASL"
 
+step "Tomcat 10.1 and 11 (jakarta.*, msm converted): non-sticky and sticky labs, verify, drills, down" env MSM_KIT_E2E_OUT="$OUT/jakarta" bash scripts/e2e-jakarta.sh
 step "nothing left behind" bash -c '[[ -z $(docker ps -aq --filter label=msm-kit.lab) && -z $(docker network ls -q --filter label=msm-kit.lab) ]]'
 
 # --- the version matrix: every accepted Tomcat × Java × serializer, deployed and verified
