@@ -24,7 +24,6 @@ const cases: Case[] = [
   { rule: 'tomcat-version', ok: { tomcat: { version: '8.5', javaVersion: 8 } }, bad: { tomcat: { version: '6' } }, path: 'tomcat.version', says: /"7", "8.5", "9"/ },
   { rule: 'tomcat-jakarta', ok: { tomcat: { version: '10.1', javaVersion: 11 } }, bad: { tomcat: { version: '10.0' } }, path: 'tomcat.version', says: /10\.1" or "11"/ },
   { rule: 'tomcat-release-not-major', ok: { tomcat: { version: '11', javaVersion: 17 } }, bad: { tomcat: { version: '11.0.24' } }, path: 'tomcat.version', says: /use "11"/ },
-  { rule: 'jakarta-serializer', ok: { tomcat: { version: '11', javaVersion: 17 }, manager: { serializer: 'java' } }, bad: { tomcat: { version: '11', javaVersion: 17 }, manager: { serializer: 'kryo' } }, path: 'manager.serializer', says: /only the java serializer/ },
   { rule: 'tomcat-min-java', ok: { tomcat: { version: '11', javaVersion: 21 } }, bad: { tomcat: { version: '11', javaVersion: 11 } }, path: 'tomcat.javaVersion', says: /Tomcat 11 needs Java 17/ },
   { rule: 'java-version', ok: { tomcat: { javaVersion: 21 } }, bad: { tomcat: { javaVersion: 9 } }, path: 'tomcat.javaVersion', says: /8, 11, 17, 21/ },
   { rule: 'memcached-id-word', ok: mc({ id: 'n_1', name: 'm1' }), bad: mc({ id: 'node-1', name: 'm1' }), path: 'memcached.nodes[0].id', says: /\\w\+/ },
