@@ -26,6 +26,8 @@ deps() {
   [[ -x /usr/sbin/dockerd ]] || command -v dockerd >/dev/null || need+=(docker.io)
   command -v mmdebstrap >/dev/null || need+=(mmdebstrap)
   command -v go >/dev/null || need+=(golang-go)
+  # javac (JDK 17): the jars step converts msm to jakarta.* and compiles the kit's Manager for Tomcat 10.1/11
+  command -v javac >/dev/null || need+=(openjdk-17-jdk-headless)
   if ((${#need[@]})); then
     say "installing Debian packages: ${need[*]}"
     [[ $(id -u) == 0 ]] || die "installing ${need[*]} needs root (apt-get). Fix: run as root, or install them yourself"

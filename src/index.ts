@@ -26,7 +26,7 @@ export { soakVerdict, type SoakPhase, type SoakVerdict } from './lab/soak-verdic
 export { SessionClient, parseSessionId, keepAliveAgent, setHttpsTrust, type PageView, type HttpsTrust } from './lab/http';
 export { docker, waitHealthy } from './lab/docker';
 export { ensureImages } from './lab/images';
-export { matrix, allCombinations, combinationConfig, type Combination } from './config/matrix';
+export { matrix, allCombinations, combinationConfig, deployedInCi, type Combination } from './config/matrix';
 export { checkRunningVersions } from './lab/versions';
 export { checkCoverage } from './lab/coverage';
 export { serializerGaps, SERIALIZER_GAPS } from './config/serializers';

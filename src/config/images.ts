@@ -23,7 +23,12 @@ export const TOMCAT_RELEASES: Record<TomcatVersionName, { readonly tag: string; 
   '7': { tag: '7.0', release: '7.0.109' },
   '8.5': { tag: '8.5', release: '8.5.100' },
   '9': { tag: '9.0', release: '9.0.117' },
+  '10.1': { tag: '10.1', release: '10.1.59' },
+  '11': { tag: '11.0', release: '11.0.24' },
 };
+
+/** The oldest Java each Tomcat runs on, where it is above 8 (Tomcat's own requirement: 10.1 is built for Java 11, 11 for Java 17). */
+export const TOMCAT_MIN_JAVA: Partial<Record<TomcatVersionName, JavaVersionNumber>> = { '10.1': 11, '11': 17 };
 
 /** Where each Java runtime comes from: the Debian suite that packages it. */
 export const JAVA_RUNTIMES: Record<JavaVersionNumber, { readonly suite: string; readonly jrePackage: string }> = {

@@ -16,6 +16,19 @@ export function allCombinations(): Combination[] {
   return SUPPORTED_TOMCATS.flatMap((tomcat) => JAVA_VERSIONS.flatMap((java) => SERIALIZERS.map((serializer) => ({ tomcat, java, serializer }))));
 }
 
+/**
+ * The Java versions CI deploys Tomcat 10.1 and 11 on: their oldest and newest. Their
+ * jar set does not change with Java (one converted msm; the Java 9+ Kryo set), so
+ * the versions between add run time, not coverage. Tomcat 7-9 run on every Java.
+ */
+export const JAKARTA_CI_JAVA: Partial<Record<TomcatVersionName, readonly JavaVersionNumber[]>> = { '10.1': [11, 21], '11': [17, 21] };
+
+/** Whether CI (scripts/matrix.js) deploys a supported combination. */
+export function deployedInCi(c: Combination): boolean {
+  const javas = JAKARTA_CI_JAVA[c.tomcat];
+  return javas === undefined || javas.includes(c.java);
+}
+
 /** The config of one combination: `base` with its versions and serializer. */
 export function combinationConfig(c: Combination, base: Record<string, unknown> = {}): Record<string, unknown> {
   const b = base as { tomcat?: Record<string, unknown>; manager?: Record<string, unknown> };

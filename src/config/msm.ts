@@ -1,7 +1,24 @@
 /** msm's own class names, as context.xml must spell them. */
-import type { SerializerName } from './schema';
+import type { SerializerName, TomcatVersionName } from './schema';
 
 export const MANAGER_CLASS = 'de.javakaffee.web.msm.MemcachedBackupSessionManager';
+
+/**
+ * The kit's own subclass of msm's (converted) Manager for Tomcat 10.1 and 11
+ * (tools/java/jakarta-manager): follows rotateSessionId, and survives Tomcat 11's
+ * removal of ManagerBase.sessionCounter.
+ */
+export const JAKARTA_MANAGER_CLASS = 'msmkit.tomcat.JakartaMemcachedBackupSessionManager';
+
+/** Whether a Tomcat version is a jakarta.* release (msm converted by the kit). */
+export function isJakartaTomcat(v: TomcatVersionName): boolean {
+  return v === '10.1' || v === '11';
+}
+
+/** The Manager className the kit writes for a Tomcat version. */
+export function managerClass(tomcat: TomcatVersionName): string {
+  return isJakartaTomcat(tomcat) ? JAKARTA_MANAGER_CLASS : MANAGER_CLASS;
+}
 
 /** msm `transcoderFactoryClass` per serializer. */
 export const TRANSCODER_FACTORIES: Record<SerializerName, string> = {

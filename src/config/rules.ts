@@ -2,6 +2,7 @@
  * Cross-field msm rules: one entry per rule, each with its own test in
  * test/config/rules.test.ts. Field-level rules live on the fields in schema.ts.
  */
+import { TOMCAT_MIN_JAVA } from './images';
 import { MEMCACHED_KEY_MAX, MSM_KEY_PREFIX_MAX, SESSION_ID_HEX, STORAGE_TOKEN_LENGTH, XML_FORBIDDEN } from './msm';
 import { SAMPLE_WEBAPP_SOURCE } from './layout';
 import type { LabConfig } from './schema';
@@ -257,6 +258,19 @@ export const crossFieldRules: readonly Rule[] = [
   //   [java.lang.System]"); jarSet() adds ECJ 3.26.0, which replaces lib/ecj-*.jar.
   // Deployed here (Tomcat+Java+serializer, two nodes, counter 1..10 on one session):
   // 7+8+kryo, 7+17+java, 7+21+kryo, 8.5+11+xstream, 9+21+kryo (README, "Tomcat × Java, deployed").
+  {
+    id: 'tomcat-min-java',
+    why: 'Tomcat 10.1 is compiled for Java 11 and Tomcat 11 for Java 17: on an older JVM Tomcat itself does not start (UnsupportedClassVersionError).',
+    check: (c) => {
+      const min = TOMCAT_MIN_JAVA[c.tomcat.version];
+      return min !== undefined && c.tomcat.javaVersion < min
+        ? [{ path: ['tomcat', 'javaVersion'], value: c.tomcat.javaVersion, message: `Tomcat ${c.tomcat.version} needs Java ${min} or later (UnsupportedClassVersionError on Java ${c.tomcat.javaVersion}). Fix: set tomcat.javaVersion to ${min} or later` }]
+        : [];
+    },
+  },
+  // Tomcat 10.1/11 (msm converted to jakarta.* by the kit) take every serializer 9 takes:
+  // deployed on Tomcat 11 / Java 17, java, kryo and xstream each carried what they carry on
+  // Tomcat 9 (verify -n 10 --attributes; README "Tomcat 10.1 and 11").
   {
     id: 'flexjson-unpublished',
     why: 'msm-flexjson-serializer was last published as 1.8.3 (msm 1.x); msm 2.x has no build of it on Maven Central.',

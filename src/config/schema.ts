@@ -76,16 +76,14 @@ const javaRegex = (what: string) =>
         });
     });
 
-export const SUPPORTED_TOMCATS = ['7', '8.5', '9'] as const;
-const JAKARTA_TOMCATS = ['10', '10.0', '10.1', '11', '11.0'];
+export const SUPPORTED_TOMCATS = ['7', '8.5', '9', '10.1', '11'] as const;
 
 export const TomcatVersion = z.enum(SUPPORTED_TOMCATS, {
   error: (iss) => {
     const v = String(iss.input);
-    if (JAKARTA_TOMCATS.includes(v) || /^1[0-9]/.test(v)) {
-      return `Tomcat ${v} is a jakarta.* release and no msm release supports it (NoClassDefFoundError: javax/servlet/ServletException). Fix: use "9", or a jakarta-capable manager such as Redisson's`;
-    }
-    return `unsupported Tomcat version. Fix: use one of "7", "8.5", "9" (as a string)`;
+    if (/^10(\.0(\.\d+)?)?$/.test(v)) return `Tomcat ${v}: the kit runs msm on the jakarta.* Tomcats 10.1 and 11 (msm converted by Apache's migration tool), not on 10.0 (end of life). Fix: use "10.1" or "11"`;
+    if (/^1[01]\.\d/.test(v)) return `give the Tomcat major version, not a release. Fix: use "${v.startsWith('10') ? '10.1' : '11'}"`;
+    return `unsupported Tomcat version. Fix: use one of "7", "8.5", "9", "10.1", "11" (as a string)`;
   },
 });
 
@@ -249,7 +247,7 @@ export const LabConfigFields = strict({
   $schema: z.string().optional().describe("JSON Schema for editors."),
   name: name('the lab name').default('msm-lab').describe("Lab name: prefixes the network, the Tomcat image and the stack. @default \"msm-lab\""),
   tomcat: strict({
-    version: TomcatVersion.default('9').describe("Tomcat major version: \"7\", \"8.5\" or \"9\". @default \"9\""),
+    version: TomcatVersion.default('9').describe("Tomcat major version: \"7\", \"8.5\", \"9\", or the jakarta.* \"10.1\" (Java 11+) and \"11\" (Java 17+), on which the kit runs msm converted by Apache's migration tool. @default \"9\""),
     javaVersion: JavaVersion.default(17).describe("Java major version of the Tomcat image. @default 17"),
     nodes: z
       .array(TomcatNode)

@@ -7,7 +7,8 @@ import { copyFileSync, existsSync, mkdirSync, readFileSync, renameSync, writeFil
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { JarError } from '../errors';
-import { jarFileName, jarRepoPath, type Jar } from './manifest';
+import { deriveJarBytes } from './derive';
+import { jarFileName, jarRepoPath, type DeployTarget, type Jar } from './manifest';
 
 export const DEFAULT_REPOSITORY = 'https://repo1.maven.org/maven2';
 
@@ -40,6 +41,19 @@ export async function fetchJar(jar: Jar, opts: FetchOptions = {}): Promise<strin
     if (got === jar.sha256) return path;
     opts.log?.(`  cached ${jarFileName(jar)} has a wrong checksum (${got}); downloading again`);
   }
+  if (jar.derive) {
+    opts.log?.(`  making ${jarFileName(jar)} (${jar.derive.kind === 'jakarta' ? `${jarFileName(jar.derive.from)} converted by ${jarFileName(jar.derive.tool)}` : `javac --release ${jar.derive.release} ${jar.derive.sourceDir}`})`);
+    const data = await deriveJarBytes(jar, (j) => fetchJar(j, opts));
+    const got = sha256(data);
+    if (got !== jar.sha256)
+      throw new JarError(
+        `derived jar ${jarFileName(jar)} has sha256 ${got}, the kit pins ${jar.sha256}; nothing was written (its inputs are pinned, so the ${jar.derive.kind === 'javac' ? 'javac' : 'java'} that made it differs from the one the pin was made with: OpenJDK 17.0.15). Fix: ${jar.derive.kind === 'javac' ? 'use a JDK 17 javac (MSM_KIT_JAVA names its java binary)' : 'use an OpenJDK 17 java (MSM_KIT_JAVA)'}, or report the two checksums`,
+      );
+    mkdirSync(dirname(path), { recursive: true });
+    writeFileSync(path + '.part', data);
+    renameSync(path + '.part', path);
+    return path;
+  }
   if (opts.offline) throw new JarError(`jar ${jarFileName(jar)} is not in the cache ${cacheDir} and --offline was given. Fix: run "npx msm-kit jars" with network access`);
   const url = `${repository}/${jarRepoPath(jar)}`;
   opts.log?.(`  downloading ${url}`);
@@ -67,8 +81,9 @@ export async function fetchJars(jars: readonly Jar[], opts: FetchOptions = {}): 
 }
 
 /** Copies fetched jars into `<dir>/<target dir>/<file>`; returns the written relative paths. */
-export function copyJars(jars: readonly Jar[], cached: readonly string[], targetDirs: Record<Jar['target'], string>): string[] {
+export function copyJars(jars: readonly Jar[], cached: readonly string[], targetDirs: Record<DeployTarget, string>): string[] {
   return jars.map((j, i) => {
+    if (j.target === 'build') throw new Error(`${jarFileName(j)} is a build input, not deployed`);
     const dest = join(targetDirs[j.target], jarFileName(j));
     mkdirSync(dirname(dest), { recursive: true });
     copyFileSync(cached[i], dest);

@@ -5,10 +5,24 @@
  * the session manager and its memcached client go into `$CATALINA_HOME/lib`; a
  * serializer goes into the webapp's `WEB-INF/lib`, because it must see the app's classes.
  */
+import { isJakartaTomcat } from '../config/msm';
 import type { ResolvedLab } from '../config/resolve';
 import type { JavaVersionNumber, SerializerName, TomcatVersionName } from '../config/schema';
 
-export type JarTarget = 'catalina-lib' | 'webapp-lib';
+/** Where a jar goes; `build`: only an input of a derived jar (never deployed). */
+export type JarTarget = 'catalina-lib' | 'webapp-lib' | 'build';
+export type DeployTarget = Exclude<JarTarget, 'build'>;
+
+/**
+ * How a jar the kit makes itself is made from pinned inputs (see jars/derive.ts).
+ * - `jakarta`: `from` converted to jakarta.* by Apache Tomcat's migration tool (`tool`,
+ *   run with -profile=TOMCAT), then rewritten as a deterministic jar (jars/zip.ts).
+ * - `javac`: the Java sources under `sourceDir` (relative to the kit's root) compiled with
+ *   `javac --release <release>` against `classpath`, packaged deterministically.
+ */
+export type Derivation =
+  | { readonly kind: 'jakarta'; readonly from: Jar; readonly tool: Jar }
+  | { readonly kind: 'javac'; readonly sourceDir: string; readonly release: number; readonly classpath: readonly Jar[] };
 
 export interface Jar {
   readonly groupId: string;
@@ -22,6 +36,10 @@ export interface Jar {
    * bundled with Tomcat 7/8.5, which two ECJs in lib/ would make a lottery).
    */
   readonly replaces?: string;
+  /** Maven classifier (`shaded`). @default none */
+  readonly classifier?: string;
+  /** Made by the kit from pinned inputs, not downloaded; `sha256` pins the result. @default downloaded from Maven */
+  readonly derive?: Derivation;
 }
 
 /** Java feature version of the Tomcat image (the schema's tomcat.javaVersion). */
@@ -36,12 +54,45 @@ const jar = (gav: string, sha256: string, target: JarTarget, replaces?: string):
 const CORE = jar('de.javakaffee.msm:memcached-session-manager:2.3.2', 'c3b9c42e75349a8195a1007d7fa50dffe019b1b3858a872e8ea50a3c6ae7aba2', 'catalina-lib');
 const SPYMEMCACHED = jar('net.spy:spymemcached:2.12.3', '133092565f8308b9bcbfce83909d11f505d4094b856ead24e299ac93679bb4e2', 'catalina-lib');
 
-/** One Tomcat-specific manager jar per supported Tomcat version. */
-const TOMCAT_JARS: Record<TomcatVersionName, Jar> = {
-  '7': jar('de.javakaffee.msm:memcached-session-manager-tc7:2.3.2', '8ab5c5a5335347b9ca63320cc88bf8ec9d72cfb4f92f1b2b1e5c1700132d0cc9', 'catalina-lib'),
-  '8.5': jar('de.javakaffee.msm:memcached-session-manager-tc8:2.3.2', 'b4e1060d5a23638f3dc0c861b872e3f08f6ed9ded6611a593c7963ff666b7525', 'catalina-lib'),
-  '9': jar('de.javakaffee.msm:memcached-session-manager-tc9:2.3.2', '8b8135c3ff1420191434d5e3f4185a29b39cd39e8072fc62f6e1980339ed97dd', 'catalina-lib'),
+const TC9 = jar('de.javakaffee.msm:memcached-session-manager-tc9:2.3.2', '8b8135c3ff1420191434d5e3f4185a29b39cd39e8072fc62f6e1980339ed97dd', 'catalina-lib');
+
+/**
+ * Tomcat 10.1 and 11 (jakarta.*): no msm release exists. Apache Tomcat's migration tool
+ * (org.apache.tomcat:jakartaee-migration:1.0.12, classifier shaded) converts msm's core
+ * and tc9 jars; the kit's own Manager subclass (tools/java/jakarta-manager) adapts them
+ * to what Tomcat 10.1/11 changed (rotateSessionId, no ManagerBase.sessionCounter).
+ * The sha256 of a derived jar pins the kit's deterministic output (jars/zip.ts).
+ */
+const MIGRATION_TOOL: Jar = { ...jar('org.apache.tomcat:jakartaee-migration:1.0.12', '0cfab9437781bf3d1e6c834e5fa87ea31db7cc48717f55896b0750ce815ee382', 'build'), classifier: 'shaded' };
+const jakarta = (from: Jar, sha256: string): Jar => ({ groupId: 'msm-kit.derived', artifactId: `${from.artifactId}-jakarta`, version: from.version, sha256, target: from.target, derive: { kind: 'jakarta', from, tool: MIGRATION_TOOL } });
+const CORE_JAKARTA = jakarta(CORE, '34c6ccff7fd9dc0335a00bd06b4cb501a030b3ef711c74a59f2e3bd05b49e73d');
+const TC9_JAKARTA = jakarta(TC9, 'dfc8479174bfc868c65211a7bf0a2c71231702747722e84680bccb93932e54aa');
+/** Tomcat 10.1's API to compile against (Maven Central; the 10.1 line's latest there when pinned). */
+const TOMCAT_API = [
+  jar('org.apache.tomcat:tomcat-catalina:10.1.56', '8271c90a0a147ee53639cade2fab3b079b53184949e982464052a468efcce3f5', 'build'),
+  jar('org.apache.tomcat:tomcat-servlet-api:10.1.56', '48c3fded60740da1ade60cf5475b86c4825878a91d6505c1a2777dadc9c5edf0', 'build'),
+  jar('org.apache.tomcat:tomcat-juli:10.1.56', '977034fe4c61bf59766d7b0c3190de5c9b7e6b2c86c0b65c77e6a79cc2171d75', 'build'),
+];
+/** The kit's Manager for Tomcat 10.1/11: msmkit.tomcat.JakartaMemcachedBackupSessionManager (config/msm.ts). Java 11 bytecode: 10.1's minimum. */
+const JAKARTA_MANAGER: Jar = {
+  groupId: 'msm-kit.derived',
+  artifactId: 'msm-kit-jakarta-manager',
+  version: '1.0.0',
+  sha256: '868634113bedc9330d6a3b36b858db5c1d149f6859497d052e50dbe21a4f3ff2',
+  target: 'catalina-lib',
+  derive: { kind: 'javac', sourceDir: 'tools/java/jakarta-manager', release: 11, classpath: [CORE_JAKARTA, TC9_JAKARTA, ...TOMCAT_API] },
 };
+
+/** The Tomcat-specific manager jars per supported Tomcat version. */
+const TOMCAT_JARS: Record<TomcatVersionName, readonly Jar[]> = {
+  '7': [jar('de.javakaffee.msm:memcached-session-manager-tc7:2.3.2', '8ab5c5a5335347b9ca63320cc88bf8ec9d72cfb4f92f1b2b1e5c1700132d0cc9', 'catalina-lib')],
+  '8.5': [jar('de.javakaffee.msm:memcached-session-manager-tc8:2.3.2', 'b4e1060d5a23638f3dc0c861b872e3f08f6ed9ded6611a593c7963ff666b7525', 'catalina-lib')],
+  '9': [TC9],
+  '10.1': [TC9_JAKARTA, JAKARTA_MANAGER],
+  '11': [TC9_JAKARTA, JAKARTA_MANAGER],
+};
+
+export { isJakartaTomcat };
 
 /** Serializer jars (WEB-INF/lib). flexjson has no msm 2.x build and is refused by the schema. */
 const SERIALIZER_JARS: Record<SerializerName, readonly Jar[]> = {
@@ -89,8 +140,8 @@ const ECJ_JAVA9 = jar('org.eclipse.jdt:ecj:3.26.0', 'ac0ba5876eaf7ebb47749a0d1be
 export function jarSet(tomcatVersion: TomcatVersionName, serializer: SerializerName, javaVersion: JavaVersionNumber): readonly Jar[] {
   const java9 = javaVersion >= 9;
   const serializerJars = SERIALIZER_JARS[serializer].map((j) => (java9 && j.artifactId === 'kryo-serializers' ? KRYO_SERIALIZERS_JAVA9 : j));
-  const ecj = java9 && tomcatVersion !== '9' ? [ECJ_JAVA9] : [];
-  return [CORE, TOMCAT_JARS[tomcatVersion], SPYMEMCACHED, ...ecj, ...serializerJars];
+  const ecj = java9 && (tomcatVersion === '7' || tomcatVersion === '8.5') ? [ECJ_JAVA9] : [];
+  return [isJakartaTomcat(tomcatVersion) ? CORE_JAKARTA : CORE, ...TOMCAT_JARS[tomcatVersion], SPYMEMCACHED, ...ecj, ...serializerJars];
 }
 
 /** The jar set a resolved lab needs. */
@@ -99,7 +150,7 @@ export function labJars(lab: Pick<ResolvedLab, 'tomcatVersion' | 'javaVersion' |
 }
 
 export function jarFileName(j: Jar): string {
-  return `${j.artifactId}-${j.version}.jar`;
+  return `${j.artifactId}-${j.version}${j.classifier ? `-${j.classifier}` : ''}.jar`;
 }
 
 /** Path of a jar under a Maven repository root. */
@@ -110,6 +161,6 @@ export function jarRepoPath(j: Jar): string {
 /** Every distinct jar the kit knows, for `msm-kit jars --all`. */
 export function allJars(): readonly Jar[] {
   const byName = new Map<string, Jar>();
-  for (const j of [CORE, SPYMEMCACHED, ...Object.values(TOMCAT_JARS), ...Object.values(SERIALIZER_JARS).flat(), KRYO_SERIALIZERS_JAVA9, ECJ_JAVA9]) byName.set(jarRepoPath(j), j);
+  for (const j of [CORE, SPYMEMCACHED, ...Object.values(TOMCAT_JARS).flat(), CORE_JAKARTA, ...Object.values(SERIALIZER_JARS).flat(), KRYO_SERIALIZERS_JAVA9, ECJ_JAVA9]) byName.set(jarRepoPath(j), j);
   return [...byName.values()];
 }

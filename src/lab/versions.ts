@@ -25,9 +25,9 @@ export function parseCatalinaVersion(text: string): { tomcat?: string; java?: st
   };
 }
 
-/** Whether a running Tomcat version belongs to the configured major ("7", "8.5", "9"). */
+/** Whether a running Tomcat version belongs to the configured major ("7", "8.5", "9", "10.1", "11"). */
 export function tomcatMatches(running: string, want: TomcatVersionName): boolean {
-  const prefix = { '7': '7.0.', '8.5': '8.5.', '9': '9.0.' }[want];
+  const prefix = { '7': '7.0.', '8.5': '8.5.', '9': '9.0.', '10.1': '10.1.', '11': '11.0.' }[want];
   return running.startsWith(prefix);
 }
 

@@ -14,7 +14,7 @@ import { advisoryRules } from '../config/advice';
 import { closest } from '../config/did-you-mean';
 import { labConfigSchema } from '../config/load';
 import { crossFieldRules } from '../config/rules';
-import { MANAGER_CLASS, TRANSCODER_FACTORIES } from '../config/msm';
+import { JAKARTA_MANAGER_CLASS, MANAGER_CLASS, TRANSCODER_FACTORIES } from '../config/msm';
 import { compiles, SUPPORTED_TOMCATS, type LabConfigInput, type SerializerName } from '../config/schema';
 import { CLASS_NAME, compareVersions, knownAttribute, MSM_ATTRIBUTES, RETIRED_TRANSCODERS, TOMCAT_MANAGER_ATTRIBUTES } from './attributes';
 import { checkJavaRegex, fullMatch, javaRegexToJs } from './regex';
@@ -52,7 +52,8 @@ export const LINT_RULES = {
   'no-msm-manager': 'the file holds no <Manager> whose className is msm\'s, so Tomcat keeps its StandardManager and sessions are never shared.',
   'manager-class': "Tomcat loads className verbatim (no trim): a typo, a line break or an old msm class name is a ClassNotFoundException and the context does not start.",
   'manager-placement': 'Tomcat reads a <Manager> only inside a <Context> (a context file, conf/context.xml or a <Context> in server.xml); elsewhere it is ignored.',
-  'jakarta-tomcat': 'no msm release supports Tomcat 10+ (jakarta.*): NoClassDefFoundError: javax/servlet/ServletException at start.',
+  'jakarta-tomcat': "no msm release supports Tomcat 10+ (jakarta.*): msm's released jars fail at start with NoClassDefFoundError: javax/servlet/ServletException. msm-kit converts them (Apache's migration tool) and adds its own Manager subclass for 10.1 and 11; 10.0 is not covered.",
+  'jakarta-manager-class': "the kit's Manager subclass for Tomcat 10.1/11 (msmkit.tomcat.JakartaMemcachedBackupSessionManager) is built against jakarta.*: on Tomcat 7-9 it does not load.",
   'unknown-attribute': 'Tomcat calls set<Name> for each attribute (first letter case-insensitive, the rest exact); with no such setter it logs "failed to set property" and drops the value, so msm runs with its default.',
   'attribute-since': 'an attribute added in a later msm release has no setter in the one in use: Tomcat drops it with a warning.',
   'boolean-value': "Tomcat converts boolean attributes with Boolean.valueOf: anything but \"true\" (any case, no spaces) is false.",
@@ -97,7 +98,7 @@ const CONFIG_SEVERITY: Record<string, Severity> = {
 /** The kit's serializer name for a transcoder factory class. */
 const SERIALIZER_OF: Record<string, SerializerName> = Object.fromEntries(Object.entries(TRANSCODER_FACTORIES).map(([k, v]) => [v, k as SerializerName]));
 
-const KNOWN_CLASSES = [MANAGER_CLASS, 'de.javakaffee.web.msm.DummyMemcachedBackupSessionManager'];
+const KNOWN_CLASSES = [MANAGER_CLASS, 'de.javakaffee.web.msm.DummyMemcachedBackupSessionManager', JAKARTA_MANAGER_CLASS];
 
 /** Static URLs a requestUriIgnorePattern is usually meant for. */
 const STATIC_PROBES = ['/a.css', '/a.js', '/js/app.js', '/img/a.png', '/a.gif', '/a.jpg', '/a.jpeg', '/favicon.ico', '/static/a.css', '/a.svg', '/a.woff2', '/a.html'];
@@ -167,7 +168,9 @@ function isMsmManager(el: XmlElement): boolean {
 function normalizeTomcat(v: string | undefined): { version?: (typeof SUPPORTED_TOMCATS)[number]; jakarta: boolean } {
   if (v === undefined) return { version: '9', jakarta: false };
   const major = v.split('.')[0];
-  if (Number(major) >= 10) return { jakarta: true };
+  if (major === '10') return /^10\.1(\.|$)/.test(v) ? { version: '10.1', jakarta: true } : { jakarta: true };
+  if (major === '11') return { version: '11', jakarta: true };
+  if (Number(major) >= 12) return { jakarta: true };
   if (major === '8') return { version: '8.5', jakarta: false };
   if (major === '7' || major === '9') return { version: major as '7' | '9', jakarta: false };
   return { jakarta: false };
@@ -185,11 +188,17 @@ function readManager(ctx: Ctx, el: XmlElement, engine: XmlElement | undefined): 
   // className
   const cls = el.attributes.find((a) => a.name === CLASS_NAME);
   const tomcat = normalizeTomcat(ctx.opts.tomcat);
-  if (tomcat.jakarta)
-    finding(ctx, cls ?? el, CLASS_NAME, 'error', 'jakarta-tomcat', `Tomcat ${ctx.opts.tomcat} is a jakarta.* release and no msm release supports it (NoClassDefFoundError: javax/servlet/ServletException). Fix: run this webapp on Tomcat 9, or use a jakarta-capable manager such as Redisson's`);
+  const jakartaClass = cls?.value === JAKARTA_MANAGER_CLASS;
+  if (tomcat.jakarta && tomcat.version === undefined)
+    finding(ctx, cls ?? el, CLASS_NAME, 'error', 'jakarta-tomcat', `Tomcat ${ctx.opts.tomcat} is a jakarta.* release and no msm release supports it (NoClassDefFoundError: javax/servlet/ServletException); msm-kit runs msm on Tomcat 10.1 and 11 only. Fix: move to Tomcat 10.1 or 11 and see "msm-kit lint --tomcat 11", or run this webapp on Tomcat 9`);
+  else if (tomcat.jakarta && !jakartaClass)
+    finding(ctx, cls ?? el, CLASS_NAME, 'error', 'jakarta-tomcat', `Tomcat ${ctx.opts.tomcat} is a jakarta.* release and no msm release supports it: msm's released jars fail at start (NoClassDefFoundError: javax/servlet/ServletException). msm-kit runs msm there, converted to jakarta.* by Apache's migration tool. Fix: "msm-kit import FILE --tomcat ${tomcat.version}" makes a lab config; "msm-kit bundle" then gives the converted jars and className="${JAKARTA_MANAGER_CLASS}" (or deploy the lab with "msm-kit up"); README "Tomcat 10.1 and 11"`);
+  else if (!tomcat.jakarta && jakartaClass)
+    finding(ctx, cls!, CLASS_NAME, 'error', 'jakarta-manager-class', `${JAKARTA_MANAGER_CLASS} is msm-kit's Manager for the jakarta.* Tomcats 10.1 and 11; on Tomcat ${ctx.opts.tomcat ?? '9'} it does not load. Fix: className="${MANAGER_CLASS}", or lint with --tomcat 10.1 / 11 if that is the Tomcat`);
   if (!cls) finding(ctx, el, CLASS_NAME, 'error', 'manager-class', `the <Manager> has no className, so Tomcat uses its StandardManager and sessions are never shared. Fix: add className="${MANAGER_CLASS}"`);
   else if (cls.templated || PLACEHOLDER_RE.test(cls.value)) finding(ctx, cls, CLASS_NAME, 'unchecked', cls.templated ? 'template' : 'placeholder', `unchecked: ${JSON.stringify(cls.value)} is filled in later. Fix: none needed; run lint on the rendered file to check it`);
   else if (!KNOWN_CLASSES.includes(cls.value)) {
+    // (msm's own className on 10.1/11 is reported above, as jakarta-tomcat)
     const trimmed = cls.value.trim();
     const why = KNOWN_CLASSES.includes(trimmed)
       ? 'it holds whitespace or a line break, and Tomcat does not trim it'

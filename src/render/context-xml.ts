@@ -10,7 +10,7 @@
  * cannot hold at all are refused by the config rules (rules.ts,
  * manager-values-tomcat-safe); meeting one here is a bug.
  */
-import { MANAGER_CLASS, XML_FORBIDDEN } from '../config/msm';
+import { managerClass, XML_FORBIDDEN } from '../config/msm';
 import type { ManagerSettings, ResolvedLab } from '../config/resolve';
 import { secretPlaceholder } from '../config/secrets';
 import { SESSION_COOKIE_SAMESITE } from '../config/tls';
@@ -52,7 +52,7 @@ void _everySettingPassed;
 export function managerAttributes(lab: ResolvedLab): Array<[string, string]> {
   const m = lab.manager;
   const attrs: Array<[string, string]> = [
-    ['className', MANAGER_CLASS],
+    ['className', managerClass(lab.tomcatVersion)],
     ['memcachedNodes', lab.memcachedNodes],
     ['sticky', String(lab.sticky)],
   ];

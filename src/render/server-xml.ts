@@ -13,9 +13,14 @@
  *   host ports, as the valve replaces the one the Host header gave;
  * - no autoDeploy (the image's webapps are fixed at build time).
  *
- * The jvmRoute is not written: Tomcat's Engine takes it from -DjvmRoute (resolve.ts).
+ * The jvmRoute: Tomcat 7–9's Engine takes it from the system property -DjvmRoute
+ * (resolve.ts passes it per node). Tomcat 10.1+ no longer reads that property
+ * (measured: a Tomcat 11 sticky lab's session ids carried no route), so a sticky lab
+ * on 10.1/11 gets jvmRoute="${jvmRoute}" on the Engine, which Tomcat's digester fills
+ * from the same property.
  */
 import { TOMCAT_PORT } from '../config/layout';
+import { isJakartaTomcat } from '../config/msm';
 import type { ResolvedLab } from '../config/resolve';
 import { xmlAttr } from './context-xml';
 
@@ -51,7 +56,7 @@ export function renderServerXml(lab: ResolvedLab, opts: ServerXmlOptions = {}): 
     '  <Listener className="org.apache.catalina.core.ThreadLocalLeakPreventionListener"/>',
     '  <Service name="Catalina">',
     `    <Connector port="${TOMCAT_PORT}" protocol="HTTP/1.1" connectionTimeout="20000" server="${CONNECTOR_SERVER_HEADER}"/>`,
-    '    <Engine name="Catalina" defaultHost="localhost">',
+    `    <Engine name="Catalina" defaultHost="localhost"${lab.sticky && isJakartaTomcat(lab.tomcatVersion) ? ' jvmRoute="${jvmRoute}"' : ''}>`,
     `      ${remoteIpValve(lab, proxies)}`,
     '      <Host name="localhost" appBase="webapps" unpackWARs="true" autoDeploy="false">',
     `        ${ERROR_REPORT_VALVE}`,

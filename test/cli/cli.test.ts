@@ -38,7 +38,7 @@ describe('msm-kit validate', () => {
   });
 
   it('exits 1 listing every error, one per line, each starting with the field path, without a stack trace', () => {
-    const file = tmpConfig(patch(DEFAULT_CONFIG, { manager: { failoverNodes: ['mem-node2'], lockingMode: 'maybe' }, tomcat: { version: '10.1' } }));
+    const file = tmpConfig(patch(DEFAULT_CONFIG, { manager: { failoverNodes: ['mem-node2'], lockingMode: 'maybe' }, tomcat: { version: '10.0' } }));
     const r = run(['validate', '--config', file]);
     expect(r.code).toBe(1);
     const lines = r.err.trim().split('\n').slice(1);

@@ -1,16 +1,28 @@
 /** The version matrix comes from the schema and its rules. */
 import { describe, expect, it } from 'vitest';
-import { allCombinations, combinationConfig, matrix } from '../../src/config/matrix';
+import { allCombinations, combinationConfig, deployedInCi, matrix } from '../../src/config/matrix';
 import { SERIALIZER_GAPS, serializerGaps } from '../../src/config/serializers';
+import { SERIALIZERS } from '../../src/config/schema';
 import { DEFAULT_CONFIG } from '../helpers';
 
 describe('version matrix', () => {
-  it('knows 3 Tomcats × 4 Javas × 4 serializers and accepts all but flexjson, with its reason', () => {
-    expect(allCombinations()).toHaveLength(48);
+  it('knows 5 Tomcats × 4 Javas × 4 serializers; on 7-9 accepts all but flexjson, with its reason', () => {
+    expect(allCombinations()).toHaveLength(80);
     const m = matrix(DEFAULT_CONFIG);
-    expect(m.supported).toHaveLength(36);
-    expect(m.refused.every((r) => r.serializer === 'flexjson' && /no msm-flexjson-serializer/.test(r.reason))).toBe(true);
+    const javax = (c: { tomcat: string }) => ['7', '8.5', '9'].includes(c.tomcat);
+    expect(m.supported.filter(javax)).toHaveLength(36);
+    expect(m.refused.filter(javax).every((r) => r.serializer === 'flexjson' && /no msm-flexjson-serializer/.test(r.reason))).toBe(true);
     expect(m.supported).toContainEqual({ tomcat: '7', java: 8, serializer: 'kryo' });
+  });
+
+  it('Tomcat 10.1 (Java 11+) and 11 (Java 17+) with java, kryo and xstream (flexjson refused as everywhere); CI deploys them on their oldest and newest Java', () => {
+    const m = matrix(DEFAULT_CONFIG);
+    const isJakarta = (c: { tomcat: string }) => c.tomcat === '10.1' || c.tomcat === '11';
+    const proven = SERIALIZERS.filter((s) => s !== 'flexjson');
+    const want = (['10.1/11', '10.1/17', '10.1/21', '11/17', '11/21'] as const).flatMap((tj) => proven.map((s) => `${tj}/${s}`)).sort();
+    expect(m.supported.filter(isJakarta).map((c) => `${c.tomcat}/${c.java}/${c.serializer}`).sort()).toEqual(want);
+    expect([...new Set(m.supported.filter(isJakarta).filter(deployedInCi).map((c) => `${c.tomcat}/${c.java}`))].sort()).toEqual(['10.1/11', '10.1/21', '11/17', '11/21']);
+    expect(m.supported.filter(deployedInCi)).toHaveLength(36 + 4 * proven.length);
   });
 
   it('a combination config keeps the base and sets versions and serializer', () => {

@@ -22,7 +22,9 @@ const mc = (...nodes: object[]) => ({ memcached: { nodes } });
 const cases: Case[] = [
   // --- field rules ---
   { rule: 'tomcat-version', ok: { tomcat: { version: '8.5', javaVersion: 8 } }, bad: { tomcat: { version: '6' } }, path: 'tomcat.version', says: /"7", "8.5", "9"/ },
-  { rule: 'tomcat-jakarta', ok: { tomcat: { version: '7', javaVersion: 8 } }, bad: { tomcat: { version: '10.1' } }, path: 'tomcat.version', says: /jakarta/ },
+  { rule: 'tomcat-jakarta', ok: { tomcat: { version: '10.1', javaVersion: 11 } }, bad: { tomcat: { version: '10.0' } }, path: 'tomcat.version', says: /10\.1" or "11"/ },
+  { rule: 'tomcat-release-not-major', ok: { tomcat: { version: '11', javaVersion: 17 } }, bad: { tomcat: { version: '11.0.24' } }, path: 'tomcat.version', says: /use "11"/ },
+  { rule: 'tomcat-min-java', ok: { tomcat: { version: '11', javaVersion: 21 } }, bad: { tomcat: { version: '11', javaVersion: 11 } }, path: 'tomcat.javaVersion', says: /Tomcat 11 needs Java 17/ },
   { rule: 'java-version', ok: { tomcat: { javaVersion: 21 } }, bad: { tomcat: { javaVersion: 9 } }, path: 'tomcat.javaVersion', says: /8, 11, 17, 21/ },
   { rule: 'memcached-id-word', ok: mc({ id: 'n_1', name: 'm1' }), bad: mc({ id: 'node-1', name: 'm1' }), path: 'memcached.nodes[0].id', says: /\\w\+/ },
   { rule: 'memcached-host-no-colon', ok: mc({ id: 'a', name: 'm1', host: '10.0.0.5' }), bad: mc({ id: 'a', name: 'm1', host: '::1' }), path: 'memcached.nodes[0].host', says: /IPv6/ },
@@ -128,6 +130,15 @@ describe('msm rules', () => {
     const tested = new Set(cases.map((c) => c.rule));
     const missing = crossFieldRules.map((r) => r.id).filter((id) => !tested.has(id));
     expect(missing).toEqual([]);
+  });
+
+  it('accepts Tomcat 10.1 on Java 11+ and 11 on Java 17+, refuses them below', () => {
+    for (const [version, min] of [['10.1', 11], ['11', 17]] as const)
+      for (const javaVersion of [8, 11, 17, 21]) {
+        const cfg = patch(DEFAULT_CONFIG, { tomcat: { version, javaVersion } });
+        if (javaVersion >= min) expect(() => accept(cfg), `${version}/${javaVersion}`).not.toThrow();
+        else expect(refuse(cfg).map((p) => p.path)).toContain('tomcat.javaVersion');
+      }
   });
 
   it('accepts every Tomcat × Java × serializer msm 2.3.2 runs (kryo and Tomcat 7/8.5 on Java 9+ included)', () => {

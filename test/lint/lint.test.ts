@@ -78,9 +78,20 @@ describe('lint rules', () => {
     expect(lintText('a', m('requestUriIgnorePattern="^/static/.*"'), { msm: '1.6.1' }).map((f) => f.rule)).toEqual([]);
   });
 
-  it('Tomcat 10+ is refused on the className', () => {
+  it("msm's own className on Tomcat 10.1/11 is an error that says how the kit runs msm there", () => {
     const f = lintText('a', '<Manager className="de.javakaffee.web.msm.MemcachedBackupSessionManager" memcachedNodes="n1:a:11211,n2:b:11211"/>', { tomcat: '10.1' });
     expect(f.map((x) => `${x.attribute} ${x.rule} ${x.severity}`)).toContain('className jakarta-tomcat error');
+    const msg = f.find((x) => x.rule === 'jakarta-tomcat')!.message;
+    expect(msg).toMatch(/msm-kit import FILE --tomcat 10\.1/);
+    expect(msg).toContain('msmkit.tomcat.JakartaMemcachedBackupSessionManager');
+  });
+
+  it("the kit's jakarta Manager is accepted on Tomcat 10.1/11 and refused on 7-9; Tomcat 10.0 is refused", () => {
+    const m = (cls: string) => `<Manager className="${cls}" memcachedNodes="n1:a:11211,n2:b:11211" sticky="false" sessionBackupAsync="false" sessionBackupTimeout="2000" operationTimeout="2000"/>`;
+    const kit = 'msmkit.tomcat.JakartaMemcachedBackupSessionManager';
+    for (const tomcat of ['10.1', '10.1.59', '11', '11.0.24']) expect(lintText('a', m(kit), { tomcat }).filter((x) => x.severity === 'error'), tomcat).toEqual([]);
+    expect(lintText('a', m(kit), { tomcat: '9' }).map((x) => x.rule)).toContain('jakarta-manager-class');
+    expect(lintText('a', m(kit), { tomcat: '10.0' }).map((x) => x.rule)).toContain('jakarta-tomcat');
   });
 
   it('a file without an msm Manager says so', () => {
