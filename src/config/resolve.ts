@@ -8,6 +8,7 @@ import { ENV_PROPERTY_SOURCE_OPT, usesSasl } from './secrets';
 import { memcachedSaslStandIn, memcachedStandIn, nginxStandIn, OFFICIAL_IMAGES, officialTomcatImage, tomcatStandIn, type ImageRole, type StandIn } from './images';
 import { ADDRESS_PLAN, BASE_JVM_OPTIONS } from './layout';
 import { TRANSCODER_FACTORIES } from './msm';
+import { withSwarm, type ResolvedSwarm } from './swarm';
 import type { JavaVersionNumber, LabConfig, ManagerConfig, SerializerName, TomcatVersionName } from './schema';
 
 export interface ResolvedTomcat {
@@ -74,6 +75,8 @@ export interface ResolvedLab {
   readonly javaOpts: string;
   /** The URL the lab answers on, from the host. */
   readonly url: string;
+  /** Set for a Swarm lab (config `engine`): placements, registry, manager. @default absent: one engine */
+  readonly swarm?: ResolvedSwarm;
 }
 
 function ipToInt(ip: string): number {
@@ -153,7 +156,7 @@ export function resolveLab(config: LabConfig, opts: ResolveOptions = {}): Resolv
   // SASL: context.xml names the secrets as ${ENV}; Tomcat substitutes them from its environment.
   const javaOpts = usesSasl(manager) ? `${baseOpts} ${ENV_PROPERTY_SOURCE_OPT}` : baseOpts;
   const lbUrlHost = config.loadBalancer.bindAddress === '0.0.0.0' ? '127.0.0.1' : config.loadBalancer.bindAddress;
-  return {
+  const lab: ResolvedLab = {
     name: config.name,
     sticky,
     tomcatVersion: config.tomcat.version,
@@ -179,4 +182,5 @@ export function resolveLab(config: LabConfig, opts: ResolveOptions = {}): Resolv
     javaOpts,
     url: `http://${lbUrlHost}:${config.loadBalancer.port}/`,
   };
+  return config.engine ? withSwarm(lab, config.engine) : lab;
 }

@@ -8,6 +8,7 @@ import { cpSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFi
 import { join, relative, resolve } from 'node:path';
 import { CATALINA_HOME, IMAGE_CONTEXT_SUBDIR, WEBAPP_DIR } from '../config/layout';
 import type { ResolvedLab } from '../config/resolve';
+import { inRegistry } from '../config/swarm';
 import { copyJars, fetchJars, type FetchOptions } from '../jars/fetch';
 import { jarFileName, labJars, type Jar } from '../jars/manifest';
 import { TEMPLATES_DIR } from '../paths';
@@ -104,7 +105,7 @@ export async function writeArtifacts(lab: ResolvedLab, outDir: string, fetchOpts
     nginxConf,
     imageContextDir: ctxDir,
     imageContextHash,
-    tomcatImageTag: `msm-kit/${lab.name}-tomcat:${imageContextHash.slice(0, 12)}`,
+    tomcatImageTag: lab.swarm ? inRegistry(lab.swarm.registry, `msm-kit/${lab.name}-tomcat:${imageContextHash.slice(0, 12)}`) : `msm-kit/${lab.name}-tomcat:${imageContextHash.slice(0, 12)}`,
     files: listFiles(out).map((f) => relative(out, f)),
   };
 }

@@ -70,6 +70,7 @@ const cases: Case[] = [
   { rule: 'flexjson-unpublished', ok: { manager: { serializer: 'xstream' } }, bad: { manager: { serializer: 'flexjson' } }, path: 'manager.serializer', says: /1\.8\.3/ },
   { rule: 'backup-timeout-sync-only', ok: { manager: { sessionBackupTimeout: 100 } }, bad: { manager: { sessionBackupAsync: true, sessionBackupTimeout: 100 } }, path: 'manager.sessionBackupTimeout' },
   { rule: 'backup-threads-async-only', ok: { manager: { sessionBackupAsync: true, sessionBackupTimeout: undefined, backupThreadCount: 2 } }, bad: { manager: { backupThreadCount: 2 } }, path: 'manager.backupThreadCount' },
+  { rule: 'swarm-placement-names-nodes', ok: { engine: { kind: 'swarm', placement: { 'tomcat-node2': 'host1', nginx: 'host3' } } }, bad: { engine: { kind: 'swarm', placement: { 'tomcat-nod2': 'host1' } } }, path: 'engine.placement.tomcat-nod2', says: /tomcat-node2/ },
   // --- hostile and careless input (issue 12) ---
   { rule: 'manager-values-tomcat-safe', ok: { manager: { sessionAttributeFilter: '^(user|cart)\t$' } }, bad: { manager: { sessionAttributeFilter: '^user\u0001$' } }, path: 'manager.sessionAttributeFilter', says: /U\+0001.*XML 1\.0/ },
   { rule: 'manager-values-tomcat-safe', ok: { manager: { memcachedProtocol: 'binary', username: 'u', password: '$ {x}' } }, bad: { manager: { memcachedProtocol: 'binary', username: 'u', password: 'a${java.home}' } }, path: 'manager.password', says: /"\$\{".*\(got \*\*\*\)/ },

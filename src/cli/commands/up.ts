@@ -17,13 +17,23 @@ export function register(program: Command): void {
       const { synthLab } = await import('../../synth/synth');
       const r = await synthLab(warn(o.config, loadConfig(o.config)), { outDir: o.out, standIns: o.standIns, fetch: { log }, log });
       announceStandIns(r.lab, log);
+      let url = r.lab.url;
+      if (r.lab.swarm) {
+        const { prepareSwarm } = await import('../../lab/swarm');
+        url = await prepareSwarm(r.lab, r.artifacts.imageContextDir, r.artifacts.tomcatImageTag, log);
+      }
       log(`[apply] terraform apply in ${r.stackDir} (state: ${r.statePath})`);
       await applyStack(r.stackDir, log, r.lab.name, terraformSecretEnv(r.lab.manager));
-      await checkRunningVersions(r.lab, log);
+      if (!r.lab.swarm) await checkRunningVersions(r.lab, log);
       const { waitAnswering } = await import('../../lab/http');
-      const s = await waitAnswering(r.lab.url);
+      const s = await waitAnswering(url);
       log(`[answer] the sample page answers through nginx (${s.toFixed(1)} s: the first request compiles the JSP)`);
-      console.log(`lab ${r.lab.name} is up in ${((Date.now() - started) / 1000).toFixed(1)} s: ${bindText(r.lab)}`);
+      if (r.lab.swarm) {
+        const { taskHosts } = await import('../../lab/swarm');
+        const hosts = await taskHosts(r.lab);
+        log(`[swarm] placement: ${Object.entries(hosts).map(([n, h]) => `${n}@${h || '(no task)'}`).join(', ')}`);
+        console.log(`lab ${r.lab.name} is up in ${((Date.now() - started) / 1000).toFixed(1)} s: ${url} (Swarm on ${r.lab.swarm.manager})`);
+      } else console.log(`lab ${r.lab.name} is up in ${((Date.now() - started) / 1000).toFixed(1)} s: ${bindText(r.lab)}`);
     },
   );
 

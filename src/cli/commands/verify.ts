@@ -22,11 +22,21 @@ export function register(program: Command): void {
       } catch (e) {
         if (!(o.url && e instanceof ConfigError && e.problems[0]?.path === '(file)')) throw e;
       }
-      const url = o.url ?? lab!.url;
+      const swarm = lab?.swarm && !o.url ? await import('../../lab/swarm') : undefined;
+      const url = o.url ?? (swarm ? await swarm.swarmUrl(lab!) : lab!.url);
       const sticky = o.sticky ?? lab?.sticky ?? false;
       log(`verify: ${o.requests} requests to ${url} (${sticky ? 'sticky' : 'non-sticky'})`);
       const expect = lab && !o.url ? { tomcat: lab.tomcatVersion, java: lab.javaVersion } : undefined;
-      const r = await verifyLab({ url, requests: o.requests, sticky, failover: o.failover, docker: dockerCli, expect, sasl: lab ? usesSasl(lab.manager) : false, log: (l) => console.log(l) });
+      // On a Swarm, each line names the host too: tomcat-node1@host2.
+      const hosts = swarm ? await swarm.taskHosts(lab!) : {};
+      const withHost = (l: string) => (swarm ? lab!.tomcats.reduce((acc, t) => acc.replace(new RegExp(`\\b${t.name}\\b`, 'g'), `${t.name}@${hosts[t.name] || '?'}`), l) : l);
+      const r = await verifyLab({ url, requests: o.requests, sticky, failover: o.failover, docker: dockerCli, expect, sasl: lab ? usesSasl(lab.manager) : false, log: (l) => console.log(withHost(l)) });
+      if (swarm) {
+        // Which host served each request: the node named on the page, and the host its task runs on.
+        const counts = new Map<string, number>();
+        for (const v of r.views) if (v.node) counts.set(v.node, (counts.get(v.node) ?? 0) + 1);
+        console.log(`served by: ${[...counts].map(([n, c]) => `${n} on ${hosts[n] || '?'} (${c})`).join(', ')}; nginx on ${hosts[lab!.loadBalancer.name] || '?'}`);
+      }
       console.log(r.verdict);
       if (!r.ok) process.exitCode = 1;
       if (o.attributes) {
