@@ -12,6 +12,9 @@
 #                                into host1, push from there: the machine's engine
 #                                is not reconfigured)
 #   swarm-cluster.sh leftovers   print anything of the cluster still present; exit 1 if any
+#   swarm-cluster.sh stop-host I / start-host I
+#                                stop host I's dockerd (its containers stop with it: a
+#                                host lost) / start it again (it rejoins the Swarm)
 #
 # Layout (each fact once, here):
 #   bridge msmsw0 10.199.0.1/24; host i = namespace msmsw<i>, address 10.199.0.<i+1>,
@@ -229,11 +232,26 @@ push() {
   done
 }
 
+stop_host() {
+  [[ ${1:-} =~ ^[0-9]+$ && -e /var/run/netns/$PREFIX$1 ]] || die "stop-host" "no host ${1:-} in the cluster"
+  stop_pid "$RUN/h$1.pid"
+  say "host$1: dockerd stopped"
+}
+
+start_host_again() {
+  [[ ${1:-} =~ ^[0-9]+$ && -e /var/run/netns/$PREFIX$1 ]] || die "start-host" "no host ${1:-} in the cluster"
+  start_host "$1"
+  wait_host "$1"
+  say "host$1: dockerd answers (swarm=$(swarm_state "$1"))"
+}
+
 case "${1:-}" in
   up) up "${2:-3}" ;;
   down) down ;;
   status) status ;;
   push) shift; push "$@" ;;
   leftovers) leftovers ;;
-  *) echo "usage: $0 up [N] | down | status | push IMAGE... | leftovers" >&2; exit 2 ;;
+  stop-host) stop_host "${2:-}" ;;
+  start-host) start_host_again "${2:-}" ;;
+  *) echo "usage: $0 up [N] | down | status | push IMAGE... | leftovers | stop-host I | start-host I" >&2; exit 2 ;;
 esac

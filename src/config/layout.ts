@@ -42,3 +42,7 @@ export const SWARM_TEST_CLUSTER = { manager: 'unix:///run/msmsw/h1.sock', regist
 export const DOCKER_DNS = '127.0.0.11';
 /** DNS alias every Tomcat task of a Swarm lab carries: nginx's round-robin name for all of them. */
 export const SWARM_TOMCATS_ALIAS = 'msm-tomcats';
+/** The engine of one host of the test cluster (`hostN` → its dockerd's socket), for drills that stop a task or a host. */
+export const testClusterEngine = (host: string): string | undefined => (/^host[1-9]$/.test(host) ? `unix:///run/msmsw/h${host.slice(4)}.sock` : undefined);
+/** The test cluster's script, relative to the package root. */
+export const SWARM_CLUSTER_SCRIPT = 'scripts/setup/swarm-cluster.sh';
