@@ -129,10 +129,12 @@ export function renderNginxConf(lab: ResolvedLab): string {
  * IPVS does not work everywhere) and a rescheduled task gets a new address, so
  * nginx must not resolve names once at start-up as an `upstream` block does:
  * proxy_pass names a variable, and nginx resolves it per request through Docker's
- * DNS (valid=1s). Non-sticky: one name for all Tomcat tasks (a network alias of
- * every Tomcat service); nginx round-robins over its addresses and retries the
- * next one on error. Sticky: the route picks its node's service name; when that
- * name has no task (its host is gone), nginx's 502 falls back to all Tomcats.
+ * DNS (valid=1s). Each request goes to one node's service name, picked at random
+ * (split_clients; sticky: its route's node); when that node does not answer (no
+ * task, or its host is gone), nginx's 502/504 falls back to a name every Tomcat
+ * task carries, over whose addresses nginx retries. (A resolved name is a fresh
+ * implicit upstream per request: round-robin over it would always start at its
+ * first address, hence the random pick.)
  */
 function renderSwarmNginxConf(lab: ResolvedLab): string {
   const lb = lab.loadBalancer;
@@ -153,11 +155,19 @@ function renderSwarmNginxConf(lab: ResolvedLab): string {
     `  resolver_timeout ${token(lb.connectTimeout)}s;`,
     '',
   ];
+  // A random node per request (each name resolves to its one task); the last share is "*".
+  const share = (100 / lab.tomcats.length).toFixed(2);
+  L.push(
+    '  split_clients "$request_id" $msm_pick {',
+    ...lab.tomcats.map((t, i) => `    ${i === lab.tomcats.length - 1 ? '*' : `${share}%`} ${token(t.name)};`),
+    '  }',
+    '',
+  );
   if (lab.sticky) {
     L.push(
       ...ROUTE_MAPS,
       '  map $msm_route $msm_backend {',
-      `    default ${SWARM_TOMCATS_ALIAS};`,
+      '    default $msm_pick;',
       ...lab.tomcats.map((t) => `    ${routeKey(t.jvmRoute!)} ${token(t.name)};`),
       '  }',
       '',
@@ -187,11 +197,15 @@ function renderSwarmNginxConf(lab: ResolvedLab): string {
     '    }',
     '',
     '    location / {',
-    ...(lab.sticky ? ['      error_page 502 504 = @msm_any;'] : [`      set $msm_backend ${SWARM_TOMCATS_ALIAS};`]),
-    ...proxy('$msm_backend'),
+    '      error_page 502 504 = @msm_any;',
+    ...proxy(lab.sticky ? '$msm_backend' : '$msm_pick'),
+    '    }',
+    '',
+    '    location @msm_any {',
+    `      set $msm_any ${SWARM_TOMCATS_ALIAS};`,
+    ...proxy('$msm_any'),
     '    }',
   );
-  if (lab.sticky) L.push('', '    location @msm_any {', `      set $msm_any ${SWARM_TOMCATS_ALIAS};`, ...proxy('$msm_any'), '    }');
   L.push('  }', '}', '');
   return L.join('\n');
 }
