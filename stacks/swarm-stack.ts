@@ -37,7 +37,7 @@ export class SwarmStack extends TerraformStack {
     new dockerProvider.DockerProvider(this, 'docker', { host: swarm.manager });
     const where = (name: string) => swarm.placement[name].constraint;
 
-    this.network = new SwarmNetwork(this, 'Network', { name: lab.networkName, subnet: lab.subnet, labels: { 'msm-kit.lab': lab.name } });
+    this.network = new SwarmNetwork(this, 'Network', { name: lab.networkName, subnet: lab.subnet, gateway: lab.gateway, labels: { 'msm-kit.lab': lab.name } });
 
     const secrets = usesSasl(lab.manager)
       ? (Object.keys(SECRETS) as SecretKey[]).map((k) => {
@@ -51,7 +51,7 @@ export class SwarmStack extends TerraformStack {
       (m) =>
         new SwarmService(this, `Memcached-${m.id}`, {
           name: m.name,
-          image: lab.images.memcached,
+          image: swarm.images.memcached,
           network: this.network,
           lab: lab.name,
           role: 'memcached',
@@ -83,7 +83,7 @@ export class SwarmStack extends TerraformStack {
     const nginxConf = new SwarmConfig(this, 'NginxConf', { name: `${lab.name}-nginx-conf`, content: artifacts.nginxConf });
     this.loadBalancer = new SwarmService(this, 'LoadBalancer', {
       name: lab.loadBalancer.name,
-      image: lab.images.nginx,
+      image: swarm.images.nginx,
       network: this.network,
       lab: lab.name,
       role: 'load-balancer',

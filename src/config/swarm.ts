@@ -20,6 +20,8 @@ export interface ResolvedSwarm {
   readonly manager: string;
   readonly registry: string;
   readonly hosts: readonly string[];
+  /** The images as the Swarm nodes pull them: lab.images under the registry (lab.images stay the names on the machine that builds or pulls them). */
+  readonly images: ResolvedImages;
   /** By node (container) name: memcached nodes, Tomcat nodes, nginx. */
   readonly placement: Readonly<Record<string, SwarmPlacement>>;
 }
@@ -47,7 +49,6 @@ export function withSwarm(lab: ResolvedLab, engine: EngineConfig): ResolvedLab {
   return {
     ...lab,
     dockerHost: engine.manager,
-    images,
-    swarm: { manager: engine.manager, registry: engine.registry, hosts: engine.hosts, placement },
+    swarm: { manager: engine.manager, registry: engine.registry, hosts: engine.hosts, images, placement },
   };
 }

@@ -5,6 +5,8 @@ export interface SwarmNetworkProps {
   readonly name: string;
   /** IPv4 subnet of the overlay, e.g. 172.28.68.0/24. */
   readonly subnet: string;
+  /** Gateway address inside the subnet (set, or Docker picks one and every plan replaces the network). */
+  readonly gateway: string;
   /** Labels on the network. @default none */
   readonly labels?: Record<string, string>;
 }
@@ -24,7 +26,7 @@ export class SwarmNetwork extends Construct {
       name: props.name,
       driver: 'overlay',
       attachable: true,
-      ipamConfig: [{ subnet: props.subnet }],
+      ipamConfig: [{ subnet: props.subnet, gateway: props.gateway }],
       labels: Object.entries(props.labels ?? {}).map(([label, value]) => ({ label, value })),
     });
   }

@@ -55,7 +55,8 @@ export class SwarmService extends Construct {
             { label: 'msm-kit.lab', value: props.lab },
             { label: 'msm-kit.role', value: props.role },
           ],
-          stopGracePeriod: '10s',
+          // No stop_grace_period: with one, the provider's destroy waits that long for the
+          // container's removal and fails when removal is slower (vfs), though Docker's own 10 s grace applies anyway.
         },
         networksAdvanced: [{ name: props.network.resource.id, aliases: props.aliases }],
         placement: { constraints: [props.constraint] },

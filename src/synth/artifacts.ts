@@ -81,7 +81,7 @@ export async function writeArtifacts(lab: ResolvedLab, outDir: string, fetchOpts
   // Baked in too, so the image alone runs; each container also gets it uploaded.
   writeFileSync(join(webappDir, 'META-INF', 'context.xml'), contextXml);
   copyJars(jars, cached, { 'catalina-lib': join(tomcatDir, 'lib'), 'webapp-lib': join(webappDir, 'WEB-INF', 'lib') });
-  const dockerfile = withReplacedJars(readFileSync(join(TEMPLATES_DIR, 'tomcat', 'Dockerfile'), 'utf8').replace('{{BASE_IMAGE}}', lab.images.tomcat), jars);
+  const dockerfile = withReplacedJars(readFileSync(join(TEMPLATES_DIR, 'tomcat', 'Dockerfile'), 'utf8').replace('{{BASE_IMAGE}}', lab.swarm ? lab.swarm.images.tomcat : lab.images.tomcat), jars);
   writeFileSync(join(ctxDir, 'Dockerfile'), dockerfile);
 
   const manifest = {
