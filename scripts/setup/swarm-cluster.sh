@@ -193,11 +193,11 @@ down() {
   for pid in $(pgrep -f "containerd-shim.*-address $RUN/" || true); do kill "$pid" 2>/dev/null || true; done
   stop_pid "$RUN/registry.pid"
   # Mounts under our roots (netns bind mounts of the daemons), deepest first.
-  findmnt -rn -o TARGET | grep -E "^($RUN|$DATA)(/|$)" | sort -r | while read -r m; do umount -l "$m" || true; done
+  findmnt -rn -o TARGET | { grep -E "^($RUN|$DATA)(/|$)" || true; } | sort -r | while read -r m; do umount -l "$m" || true; done
   for i in $(hosts_present); do ip netns del "$PREFIX$i" || true; done
   ip link del "$BRIDGE" 2>/dev/null || true
   while iptables -C "${fwd_rule[@]}" 2>/dev/null; do iptables -D "${fwd_rule[@]}"; done
-  for d in /sys/fs/cgroup/$PREFIX-h* /sys/fs/cgroup/*/$PREFIX-h*; do [[ -d $d ]] && find "$d" -depth -type d -exec rmdir {} \; 2>/dev/null; done
+  for d in /sys/fs/cgroup/$PREFIX-h* /sys/fs/cgroup/*/$PREFIX-h*; do [[ -d $d ]] && { find "$d" -depth -type d -exec rmdir {} \; 2>/dev/null || true; }; done
   rm -rf "$RUN" "$DATA"
   say "down in $((SECONDS - t0))s"
   leftovers
