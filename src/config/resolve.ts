@@ -8,7 +8,7 @@ import { ENV_PROPERTY_SOURCE_OPT, usesSasl } from './secrets';
 import { memcachedSaslStandIn, memcachedStandIn, nginxStandIn, OFFICIAL_IMAGES, officialTomcatImage, tomcatStandIn, type ImageRole, type StandIn } from './images';
 import { ADDRESS_PLAN, BASE_JVM_OPTIONS } from './layout';
 import { TRANSCODER_FACTORIES } from './msm';
-import { withSwarm, type ResolvedSwarm } from './swarm';
+import { resolveSwarm, type ResolvedSwarm } from './swarm';
 import type { JavaVersionNumber, LabConfig, ManagerConfig, SerializerName, TomcatVersionName } from './schema';
 
 export interface ResolvedTomcat {
@@ -182,5 +182,8 @@ export function resolveLab(config: LabConfig, opts: ResolveOptions = {}): Resolv
     javaOpts,
     url: `http://${lbUrlHost}:${config.loadBalancer.port}/`,
   };
-  return config.engine ? withSwarm(lab, config.engine) : lab;
+  if (!config.engine) return lab;
+  // A Swarm lab: the provider talks to the manager; placement in spread order (memcached, Tomcat, nginx).
+  const names = [...lab.memcacheds.map((m) => m.name), ...lab.tomcats.map((t) => t.name), lab.loadBalancer.name];
+  return { ...lab, dockerHost: config.engine.manager, swarm: resolveSwarm(config.engine, names, lab.images) };
 }

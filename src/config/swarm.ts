@@ -4,10 +4,16 @@
  * resolution, so a lab without `engine` resolves exactly as before.
  */
 import { SWARM_HOST_LABEL } from './layout';
-import type { ResolvedImages, ResolvedLab } from './resolve';
 import type { LabConfig } from './schema';
 
 export type EngineConfig = NonNullable<LabConfig['engine']>;
+
+/** Image names by role (the shape of ResolvedLab.images; resolve.ts imports this file, not the other way round). */
+export interface SwarmImages {
+  readonly tomcat: string;
+  readonly memcached: string;
+  readonly nginx: string;
+}
 
 export interface SwarmPlacement {
   /** The placement as written (a host label value or `node:<id>`). */
@@ -21,14 +27,9 @@ export interface ResolvedSwarm {
   readonly registry: string;
   readonly hosts: readonly string[];
   /** The images as the Swarm nodes pull them: lab.images under the registry (lab.images stay the names on the machine that builds or pulls them). */
-  readonly images: ResolvedImages;
+  readonly images: SwarmImages;
   /** By node (container) name: memcached nodes, Tomcat nodes, nginx. */
   readonly placement: Readonly<Record<string, SwarmPlacement>>;
-}
-
-/** Names of the lab's nodes in spread order: memcached, Tomcat, nginx. */
-export function swarmNodeNames(lab: Pick<ResolvedLab, 'memcacheds' | 'tomcats' | 'loadBalancer'>): string[] {
-  return [...lab.memcacheds.map((m) => m.name), ...lab.tomcats.map((t) => t.name), lab.loadBalancer.name];
 }
 
 export function placementConstraint(where: string): string {
@@ -38,17 +39,22 @@ export function placementConstraint(where: string): string {
 /** An image as the Swarm nodes pull it: from the registry. */
 export const inRegistry = (registry: string, image: string): string => (image.startsWith(`${registry}/`) ? image : `${registry}/${image}`);
 
-export function withSwarm(lab: ResolvedLab, engine: EngineConfig): ResolvedLab {
-  const names = swarmNodeNames(lab);
+/**
+ * The Swarm side of a lab: `names` in spread order (memcached nodes, Tomcat
+ * nodes, nginx), each placed as the config says or round-robin over the hosts;
+ * `images` as this machine knows them, pulled by the Swarm from the registry.
+ */
+export function resolveSwarm(engine: EngineConfig, names: readonly string[], images: SwarmImages): ResolvedSwarm {
   const placement: Record<string, SwarmPlacement> = {};
   names.forEach((n, i) => {
     const where = engine.placement[n] ?? engine.hosts[i % engine.hosts.length];
     placement[n] = { where, constraint: placementConstraint(where) };
   });
-  const images = Object.fromEntries(Object.entries(lab.images).map(([k, v]) => [k, inRegistry(engine.registry, v)])) as unknown as ResolvedImages;
   return {
-    ...lab,
-    dockerHost: engine.manager,
-    swarm: { manager: engine.manager, registry: engine.registry, hosts: engine.hosts, images, placement },
+    manager: engine.manager,
+    registry: engine.registry,
+    hosts: engine.hosts,
+    images: { tomcat: inRegistry(engine.registry, images.tomcat), memcached: inRegistry(engine.registry, images.memcached), nginx: inRegistry(engine.registry, images.nginx) },
+    placement,
   };
 }
