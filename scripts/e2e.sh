@@ -179,6 +179,8 @@ kit_lab "$SEEDST" seed-sticky memcached-down tomcat-down restart
 step "SASL lab: up, no password in synth output or logs, verify, wrong password fails verify with the SASL hint, down" \
   env MSM_KIT_E2E_OUT="$OUT/sasl" bash scripts/e2e-sasl.sh "$SASL"
 
+step "Swarm lab over 3 hosts (issue 11): cluster up, msm-kit up, verify, drills, down, cluster down, nothing left" env MSM_KIT_E2E_OUT="$OUT/swarm" bash scripts/e2e-swarm.sh
+
 step "nothing left behind" bash -c '[[ -z $(docker ps -aq --filter label=msm-kit.lab) && -z $(docker network ls -q --filter label=msm-kit.lab) ]]'
 
 # --- the version matrix: every accepted Tomcat × Java × serializer, deployed and verified
