@@ -196,6 +196,8 @@ step "TLS lab (scripts/e2e-tls.sh): bad cert/key refused, HTTPS cookie Secure+Ht
 
 step "your own webapp: bad WARs refused, the test shop at /shop beside the sample app, its cart moves between nodes, down" env MSM_KIT_E2E_OUT="$OUT/webapp" bash scripts/e2e-webapp.sh
 step "Tomcat 10.1 and 11 (jakarta.*, msm converted): non-sticky and sticky labs, verify, drills, down" env MSM_KIT_E2E_OUT="$OUT/jakarta" bash scripts/e2e-jakarta.sh
+step "Swarm lab over 3 hosts (issue 11): cluster up, msm-kit up, verify, drills, down, cluster down, nothing left" env MSM_KIT_E2E_OUT="$OUT/swarm" bash scripts/e2e-swarm.sh
+
 step "nothing left behind" bash -c '[[ -z $(docker ps -aq --filter label=msm-kit.lab) && -z $(docker network ls -q --filter label=msm-kit.lab) ]]'
 
 # --- the version matrix: every accepted Tomcat × Java × serializer, deployed and verified

@@ -7,7 +7,10 @@
 #                                       (labs, drills, bundle, version matrix) and the cdktn check
 #   bash scripts/lab.sh deps            install system packages and npm dependencies only
 #
-# CONFIG defaults to lab.config.json. When the config's images can be neither
+# CONFIG defaults to lab.config.json. A Swarm lab (config `engine`, e.g.
+# examples/swarm.json) whose manager is the test cluster's: `up` builds the test
+# cluster (scripts/setup/swarm-cluster.sh) when no Swarm answers and pushes the
+# images into its registry; `down` also removes the cluster. When the config's images can be neither
 # found locally nor pulled (no registry, as on the project's machines), `up`
 # builds the kit's offline stand-ins (`msm-kit images`) and deploys with
 # --stand-ins. It says so loudly. This script does mechanics only: what it
@@ -50,6 +53,21 @@ stand_ins_flag() {
   return 0
 }
 
+# A Swarm lab's fact (validate --json .swarm.<key>), empty for a one-engine lab.
+swarm_fact() {
+  node -p "const f=JSON.parse(process.argv[1]); f.swarm ? String(f.swarm.$2) : ''" "$(node bin/msm-kit.js validate --json --config "$1" ${3:-})"
+}
+
+# The test cluster answers (built when not), with the lab's images in its registry.
+swarm_ready() {
+  local cfg=$1 si=$2 imgs
+  [[ $(swarm_fact "$cfg" testCluster) == true ]] || { say "Swarm manager $(swarm_fact "$cfg" manager): using it as it is (its registry must hold the images: see README, Swarm)"; return 0; }
+  bash scripts/setup/swarm-cluster.sh status >/dev/null 2>&1 || bash scripts/setup/swarm-cluster.sh up >&2 || die "the Swarm test cluster did not come up (see above)"
+  imgs=$(node -p 'Object.values(JSON.parse(process.argv[1]).images).join(" ")' "$(node bin/msm-kit.js validate --json --config "$cfg" $si)")
+  # shellcheck disable=SC2086
+  bash scripts/setup/swarm-cluster.sh push $imgs >&2 || die "pushing the images into the test cluster's registry failed"
+}
+
 setup_terraform() {
   local rc
   rc=$(bash scripts/setup/provider.sh | tail -n 1) || die "provider setup failed (see above)"
@@ -67,6 +85,7 @@ case $cmd in
     setup_terraform
     node bin/msm-kit.js jars --config "$cfg" >&2 || exit 1
     si=$(stand_ins_flag "$cfg")
+    [[ -z $(swarm_fact "$cfg" manager) ]] || swarm_ready "$cfg" "$si"
     node bin/msm-kit.js up --config "$cfg" $si
     node bin/msm-kit.js verify --config "$cfg" --requests 6
     say "tear down with: bash scripts/lab.sh down $cfg"
@@ -74,7 +93,18 @@ case $cmd in
   down)
     deps
     setup_terraform
-    node bin/msm-kit.js down --config "$cfg"
+    if [[ -n $(swarm_fact "$cfg" manager) ]]; then
+      if [[ $(swarm_fact "$cfg" testCluster) == true ]]; then
+        bash scripts/setup/swarm-cluster.sh status >/dev/null 2>&1 && node bin/msm-kit.js down --config "$cfg"
+        bash scripts/setup/swarm-cluster.sh down >&2
+        # The cluster's state went with it: the lab's Terraform state is stale now.
+        rm -f "$(node -p 'JSON.parse(process.argv[1]).statePath' "$(node bin/msm-kit.js validate --json --config "$cfg")")"
+      else
+        node bin/msm-kit.js down --config "$cfg"
+      fi
+    else
+      node bin/msm-kit.js down --config "$cfg"
+    fi
     ;;
   test)
     deps

@@ -47,3 +47,16 @@ export function appliedMarkPathFor(labName: string, outDir: string = DEFAULT_OUT
 export function statePathFor(labName: string, outDir: string = DEFAULT_OUT_DIR): string {
   return resolve(outDir, STATE_SUBDIR, `${labName}.tfstate`);
 }
+
+/** Node label a Swarm lab places its services by (scripts/setup/swarm-cluster.sh sets it to host1..N). */
+export const SWARM_HOST_LABEL = 'msm-kit.host';
+/** The test cluster of scripts/setup/swarm-cluster.sh (the script holds the same values): the default engine.* of a Swarm lab. */
+export const SWARM_TEST_CLUSTER = { manager: 'unix:///run/msmsw/h1.sock', registry: '10.199.0.1:18129', hosts: ['host1', 'host2', 'host3'] } as const;
+/** Docker's embedded DNS server inside every container on a user network: nginx re-resolves Swarm tasks through it. */
+export const DOCKER_DNS = '127.0.0.11';
+/** DNS alias every Tomcat task of a Swarm lab carries: nginx's round-robin name for all of them. */
+export const SWARM_TOMCATS_ALIAS = 'msm-tomcats';
+/** The engine of one host of the test cluster (`hostN` → its dockerd's socket), for drills that stop a task or a host. */
+export const testClusterEngine = (host: string): string | undefined => (/^host[1-9]$/.test(host) ? `unix:///run/msmsw/h${host.slice(4)}.sock` : undefined);
+/** The test cluster's script, relative to the package root. */
+export const SWARM_CLUSTER_SCRIPT = 'scripts/setup/swarm-cluster.sh';

@@ -8,6 +8,7 @@ import { ENV_PROPERTY_SOURCE_OPT, usesSasl } from './secrets';
 import { memcachedSaslStandIn, memcachedStandIn, nginxStandIn, OFFICIAL_IMAGES, officialTomcatImage, tomcatStandIn, type ImageRole, type StandIn } from './images';
 import { ADDRESS_PLAN, BASE_JVM_OPTIONS, TOMCAT_HEALTH_PATH, WEBAPPS_DIR } from './layout';
 import { TRANSCODER_FACTORIES } from './msm';
+import { resolveSwarm, type ResolvedSwarm } from './swarm';
 import type { JavaVersionNumber, LabConfig, ManagerConfig, SerializerName, TomcatVersionName } from './schema';
 import { contextDirName, isSample } from './webapps';
 
@@ -94,6 +95,8 @@ export interface ResolvedLab {
   readonly probeUrl: string;
   /** The sample app's static file a Tomcat's health check GETs. */
   readonly tomcatHealthPath: string;
+  /** Set for a Swarm lab (config `engine`): placements, registry, manager. @default absent: one engine */
+  readonly swarm?: ResolvedSwarm;
 }
 
 function webappsOf(config: LabConfig): { webapps: ResolvedWebapp[]; sampleWebapp: ResolvedWebapp; tomcatHealthPath: string } {
@@ -185,7 +188,7 @@ export function resolveLab(config: LabConfig, opts: ResolveOptions = {}): Resolv
   const javaOpts = usesSasl(manager) ? `${baseOpts} ${ENV_PROPERTY_SOURCE_OPT}` : baseOpts;
   const lbUrlHost = config.loadBalancer.bindAddress === '0.0.0.0' ? '127.0.0.1' : config.loadBalancer.bindAddress;
   const labUrl = config.loadBalancer.tls === undefined ? `http://${lbUrlHost}:${config.loadBalancer.port}/` : `https://${lbUrlHost}:${config.loadBalancer.httpsPort}/`;
-  return {
+  const lab: ResolvedLab = {
     name: config.name,
     sticky,
     tomcatVersion: config.tomcat.version,
@@ -213,4 +216,8 @@ export function resolveLab(config: LabConfig, opts: ResolveOptions = {}): Resolv
     ...webappsOf(config),
     probeUrl: new URL(webappsOf(config).sampleWebapp.contextPath.replace(/\/?$/, '/'), labUrl).href,
   };
+  if (!config.engine) return lab;
+  // A Swarm lab: the provider talks to the manager; placement in spread order (memcached, Tomcat, nginx).
+  const names = [...lab.memcacheds.map((m) => m.name), ...lab.tomcats.map((t) => t.name), lab.loadBalancer.name];
+  return { ...lab, dockerHost: config.engine.manager, swarm: resolveSwarm(config.engine, names, lab.images) };
 }

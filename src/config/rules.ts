@@ -297,6 +297,18 @@ export const crossFieldRules: readonly Rule[] = [
         : [],
   },
   {
+    id: 'swarm-placement-names-nodes',
+    why: 'A Swarm lab places services by node name; a placement for a name the lab has no node of would be silently unused (a typo leaves the node on its default host).',
+    labOnly: true,
+    check: (c) => {
+      if (!c.engine) return [];
+      const names = [...c.memcached.nodes.map((n) => n.name), ...c.tomcat.nodes.map((n) => n.name), c.loadBalancer.name];
+      return Object.keys(c.engine.placement)
+        .filter((k) => !names.includes(k))
+        .map((k) => ({ path: ['engine', 'placement', k], value: k, message: `no node of the lab has this name. Fix: use one of ${names.join(', ')}` }));
+    },
+  },
+  {
     id: 'backup-threads-async-only',
     why: 'msm uses backupThreadCount only with asynchronous backup.',
     check: (c) =>

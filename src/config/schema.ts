@@ -14,6 +14,7 @@ import { closest } from './did-you-mean';
 import { checkJavaRegex } from './java-regex';
 import { SAMPLE_WEBAPP_SOURCE } from './layout';
 import { printable } from './show';
+import { SWARM_HOST_LABEL, SWARM_TEST_CLUSTER } from './layout';
 
 /** Object schema that refuses unknown keys, suggesting the closest known one. */
 function strict<T extends z.core.$ZodLooseShape>(shape: T) {
@@ -299,6 +300,24 @@ export const LabConfigFields = strict({
     .max(20, { message: 'at most 20 webapps. Fix: remove some' })
     .default([{ contextPath: '/', source: SAMPLE_WEBAPP_SOURCE }])
     .describe(`The webapps every Tomcat runs, each with msm's <Manager> in its own context. @default the sample app at "/" ({"contextPath": "/", "source": "${SAMPLE_WEBAPP_SOURCE}"})`),
+  engine: strict({
+    kind: z.literal('swarm').describe('"swarm": deploy the lab as Swarm services, each node placed on a host (see the README\'s Swarm section).'),
+    manager: z
+      .string()
+      .regex(/^(unix:\/\/\/\S+|tcp:\/\/[A-Za-z0-9.-]+:\d+|ssh:\/\/\S+)$/, { message: 'engine.manager must be unix:///path, tcp://host:port or ssh://user@host of a Swarm manager. Fix: e.g. "tcp://10.0.0.5:2375"' })
+      .default(SWARM_TEST_CLUSTER.manager).describe(`Docker API of a Swarm manager. @default "${SWARM_TEST_CLUSTER.manager}" (host1 of scripts/setup/swarm-cluster.sh)`),
+    registry: z
+      .string()
+      .regex(/^[A-Za-z0-9.-]+(:\d{1,5})?$/, { message: 'engine.registry must be host[:port] of a registry every Swarm node pulls from. Fix: e.g. "registry.example.com:5000"' })
+      .default(SWARM_TEST_CLUSTER.registry).describe(`Registry every Swarm node pulls from; the kit pushes the Tomcat image there and expects the other images as <registry>/<image>. @default "${SWARM_TEST_CLUSTER.registry}" (the test cluster's)`),
+    hosts: z
+      .array(z.string().regex(/^[A-Za-z0-9_.-]{1,63}$/, { message: 'a host is the value of a node label msm-kit.host. Fix: use letters, digits, _ . -' }))
+      .min(1)
+      .default([...SWARM_TEST_CLUSTER.hosts]).describe(`Values of the node label ${SWARM_HOST_LABEL} to spread nodes over, round-robin (memcached nodes, then Tomcat nodes, then nginx). @default ${SWARM_TEST_CLUSTER.hosts.join(', ')}`),
+    placement: z
+      .record(z.string(), z.string().regex(/^(node:[a-z0-9]{25}|[A-Za-z0-9_.-]{1,63})$/, { message: 'a placement is a host (label value) or node:<25-character node id>. Fix: e.g. "host2"' }))
+      .default({}).describe(`Where a node runs, by node name (tomcat-node1, memcached-node1, nginx...): a ${SWARM_HOST_LABEL} label value, or node:<node id>. @default the round-robin spread over hosts`),
+  }).optional().describe("Deploy onto a Docker Swarm instead of one engine. @default one engine (docker.host)"),
 });
 
 /** The config as written (defaults optional). */

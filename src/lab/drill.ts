@@ -54,6 +54,47 @@ export interface DrillOptions {
   /** When (Date.now()) the lab last saw a node fail, if known: settling then waits only the rest of nginx's fail_timeout. */
   readonly lastFailureAt?: number;
   readonly log?: (line: string) => void;
+  /** How nodes are stopped and started, and how the lab settles first. @default docker stop/start of the node's container on the engine (one-engine lab) */
+  readonly chaos?: DrillChaos;
+}
+
+/**
+ * The failure a drill injects, by node name. The default stops and starts the
+ * node's container; a Swarm lab kills a task or stops a host's engine instead
+ * (src/lab/swarm-drill.ts). The loss accounting is the same either way.
+ */
+export interface DrillChaos {
+  /** What the log says is done, e.g. "docker stop". */
+  readonly stopVerb: string;
+  readonly startVerb: string;
+  stop(node: string): Promise<void>;
+  /** Brings the node back and waits until it is healthy. */
+  start(node: string): Promise<void>;
+  /** After the run: the node runs again, whatever happened (started if it is still down). */
+  restore(node: string, log: (line: string) => void): Promise<void>;
+  /** Before the run: every node answers through nginx. */
+  settle(log: (line: string) => void, lastFailureAt?: number): Promise<void>;
+}
+
+function containerChaos(lab: ResolvedLab): DrillChaos {
+  return {
+    stopVerb: 'docker stop',
+    startVerb: 'docker start',
+    stop: async (node) => void (await docker('stop', '-t', '10', node)),
+    start: async (node) => {
+      await docker('start', node);
+      await waitHealthy(node);
+    },
+    restore: async (node, log) => {
+      const state = await docker('inspect', '-f', '{{.State.Running}}', node).catch(() => 'unknown');
+      if (state === 'false') {
+        log(`  restoring ${node}`);
+        await docker('start', node);
+        await waitHealthy(node);
+      }
+    },
+    settle: async (log, lastFailureAt) => void (await settleLab(lab, { log, lastFailureAt })),
+  };
 }
 
 interface Sample extends PageView {
@@ -330,8 +371,9 @@ export async function runDrill(lab: ResolvedLab, opts: DrillOptions): Promise<Dr
   const durationMs = (opts.durationS ?? 12) * 1000;
   const thinkMs = opts.thinkMs ?? 20;
   const node = pickNode(lab, opts);
+  const chaos = opts.chaos ?? containerChaos(lab);
   await ensureLabAnswers(lab.probeUrl, `deploy the lab first (msm-kit up --config <file>), or pass the --config it was deployed with`);
-  await settleLab(lab, { log, lastFailureAt: opts.lastFailureAt });
+  await chaos.settle(log, opts.lastFailureAt);
   const notes: string[] = [];
   const agent = keepAliveAgent(opts.url ?? lab.probeUrl, K);
   const clients = Array.from({ length: K }, () => new SessionClient(opts.url ?? lab.probeUrl, 10_000, agent));
@@ -353,31 +395,25 @@ export async function runDrill(lab: ResolvedLab, opts: DrillOptions): Promise<Dr
       if (thinkMs) await new Promise((r) => setTimeout(r, thinkMs));
     }
   });
-  const chaos = (async () => {
+  const chaosRun = (async () => {
     await new Promise((r) => setTimeout(r, stopAt - performance.now()));
-    log(`  ${((performance.now() - start) / 1000).toFixed(1)} s: docker stop ${node}`);
+    log(`  ${((performance.now() - start) / 1000).toFixed(1)} s: ${chaos.stopVerb} ${node}`);
     stoppedAt = performance.now() - start;
-    await docker('stop', '-t', '10', node);
+    await chaos.stop(node);
     stopDone = performance.now() - start;
     if (startAt !== Infinity) {
       await new Promise((r) => setTimeout(r, Math.max(0, startAt - performance.now())));
-      log(`  ${((performance.now() - start) / 1000).toFixed(1)} s: docker start ${node}`);
-      await docker('start', node);
-      await waitHealthy(node);
+      log(`  ${((performance.now() - start) / 1000).toFixed(1)} s: ${chaos.startVerb} ${node}`);
+      await chaos.start(node);
       log(`  ${((performance.now() - start) / 1000).toFixed(1)} s: ${node} is healthy again`);
     }
   })();
   let chaosError: Error | undefined;
   try {
-    await Promise.all([...loops, chaos.catch((e: Error) => (chaosError = e))]);
+    await Promise.all([...loops, chaosRun.catch((e: Error) => (chaosError = e))]);
   } finally {
     // Leave the lab as it was: whatever happened, the stopped node runs again.
-    const state = await docker('inspect', '-f', '{{.State.Running}}', node).catch(() => 'unknown');
-    if (state === 'false') {
-      log(`  restoring ${node}`);
-      await docker('start', node);
-      await waitHealthy(node);
-    }
+    await chaos.restore(node, log);
     agent.destroy();
   }
   if (chaosError) throw chaosError;
@@ -451,7 +487,7 @@ export async function runDrill(lab: ResolvedLab, opts: DrillOptions): Promise<Dr
     notes,
   };
   const summary = [
-    `drill ${opts.scenario} (${mode}, stopped ${node}): ${all.length} requests from ${K} sessions`,
+    `drill ${opts.scenario} (${mode}, ${opts.chaos ? chaos.stopVerb : 'stopped'} ${node}): ${all.length} requests from ${K} sessions`,
     `  sessions lost:   ${sessionsLost} (${sessionsLostAtStop} at the failover instant, ${sessionsLost - sessionsLostAtStop} after it)`,
     `  updates lost:    ${report.updatesLost} (repeated ${updatesRepeated}, skipped ${updatesSkipped}; ${updatesLostAtStop} at the failover instant, ${report.updatesLost - updatesLostAtStop} after it)`,
     `  requests failed: ${failed.length}`,

@@ -9,6 +9,7 @@ import { dirname, join, relative, resolve } from 'node:path';
 import { CATALINA_HOME, IMAGE_CONTEXT_SUBDIR, WEBAPP_DIR } from '../config/layout';
 import type { ResolvedLab, ResolvedWebapp } from '../config/resolve';
 import { mergeManager, openWebapp } from '../config/webapps';
+import { inRegistry } from '../config/swarm';
 import { copyJars, fetchJars, type FetchOptions } from '../jars/fetch';
 import { jarFileName, labJars, type Jar } from '../jars/manifest';
 import { TEMPLATES_DIR } from '../paths';
@@ -115,7 +116,7 @@ export async function writeArtifacts(lab: ResolvedLab, outDir: string, fetchOpts
   }
   mkdirSync(join(tomcatDir, 'conf'), { recursive: true });
   writeFileSync(join(tomcatDir, 'conf', 'server.xml'), serverXml);
-  const dockerfile = withReplacedJars(readFileSync(join(TEMPLATES_DIR, 'tomcat', 'Dockerfile'), 'utf8').replace('{{BASE_IMAGE}}', lab.images.tomcat), jars, lab.webapps.map((w) => w.dir));
+  const dockerfile = withReplacedJars(readFileSync(join(TEMPLATES_DIR, 'tomcat', 'Dockerfile'), 'utf8').replace('{{BASE_IMAGE}}', lab.swarm ? lab.swarm.images.tomcat : lab.images.tomcat), jars, lab.webapps.map((w) => w.dir));
   writeFileSync(join(ctxDir, 'Dockerfile'), dockerfile);
 
   const manifest = {
@@ -143,7 +144,7 @@ export async function writeArtifacts(lab: ResolvedLab, outDir: string, fetchOpts
     tls,
     imageContextDir: ctxDir,
     imageContextHash,
-    tomcatImageTag: `msm-kit/${lab.name}-tomcat:${imageContextHash.slice(0, 12)}`,
+    tomcatImageTag: lab.swarm ? inRegistry(lab.swarm.registry, `msm-kit/${lab.name}-tomcat:${imageContextHash.slice(0, 12)}`) : `msm-kit/${lab.name}-tomcat:${imageContextHash.slice(0, 12)}`,
     files: listFiles(out).map((f) => relative(out, f)),
   };
 }

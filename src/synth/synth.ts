@@ -15,6 +15,7 @@ import { resolveLab, type ResolvedLab, type ResolveOptions } from '../config/res
 import type { LabConfig } from '../config/schema';
 import type { FetchOptions } from '../jars/fetch';
 import { LabStack } from '../../stacks/lab-stack';
+import { SwarmStack } from '../../stacks/swarm-stack';
 import { writeArtifacts, type Artifacts } from './artifacts';
 
 /** --out must be a directory (or not exist yet): never write over or into a file. */
@@ -83,7 +84,7 @@ export async function synthLab(config: LabConfig, opts: SynthOptions = {}): Prom
   const statePath = statePathFor(lab.name, outDir);
   migrateOldState(lab.name, statePath, opts.log);
   const app = new App({ outdir: cdktfOut });
-  new LabStack(app, lab.name, {
+  const stackProps = {
     lab,
     artifacts: {
       contextXml: artifacts.contextXml,
@@ -98,7 +99,9 @@ export async function synthLab(config: LabConfig, opts: SynthOptions = {}): Prom
       },
     },
     statePath: relative(stackDir, statePath),
-  });
+  };
+  if (lab.swarm) new SwarmStack(app, lab.name, stackProps);
+  else new LabStack(app, lab.name, stackProps);
   app.synth();
   return { lab, artifacts, stackDir, statePath };
 }

@@ -82,6 +82,7 @@ const cases: Case[] = [
   { rule: 'webapp-context-path-format', ok: { webapps: [{ contextPath: '/a/b.c', source: 'msm-kit:sample' }] }, bad: { webapps: [{ contextPath: '/shop/', source: 'msm-kit:sample' }] }, path: 'webapps[0].contextPath', says: /Fix: e\.g\. "\/shop"/ },
   { rule: 'webapp-context-path-format', ok: { webapps: [{ contextPath: '/', source: 'msm-kit:sample' }] }, bad: { webapps: [{ contextPath: '/../x', source: 'msm-kit:sample' }] }, path: 'webapps[0].contextPath' },
   { rule: 'webapp-context-path-root', ok: { webapps: [{ contextPath: '/rooty', source: 'msm-kit:sample' }] }, bad: { webapps: [{ contextPath: '/ROOT', source: 'msm-kit:sample' }] }, path: 'webapps[0].contextPath', says: /ROOT/ },
+  { rule: 'swarm-placement-names-nodes', ok: { engine: { kind: 'swarm', placement: { 'tomcat-node2': 'host1', nginx: 'host3' } } }, bad: { engine: { kind: 'swarm', placement: { 'tomcat-nod2': 'host1' } } }, path: 'engine.placement.tomcat-nod2', says: /tomcat-node2/ },
   // --- hostile and careless input (issue 12) ---
   { rule: 'manager-values-tomcat-safe', ok: { manager: { sessionAttributeFilter: '^(user|cart)\t$' } }, bad: { manager: { sessionAttributeFilter: '^user\u0001$' } }, path: 'manager.sessionAttributeFilter', says: /U\+0001.*XML 1\.0/ },
   { rule: 'manager-values-tomcat-safe', ok: { manager: { memcachedProtocol: 'binary', username: 'u', password: '$ {x}' } }, bad: { manager: { memcachedProtocol: 'binary', username: 'u', password: 'a${java.home}' } }, path: 'manager.password', says: /"\$\{".*\(got \*\*\*\)/ },

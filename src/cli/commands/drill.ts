@@ -15,14 +15,24 @@ export function register(program: Command): void {
     .option('--json', 'print the report as JSON'))
     .action(async (scenario: string, o: HttpsOpts & { config: string; sessions: number; duration: number; node?: string; path?: string; json?: boolean }) => {
       if (!(SCENARIOS as readonly string[]).includes(scenario)) throw new InvalidArgumentError(`unknown scenario "${scenario}". Use one of ${SCENARIOS.join(', ')}`);
-      const lab = loadLab(o);
+      let lab = loadLab(o);
       applyHttpsTrust(o, lab);
+      let chaos;
+      if (lab.swarm) {
+        // A Swarm lab: its URL is on nginx's host; failures are a killed task or a stopped host.
+        const { swarmUrl } = await import('../../lab/swarm');
+        const { swarmChaos } = await import('../../lab/swarm-drill');
+        if (scenario === 'cold-start') throw new InvalidArgumentError('cold-start is not a Swarm drill. Use memcached-down, tomcat-down or restart');
+        const base = await swarmUrl(lab);
+        lab = { ...lab, url: base, probeUrl: new URL(new URL(lab.probeUrl).pathname, base).href };
+        chaos = swarmChaos(lab, scenario as Scenario);
+      }
       if (o.path !== undefined && !o.path.startsWith('/')) throw new UsageError(`--path ${JSON.stringify(o.path).slice(0, 80)}: not a path. Fix: start it with "/", e.g. --path /shop/`);
       const url = o.path === undefined ? undefined : new URL(o.path, lab.url).href;
       // Only the sample app has the counter; on any other app the drill checks session identity and says so.
       const identityOnly = o.path !== undefined && webappServing(o.path, lab.webapps.map((w) => w.contextPath)) !== lab.sampleWebapp.contextPath;
       if (identityOnly) log(`drill: ${url} is not the sample app: checking session identity only (no counter)`);
-      const report = await runDrill(lab, { scenario: scenario as Scenario, sessions: o.sessions, durationS: o.duration, node: o.node, url, identityOnly, log });
+      const report = await runDrill(lab, { scenario: scenario as Scenario, sessions: o.sessions, durationS: o.duration, node: o.node, url, identityOnly, log, chaos });
       console.log(o.json ? JSON.stringify(report, null, 2) : report.summary);
       if (!report.ok) process.exitCode = 1;
     });

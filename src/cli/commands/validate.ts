@@ -5,7 +5,7 @@
  */
 import type { Command } from 'commander';
 import { basename, resolve } from 'node:path';
-import { CDKTF_SUBDIR, statePathFor } from '../../config/layout';
+import { SWARM_TEST_CLUSTER, CDKTF_SUBDIR, statePathFor } from '../../config/layout';
 import { loadConfig } from '../../config/load';
 import { resolveLab, type ResolvedLab } from '../../config/resolve';
 import { configWarnings } from '../../config/advice';
@@ -35,6 +35,8 @@ export interface LabFacts {
   readonly webapps: Array<{ readonly contextPath: string; readonly source?: string }>;
   /** Advice that applies (setups that run but lose data or expose the lab). */
   readonly warnings: Array<{ readonly path: string; readonly message: string }>;
+  /** A Swarm lab only: its manager, registry, the images as the Swarm pulls them, where each node runs, and whether the manager is the test cluster's. */
+  readonly swarm?: { readonly manager: string; readonly registry: string; readonly images: ResolvedLab['images']; readonly placement: Record<string, string>; readonly testCluster: boolean };
 }
 
 export function labFacts(file: string, lab: ResolvedLab, outDir: string, warnings: LabFacts['warnings'] = []): LabFacts {
@@ -56,6 +58,17 @@ export function labFacts(file: string, lab: ResolvedLab, outDir: string, warning
     probeUrl: lab.probeUrl,
     webapps: lab.webapps.map((w) => ({ contextPath: w.contextPath, source: w.source })),
     warnings,
+    ...(lab.swarm
+      ? {
+          swarm: {
+            manager: lab.swarm.manager,
+            registry: lab.swarm.registry,
+            images: lab.swarm.images,
+            placement: Object.fromEntries(Object.entries(lab.swarm.placement).map(([n, p]) => [n, p.where])),
+            testCluster: lab.swarm.manager === SWARM_TEST_CLUSTER.manager,
+          },
+        }
+      : {}),
   };
 }
 

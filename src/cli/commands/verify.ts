@@ -26,14 +26,26 @@ export function register(program: Command): void {
       }
       applyHttpsTrust(o, lab);
       if (o.path !== undefined && !o.path.startsWith('/')) throw new UsageError(`--path ${JSON.stringify(o.path).slice(0, 80)}: not a path. Fix: start it with "/", e.g. --path /shop/`);
-      const base = o.url ?? (o.path === undefined ? lab!.probeUrl : lab!.url);
+      const swarm = lab?.swarm && !o.url ? await import('../../lab/swarm') : undefined;
+      // A Swarm lab's URL is on nginx's host, not the config's bind address.
+      const labBase = swarm ? await swarm.swarmUrl(lab!) : lab?.url;
+      const base = o.url ?? (o.path === undefined ? new URL(new URL(lab!.probeUrl).pathname, labBase).href : labBase!);
       const url = o.path === undefined ? base : new URL(o.path, base).href;
       // The sample app is the one with the counter; any other path gets the session-identity checks only.
       const sampleApp = o.path === undefined || (lab !== undefined && webappServing(o.path, lab.webapps.map((w) => w.contextPath)) === lab.sampleWebapp.contextPath);
       const sticky = o.sticky ?? lab?.sticky ?? false;
       log(`verify: ${o.requests} requests to ${url} (${sticky ? 'sticky' : 'non-sticky'})${sampleApp ? '' : '; not the sample app: checking session identity across nodes only (cookie JSESSIONID, node from nginx\'s X-Msm-Kit-Node header), no counter'}`);
       const expect = lab && !o.url && sampleApp ? { tomcat: lab.tomcatVersion, java: lab.javaVersion } : undefined;
-      const r = await verifyLab({ url, requests: o.requests, sticky, failover: o.failover, docker: dockerCli, expect, sampleApp, sasl: lab ? usesSasl(lab.manager) : false, log: (l) => console.log(l) });
+      // On a Swarm, each line names the host too: tomcat-node1@host2.
+      const hosts = swarm ? await swarm.taskHosts(lab!) : {};
+      const withHost = (l: string) => (swarm ? lab!.tomcats.reduce((acc, t) => acc.replace(new RegExp(`\\b${t.name}\\b`, 'g'), `${t.name}@${hosts[t.name] || '?'}`), l) : l);
+      const r = await verifyLab({ url, requests: o.requests, sticky, failover: o.failover, docker: dockerCli, expect, sampleApp, sasl: lab ? usesSasl(lab.manager) : false, log: (l) => console.log(withHost(l)) });
+      if (swarm) {
+        // Which host served each request: the node named on the page, and the host its task runs on.
+        const counts = new Map<string, number>();
+        for (const v of r.views) if (v.node) counts.set(v.node, (counts.get(v.node) ?? 0) + 1);
+        console.log(`served by: ${[...counts].map(([n, c]) => `${n} on ${hosts[n] || '?'} (${c})`).join(', ')}; nginx on ${hosts[lab!.loadBalancer.name] || '?'}`);
+      }
       console.log(r.verdict);
       if (!r.ok) process.exitCode = 1;
       if (o.attributes) {
