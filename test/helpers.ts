@@ -1,5 +1,6 @@
-import { readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { expect } from 'vitest';
 import { parseConfig } from '../src/config/load';
 import { ConfigError, type ConfigProblem } from '../src/errors';
 import type { LabConfig } from '../src/config/schema';
@@ -33,4 +34,17 @@ export function refuse(raw: Json): ConfigProblem[] {
     throw e;
   }
   throw new Error('config was accepted but should have been refused');
+}
+
+/**
+ * Compares generated text with its golden file under test/golden; UPDATE_GOLDEN=1
+ * rewrites the file instead (review the diff before committing it).
+ */
+export function golden(name: string, actual: string): void {
+  const file = join(ROOT, 'test', 'golden', name);
+  if (process.env.UPDATE_GOLDEN) {
+    mkdirSync(join(file, '..'), { recursive: true });
+    writeFileSync(file, actual);
+  }
+  expect(actual, `${file} differs; run UPDATE_GOLDEN=1 npm test and review the diff`).toBe(readFileSync(file, 'utf8'));
 }

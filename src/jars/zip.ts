@@ -1,13 +1,13 @@
 /**
- * The few ZIP operations the derived jars need: read every entry of a jar, and
- * write entries as a deterministic jar.
+ * The few ZIP operations the derived jars need: read every entry of a jar (through
+ * the kit's zip reader, config/zip.ts), and write entries as a deterministic jar.
  *
  * Written jars depend only on the entries' names and bytes: entries are STORED
  * (no compression, so no zlib version can change a byte), every timestamp is one
  * fixed DOS time, no extra fields, no comment. That is what makes a converted or
  * compiled jar pinnable by SHA-256.
  */
-import { inflateRawSync } from 'node:zlib';
+import { zipEntries, zipRead } from '../config/zip';
 
 export interface ZipEntry {
   readonly name: string;
@@ -30,39 +30,12 @@ export function crc32(data: Buffer): number {
   return (c ^ 0xffffffff) >>> 0;
 }
 
-/** Every entry of a ZIP file, in central-directory order (directories included, data empty). */
+/**
+ * Every entry of a ZIP file, in central-directory order (directories included, data
+ * empty), read by the kit's one zip reader (config/zip.ts, also used for webapps).
+ */
 export function readZip(zip: Buffer): ZipEntry[] {
-  let eocd = -1;
-  for (let i = zip.length - 22; i >= Math.max(0, zip.length - 22 - 0xffff); i--) {
-    if (zip.readUInt32LE(i) === 0x06054b50) {
-      eocd = i;
-      break;
-    }
-  }
-  if (eocd < 0) throw new Error('not a ZIP file (no end of central directory)');
-  const count = zip.readUInt16LE(eocd + 10);
-  let p = zip.readUInt32LE(eocd + 16);
-  const out: ZipEntry[] = [];
-  for (let n = 0; n < count; n++) {
-    if (zip.readUInt32LE(p) !== 0x02014b50) throw new Error(`bad central directory entry at ${p}`);
-    const method = zip.readUInt16LE(p + 10);
-    const compressed = zip.readUInt32LE(p + 20);
-    const nameLen = zip.readUInt16LE(p + 28);
-    const extraLen = zip.readUInt16LE(p + 30);
-    const commentLen = zip.readUInt16LE(p + 32);
-    const local = zip.readUInt32LE(p + 42);
-    const name = zip.subarray(p + 46, p + 46 + nameLen).toString('utf8');
-    if (zip.readUInt32LE(local) !== 0x04034b50) throw new Error(`bad local header for ${name}`);
-    const start = local + 30 + zip.readUInt16LE(local + 26) + zip.readUInt16LE(local + 28);
-    const raw = zip.subarray(start, start + compressed);
-    let data: Buffer;
-    if (method === 0) data = Buffer.from(raw);
-    else if (method === 8) data = inflateRawSync(raw);
-    else throw new Error(`${name}: unsupported compression method ${method}`);
-    out.push({ name, data });
-    p += 46 + nameLen + extraLen + commentLen;
-  }
-  return out;
+  return zipEntries(zip).map((e) => ({ name: e.name, data: zipRead(zip, e) }));
 }
 
 /** 1980-01-01 00:00, the first DOS date: one fixed time for every entry. */

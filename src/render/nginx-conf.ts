@@ -45,6 +45,26 @@ function upstream(name: string, servers: string[], lab: ResolvedLab): string[] {
   return [`  upstream ${name} {`, ...servers, `    keepalive ${token(lab.loadBalancer.keepalive)};`, '  }', ''];
 }
 
+/** The proxy directives of `location /`, one engine or Swarm: `pass` is proxy_pass's target. */
+function proxyLines(lab: ResolvedLab, pass: string): string[] {
+  const lb = lab.loadBalancer;
+  return [
+    `      proxy_pass ${pass};`,
+    '      proxy_http_version 1.1;',
+    '      proxy_set_header Connection "";',
+    '      proxy_set_header Host $http_host;',
+    '      proxy_set_header X-Real-IP $remote_addr;',
+    '      proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;',
+    // Tomcat's RemoteIpValve (server.xml) trusts this from nginx only: request.isSecure(), the cookie's Secure flag.
+    '      proxy_set_header X-Forwarded-Proto $scheme;',
+    '      proxy_set_header X-Forwarded-Host $http_host;',
+    `      proxy_connect_timeout ${token(lb.connectTimeout)}s;`,
+    `      proxy_read_timeout ${token(lb.readTimeout)}s;`,
+    '      proxy_next_upstream error timeout http_502 http_503;',
+    `      proxy_next_upstream_tries ${token(lab.tomcats.length + 1)};`,
+  ];
+}
+
 /** The jvmRoute of a request, as $msm_route: from the session cookie, else the URL's ;jsessionid=. */
 const ROUTE_MAPS: readonly string[] = [
   '  # The route is the jvmRoute suffix of the session id: <hex>-<memcachedId>.<jvmRoute>',
@@ -105,19 +125,7 @@ export function renderNginxConf(lab: ResolvedLab): string {
   );
   const proxy = [
     '    location / {',
-    `      proxy_pass http://${lab.sticky ? '$msm_upstream' : ALL};`,
-    '      proxy_http_version 1.1;',
-    '      proxy_set_header Connection "";',
-    '      proxy_set_header Host $http_host;',
-    '      proxy_set_header X-Real-IP $remote_addr;',
-    '      proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;',
-    // Tomcat's RemoteIpValve (server.xml) trusts this from nginx only: request.isSecure(), the cookie's Secure flag.
-    '      proxy_set_header X-Forwarded-Proto $scheme;',
-    '      proxy_set_header X-Forwarded-Host $http_host;',
-    `      proxy_connect_timeout ${token(lb.connectTimeout)}s;`,
-    `      proxy_read_timeout ${token(lb.readTimeout)}s;`,
-    '      proxy_next_upstream error timeout http_502 http_503;',
-    `      proxy_next_upstream_tries ${token(lab.tomcats.length + 1)};`,
+    ...proxyLines(lab, `http://${lab.sticky ? '$msm_upstream' : ALL}`),
     `      add_header ${NODE_HEADER} $msm_node always;`,
     // nginx drops the server's add_header lines in a location that has its own: repeat HSTS here.
     ...(lb.tls === undefined ? [] : [`      add_header Strict-Transport-Security "max-age=${HSTS_MAX_AGE}" always;`]),
@@ -212,20 +220,7 @@ function renderSwarmNginxConf(lab: ResolvedLab): string {
       '',
     );
   }
-  const proxy = (target: string): string[] => [
-    `      proxy_pass http://${target}:${TOMCAT_PORT};`,
-    '      proxy_http_version 1.1;',
-    '      proxy_set_header Connection "";',
-    '      proxy_set_header Host $http_host;',
-    '      proxy_set_header X-Real-IP $remote_addr;',
-    '      proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;',
-    '      proxy_set_header X-Forwarded-Proto $scheme;',
-    '      proxy_set_header X-Forwarded-Host $http_host;',
-    `      proxy_connect_timeout ${token(lb.connectTimeout)}s;`,
-    `      proxy_read_timeout ${token(lb.readTimeout)}s;`,
-    '      proxy_next_upstream error timeout http_502 http_503;',
-    `      proxy_next_upstream_tries ${token(lab.tomcats.length + 1)};`,
-  ];
+  const proxy = (target: string): string[] => proxyLines(lab, `http://${target}:${TOMCAT_PORT}`);
   L.push(
     '  server {',
     `    listen ${NGINX_PORT};`,

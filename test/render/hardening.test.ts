@@ -5,7 +5,7 @@
  * no error report or version), SameSite per Tomcat version.
  */
 import { execFileSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { XMLParser } from 'fast-xml-parser';
@@ -15,17 +15,8 @@ import { NGINX_CERT_PATH, NGINX_KEY_PATH, TLS12_CIPHERS } from '../../src/config
 import { renderContextXml } from '../../src/render/context-xml';
 import { renderNginxConf } from '../../src/render/nginx-conf';
 import { renderServerXml } from '../../src/render/server-xml';
-import { accept, DEFAULT_CONFIG, patch, ROOT, STICKY_CONFIG } from '../helpers';
+import { accept, DEFAULT_CONFIG, golden, patch, STICKY_CONFIG } from '../helpers';
 
-const GOLDEN = join(ROOT, 'test', 'golden');
-function golden(name: string, actual: string) {
-  const file = join(GOLDEN, name);
-  if (process.env.UPDATE_GOLDEN) {
-    mkdirSync(join(file, '..'), { recursive: true });
-    writeFileSync(file, actual);
-  }
-  expect(actual, `${file} differs; run UPDATE_GOLDEN=1 npm test and review the diff`).toBe(readFileSync(file, 'utf8'));
-}
 
 const tlsLab = resolveLab(accept(patch(DEFAULT_CONFIG, { loadBalancer: { tls: 'self-signed', httpsPort: 8443 } })));
 const stickyTls = resolveLab(accept(patch(STICKY_CONFIG, { loadBalancer: { tls: 'self-signed' } })));

@@ -4,7 +4,7 @@
  * nginx.conf passes the real `nginx -t`, values are escaped.
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { XMLParser } from 'fast-xml-parser';
@@ -13,22 +13,13 @@ import { resolveLab } from '../../src/config/resolve';
 import { Manager } from '../../src/config/schema';
 import { PASS_THROUGH, renderContextXml } from '../../src/render/context-xml';
 import { renderNginxConf } from '../../src/render/nginx-conf';
-import { accept, DEFAULT_CONFIG, patch, ROOT, STICKY_CONFIG } from '../helpers';
+import { accept, DEFAULT_CONFIG, golden, patch, STICKY_CONFIG } from '../helpers';
 
-const GOLDEN = join(ROOT, 'test', 'golden');
 const labs = {
   'non-sticky': resolveLab(accept(DEFAULT_CONFIG)),
   sticky: resolveLab(accept(STICKY_CONFIG)),
 };
 
-function golden(name: string, actual: string) {
-  const file = join(GOLDEN, name);
-  if (process.env.UPDATE_GOLDEN) {
-    mkdirSync(join(file, '..'), { recursive: true });
-    writeFileSync(file, actual);
-  }
-  expect(actual, `${file} differs; run UPDATE_GOLDEN=1 npm test and review the diff`).toBe(readFileSync(file, 'utf8'));
-}
 
 function managerOf(xml: string): Record<string, string> {
   const doc = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: '' }).parse(xml, true);
