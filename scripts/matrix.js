@@ -61,6 +61,20 @@ const runAsync = (cmd) =>
     child.on('close', (code) => resolvePromise({ ok: code === 0, out, err }));
   });
 const tail = (s, n = 4) => s.trim().split('\n').slice(-n).join(' | ');
+const dockerOut = (args) => spawnSync('docker', args, { encoding: 'utf8' }).stdout || '';
+
+/**
+ * Removes lab `name`'s built Tomcat images (msm-kit/<name>-tomcat:*) that no container
+ * of the lab runs. Each combination builds its own image and `down` keeps images as a
+ * cache; on the vfs storage driver every image costs its full size in every layer
+ * (about 0.75 GB here), so 48 combinations would fill the disk.
+ */
+function pruneLabImages(name) {
+  const inUse = new Set(dockerOut(['ps', '-a', '--filter', `label=msm-kit.lab=${name}`, '--format', '{{.Image}}']).split('\n').filter(Boolean));
+  const built = dockerOut(['images', '--format', '{{.Repository}}:{{.Tag}}', `msm-kit/${name}-tomcat`]).split('\n').filter(Boolean);
+  const stale = built.filter((img) => !inUse.has(img));
+  if (stale.length) spawnSync('docker', ['rmi', '-f', ...stale], { stdio: 'ignore' });
+}
 
 console.log(`matrix: ${combos.length} of ${supported.length} supported combinations (${refused.length} refused by the schema: ${[...new Set(refused.map((r) => r.reason.split('.')[0]))].join('; ')})`);
 
@@ -121,6 +135,7 @@ async function lane(i, list) {
         continue;
       }
       row.running = (up.err.match(/\[versions\] \S+: (Tomcat .*)$/m) || [])[1];
+      pruneLabImages(laneBase(i).name);
       t = now();
       const v = await runAsync(['verify', '--config', cfg, '--requests', String(requests), '--attributes']);
       row.verifyS = Number(secs(t));
@@ -140,6 +155,7 @@ async function lane(i, list) {
     if (lastCfg) {
       const down = await runAsync(['down', '--config', lastCfg, '--out', labOut]);
       if (!down.ok) console.error(`matrix: down of lab ${i} failed: ${tail(down.err)}`);
+      pruneLabImages(laneBase(i).name);
     }
   }
   return rows;
