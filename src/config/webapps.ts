@@ -89,12 +89,13 @@ export function declaresManager(xml: string): boolean {
 
 /**
  * The app's META-INF/context.xml with msm's <Manager> (taken from the kit's
- * rendered context.xml) added as the last child of its <Context>. Its own
+ * rendered context.xml, with the FormAuthenticator valve that follows it when
+ * manager.formLoginWorkaround is on) added as the last child of its <Context>. Its own
  * settings (resources, parameters, cookie settings) stay as they are.
  * Undefined when the app's file has no <Context> element to put it in.
  */
 export function mergeManager(appXml: string, kitXml: string): string | undefined {
-  const manager = /^[ \t]*<!--[^\n]*-->\n[ \t]*<Manager\b[^>]*\/>\n|^[ \t]*<Manager\b[^>]*\/>\n/m.exec(kitXml)?.[0];
+  const manager = /^(?:[ \t]*<!--[^\n]*-->\n)?[ \t]*<Manager\b[^>]*\/>\n(?:[ \t]*<!--[^\n]*-->\n[ \t]*<Valve\b[^>]*\/>\n)?/m.exec(kitXml)?.[0];
   if (manager === undefined) throw new Error('the kit context.xml has no <Manager/> element');
   const clean = withoutComments(appXml);
   const close = appXml.lastIndexOf('</Context>');
