@@ -5,16 +5,21 @@
  * session-fixation protection is off (and that sticky mode does not need it).
  * The behaviour itself, on real Tomcats: scripts/e2e-formlogin.sh.
  */
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { XMLParser } from 'fast-xml-parser';
 import { describe, expect, it } from 'vitest';
 import { configWarnings } from '../../src/config/advice';
 import { CHANGE_SESSION_ID_ATTRIBUTE, FORM_AUTHENTICATOR_CLASS, FORM_LOGIN_WORKAROUND_CHECKED } from '../../src/config/form-login';
 import { TOMCAT_RELEASES } from '../../src/config/images';
+import { loadConfig } from '../../src/config/load';
 import { resolveLab } from '../../src/config/resolve';
 import { SUPPORTED_TOMCATS } from '../../src/config/schema';
 import { mergeManager } from '../../src/config/webapps';
 import { renderContextXml } from '../../src/render/context-xml';
-import { accept, DEFAULT_CONFIG, golden, patch, STICKY_CONFIG } from '../helpers';
+import { synthLab } from '../../src/synth/synth';
+import { accept, DEFAULT_CONFIG, golden, patch, ROOT, STICKY_CONFIG } from '../helpers';
 
 const ON = { manager: { formLoginWorkaround: true } };
 const parse = (xml: string) => new XMLParser({ ignoreAttributes: false, attributeNamePrefix: '' }).parse(xml, true);
@@ -76,5 +81,23 @@ describe('manager.formLoginWorkaround', () => {
 
   it("was checked in the source of exactly the Tomcat release the kit deploys, for every version", () => {
     for (const v of SUPPORTED_TOMCATS) expect(FORM_LOGIN_WORKAROUND_CHECKED[v], `Tomcat ${v}: read AuthenticatorBase/FormAuthenticator of the new release, then update form-login.ts`).toBe(TOMCAT_RELEASES[v].release);
+  });
+
+  it('synth: the FORM-login test app (test/fixtures/formlogin) keeps its Realm and gets the Manager, plus the valve only when on', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'msm-kit-formlogin-'));
+    try {
+      const webapps = [{ contextPath: '/secure', source: join(ROOT, 'test', 'fixtures', 'formlogin', 'web') }, { contextPath: '/msm-kit', source: 'msm-kit:sample' }];
+      for (const on of [false, true]) {
+        const file = join(dir, `lab-${on}.json`);
+        writeFileSync(file, JSON.stringify(patch(DEFAULT_CONFIG, { webapps, manager: { formLoginWorkaround: on } })));
+        const r = await synthLab(loadConfig(file), { outDir: join(dir, `out-${on}`), standIns: true, fetch: { offline: true } });
+        const ctx = parse(readFileSync(join(r.artifacts.imageContextDir, 'tomcat', 'webapps', 'secure', 'META-INF', 'context.xml'), 'utf8')).Context;
+        expect(ctx.Realm).toEqual({ className: 'org.apache.catalina.realm.MemoryRealm', pathname: 'webapps/secure/WEB-INF/users.xml' });
+        expect(ctx.Manager.sticky).toBe('false');
+        expect(ctx.Valve?.[CHANGE_SESSION_ID_ATTRIBUTE], `formLoginWorkaround ${on}`).toBe(on ? 'false' : undefined);
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
