@@ -5,7 +5,7 @@
  * session-fixation protection is off (and that sticky mode does not need it).
  * The behaviour itself, on real Tomcats: scripts/e2e-formlogin.sh.
  */
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { XMLParser } from 'fast-xml-parser';
@@ -16,7 +16,8 @@ import { TOMCAT_RELEASES } from '../../src/config/images';
 import { loadConfig } from '../../src/config/load';
 import { resolveLab } from '../../src/config/resolve';
 import { SUPPORTED_TOMCATS } from '../../src/config/schema';
-import { mergeManager } from '../../src/config/webapps';
+import { declaresAuthenticatorValve, mergeManager } from '../../src/config/webapps';
+import { ConfigError } from '../../src/errors';
 import { renderContextXml } from '../../src/render/context-xml';
 import { synthLab } from '../../src/synth/synth';
 import { accept, DEFAULT_CONFIG, golden, patch, ROOT, STICKY_CONFIG } from '../helpers';
@@ -96,6 +97,34 @@ describe('manager.formLoginWorkaround', () => {
         expect(ctx.Manager.sticky).toBe('false');
         expect(ctx.Valve?.[CHANGE_SESSION_ID_ATTRIBUTE], `formLoginWorkaround ${on}`).toBe(on ? 'false' : undefined);
       }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("on: refuses an app whose own context.xml declares an authenticator valve (two would authenticate); off: accepts it", () => {
+    expect(declaresAuthenticatorValve('<Context><Valve className="org.apache.catalina.authenticator.BasicAuthenticator"/></Context>')).toBe(true);
+    expect(declaresAuthenticatorValve('<Context><!-- <Valve className="org.apache.catalina.authenticator.FormAuthenticator"/> --></Context>')).toBe(false);
+    expect(declaresAuthenticatorValve('<Context><Valve className="org.apache.catalina.valves.AccessLogValve"/></Context>')).toBe(false);
+    const dir = mkdtempSync(join(tmpdir(), 'msm-kit-formlogin-'));
+    try {
+      cpSync(join(ROOT, 'test', 'fixtures', 'formlogin', 'web'), join(dir, 'app'), { recursive: true });
+      writeFileSync(join(dir, 'app', 'META-INF', 'context.xml'), '<Context>\n  <Valve className="org.apache.catalina.authenticator.FormAuthenticator" landingPage="/"/>\n</Context>\n');
+      const load = (on: boolean) => {
+        const file = join(dir, `lab-${on}.json`);
+        writeFileSync(file, JSON.stringify(patch(DEFAULT_CONFIG, { webapps: [{ contextPath: '/secure', source: 'app' }, { contextPath: '/msm-kit', source: 'msm-kit:sample' }], manager: { formLoginWorkaround: on } })));
+        return loadConfig(file);
+      };
+      expect(() => load(false)).not.toThrow();
+      let err: unknown;
+      try {
+        load(true);
+      } catch (e) {
+        err = e;
+      }
+      expect(err).toBeInstanceOf(ConfigError);
+      const p = (err as ConfigError).problems.find((x) => x.path === 'webapps[0].source');
+      expect(p?.message).toMatch(/own authenticator <Valve>.*Fix: /);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
