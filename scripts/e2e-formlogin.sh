@@ -109,7 +109,7 @@ LOG="$WORK/up1.log"
 $KIT up --config "$WORK/lab.json" --out "$OUT" --stand-ins 2>&1 | tee "$LOG"
 [[ ${PIPESTATUS[0]} -eq 0 ]] || fail "msm-kit up (workaround off)"
 grep -q 'session-fixation' "$LOG" && fail "up warned about session-fixation protection although the workaround is off"
-docker exec fl-tomcat1 cat /usr/local/tomcat/webapps/secure/META-INF/context.xml | grep -q FormAuthenticator && fail "the deployed context.xml has a FormAuthenticator valve although the workaround is off"
+docker exec fl-tomcat1 cat /usr/local/tomcat/webapps/secure/META-INF/context.xml | grep -q "<Valve className=\"org.apache.catalina.authenticator.FormAuthenticator\"" && fail "the deployed context.xml has a FormAuthenticator valve although the workaround is off"
 t "up (workaround off) done"
 attempts no any
 R1_CROSS="$CROSS_DESC"; R1_CROSS_POST=$CROSS_POST; R1_SAME=${SAME_DESC:-not met}; R1_SAME_IN=${SAME_IN:-}
