@@ -59,7 +59,8 @@ node_of() { tr -d '\r' < "$1" | sed -n 's/^[Xx]-[Mm]sm-[Kk]it-[Nn]ode: //p' | ta
 sid_of() { awk '$6 == "JSESSIONID" { v = $7 } END { print v }' "$1"; }
 
 # One login by a fresh client: GET protected page, POST credentials ($1: password), GET
-# protected page. Sets GET_NODE POST_NODE POST_STATUS LOGGED_IN (yes/no) SID_BEFORE SID_AFTER.
+# protected page; $2 = 1: one request to a static page between GET and POST, which moves
+# nginx's round-robin by one (steers the POST to the other Tomcat than without it). Sets GET_NODE POST_NODE POST_STATUS LOGGED_IN (yes/no) SID_BEFORE SID_AFTER.
 login() {
   local jar="$WORK/jar" s
   rm -f "$jar"
@@ -67,6 +68,7 @@ login() {
   [[ $s == 200 ]] && grep -q 'data-form="login"' "$WORK/b1" || fail "GET protected page: expected the login form (200), got $s: $(head -c 300 "$WORK/b1")"
   GET_NODE=$(node_of "$WORK/h1"); SID_BEFORE=$(sid_of "$jar")
   [[ -n $SID_BEFORE ]] || fail "the login page set no JSESSIONID cookie"
+  [[ ${2:-0} == 1 ]] && { curl -sS -m 60 -o /dev/null "$BASE/index.html" || fail "GET $BASE/index.html"; }
   POST_STATUS=$(curl -sS -m 60 -o "$WORK/b2" -D "$WORK/h2" -b "$jar" -c "$jar" -w '%{http_code}' \
     --data-urlencode "j_username=$USER_" --data-urlencode "j_password=$1" "$BASE/j_security_check") || fail "POST j_security_check"
   POST_NODE=$(node_of "$WORK/h2")
@@ -85,7 +87,7 @@ attempts() {
   CROSS_N=0; SAME_N=0; CROSS_DESC=; SAME_DESC=
   while (( n < TRIES )) && (( CROSS_N == 0 || (SAME_N == 0 && n < 6) )); do
     n=$((n + 1))
-    login "$PASS_"
+    login "$PASS_" $((n % 2))
     if [[ $GET_NODE != "$POST_NODE" ]]; then case_=cross; CROSS_N=$((CROSS_N + 1)); else case_=same; SAME_N=$((SAME_N + 1)); fi
     local desc="login page from $GET_NODE, POST on $POST_NODE -> $POST_STATUS ($POST_PAGE), then protected page: logged in=$LOGGED_IN; session id before/after login: ${SID_BEFORE:0:8}…/${SID_AFTER:0:8}…"
     echo "  #$n $case_-node: $desc"
