@@ -77,6 +77,22 @@ export const advisoryRules: readonly Rule[] = [
         : [],
   },
   {
+    id: 'form-login-no-fixation-protection',
+    why: "manager.formLoginWorkaround sets changeSessionIdOnAuthentication=\"false\" on Tomcat's FormAuthenticator: the session id is no longer changed at login, so an attacker who makes a victim use a session id he knows (session fixation) shares the victim's session once the victim logs in. It is what makes FORM login work across Tomcats in non-sticky mode (config/form-login.ts).",
+    check: (c) =>
+      c.manager.formLoginWorkaround
+        ? [{ path: ['manager', 'formLoginWorkaround'], value: true, message: "Tomcat's session-fixation protection is off for FORM login in every webapp of the lab (the session id is not changed at login). Fix: accept it knowingly, or remove it and use sticky mode for FORM login" }]
+        : [],
+  },
+  {
+    id: 'form-login-workaround-sticky',
+    why: 'in sticky mode a session stays on its Tomcat, notes included, so FORM login works without the workaround; it would only rescue a login whose Tomcat fails between the login page and the POST, at the cost of session-fixation protection for every login.',
+    check: (c) =>
+      c.manager.formLoginWorkaround && c.manager.sticky
+        ? [{ path: ['manager', 'formLoginWorkaround'], value: true, message: 'in sticky mode FORM login works without it (the session and its notes stay on one Tomcat); it only helps a login whose Tomcat fails mid-login. Fix: remove it, unless that case is worth turning session-fixation protection off' }]
+        : [],
+  },
+  {
     id: 'java-regex-unchecked',
     why: 'regexes are checked with java.util.regex through `java`; without Java the JavaScript engine stands in, and it accepts some patterns Java refuses (`{id}`) and refuses some Java accepts (`(?i)`).',
     check: (c) => {

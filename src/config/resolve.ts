@@ -41,9 +41,9 @@ export interface ResolvedMemcached {
 
 /**
  * msm <Manager> attributes written as set in the config (msm's own names).
- * sticky, failoverNodes and serializer are resolved separately.
+ * sticky, failoverNodes, serializer and formLoginWorkaround (not msm's) are resolved separately.
  */
-export type ManagerSettings = Omit<ManagerConfig, 'sticky' | 'failoverNodes' | 'serializer'>;
+export type ManagerSettings = Omit<ManagerConfig, 'sticky' | 'failoverNodes' | 'serializer' | 'formLoginWorkaround'>;
 
 export interface ResolvedImages {
   readonly tomcat: string;
@@ -69,6 +69,8 @@ export interface ResolvedLab {
   readonly manager: ManagerSettings;
   /** msm failoverNodes (sticky mode); empty when none. */
   readonly failoverNodes: readonly string[];
+  /** manager.formLoginWorkaround: context.xml gets FormAuthenticator with changeSessionIdOnAuthentication="false" (config/form-login.ts). */
+  readonly formLoginWorkaround: boolean;
   readonly dockerHost: string;
   readonly networkName: string;
   readonly subnet: string;
@@ -182,7 +184,7 @@ export function resolveLab(config: LabConfig, opts: ResolveOptions = {}): Resolv
     port: n.port,
     ip: at(ADDRESS_PLAN.memcached + i),
   }));
-  const { sticky, failoverNodes, serializer, ...manager } = config.manager;
+  const { sticky, failoverNodes, serializer, formLoginWorkaround, ...manager } = config.manager;
   const baseOpts = javaOptions(serializer, config.tomcat.javaVersion);
   // SASL: context.xml names the secrets as ${ENV}; Tomcat substitutes them from its environment.
   const javaOpts = usesSasl(manager) ? `${baseOpts} ${ENV_PROPERTY_SOURCE_OPT}` : baseOpts;
@@ -196,6 +198,7 @@ export function resolveLab(config: LabConfig, opts: ResolveOptions = {}): Resolv
     serializer,
     manager,
     failoverNodes: failoverNodes ?? [],
+    formLoginWorkaround,
     dockerHost: config.docker.host,
     networkName: config.network.name ?? `${config.name}-net`,
     subnet: `${intToIp(base)}/${prefix}`,

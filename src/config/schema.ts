@@ -186,6 +186,12 @@ export const Manager = strict({
     .min(-JAVA_INT_MAX - 1, { message: `maxInactiveInterval is outside Java's int range (Tomcat silently ignores it). Fix: e.g. 1800, or -1 for never` })
     .max(JAVA_INT_MAX, { message: `maxInactiveInterval is above ${JAVA_INT_MAX}, the largest Java int (Tomcat silently ignores it). Fix: e.g. 1800, or -1 for never` }).optional().describe("msm `maxInactiveInterval` in seconds; ≤ 0 never expires. @default the Context's session timeout"),
   serializer: Serializer.default('java').describe("Session serializer; sets transcoderFactoryClass and the jar set. @default \"java\""),
+  formLoginWorkaround: z
+    .boolean()
+    .default(false)
+    .describe(
+      "Not an msm attribute: adds Tomcat's FormAuthenticator valve with changeSessionIdOnAuthentication=\"false\" to every webapp's context, so that FORM login works when the login page and the POST to j_security_check reach different Tomcats (non-sticky mode; without it that POST answers 408). Trade-off: it turns off Tomcat's session-fixation protection (the session id is not changed at login, so an id planted before login stays valid after it). @default false",
+    ),
 });
 
 const IPV4_RE = /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$/;

@@ -88,13 +88,23 @@ export function declaresManager(xml: string): boolean {
 }
 
 /**
+ * Whether an app's own context.xml declares one of Tomcat's authenticator valves
+ * (org.apache.catalina.authenticator.*Authenticator; a custom AuthenticatorBase
+ * subclass under another name is not recognised).
+ */
+export function declaresAuthenticatorValve(xml: string): boolean {
+  return /<Valve\b[^>]*\bclassName\s*=\s*["']org\.apache\.catalina\.authenticator\.\w*Authenticator["']/.test(withoutComments(xml));
+}
+
+/**
  * The app's META-INF/context.xml with msm's <Manager> (taken from the kit's
- * rendered context.xml) added as the last child of its <Context>. Its own
+ * rendered context.xml, with the FormAuthenticator valve that follows it when
+ * manager.formLoginWorkaround is on) added as the last child of its <Context>. Its own
  * settings (resources, parameters, cookie settings) stay as they are.
  * Undefined when the app's file has no <Context> element to put it in.
  */
 export function mergeManager(appXml: string, kitXml: string): string | undefined {
-  const manager = /^[ \t]*<!--[^\n]*-->\n[ \t]*<Manager\b[^>]*\/>\n|^[ \t]*<Manager\b[^>]*\/>\n/m.exec(kitXml)?.[0];
+  const manager = /^(?:[ \t]*<!--[^\n]*-->\n)?[ \t]*<Manager\b[^>]*\/>\n(?:[ \t]*<!--[^\n]*-->\n[ \t]*<Valve\b[^>]*\/>\n)?/m.exec(kitXml)?.[0];
   if (manager === undefined) throw new Error('the kit context.xml has no <Manager/> element');
   const clean = withoutComments(appXml);
   const close = appXml.lastIndexOf('</Context>');
@@ -112,10 +122,11 @@ export interface WebappEntry {
 /**
  * Checks every webapp's source before anything is built: it exists, is a zip
  * or directory with WEB-INF/, bundles no msm jars, has no <Manager> of its own
- * and no class compiled for a Java newer than the lab's. `baseDir` is where a
- * relative source is read from (the config file's directory).
+ * and no class compiled for a Java newer than the lab's (nor an authenticator
+ * valve of its own when manager.formLoginWorkaround adds one). `baseDir` is where
+ * a relative source is read from (the config file's directory).
  */
-export function checkWebapps(webapps: readonly WebappEntry[], javaVersion: number, baseDir: string): ConfigProblem[] {
+export function checkWebapps(webapps: readonly WebappEntry[], javaVersion: number, baseDir: string, opts: { readonly formLoginWorkaround?: boolean } = {}): ConfigProblem[] {
   const problems: ConfigProblem[] = [];
   webapps.forEach((w, i): void => {
     if (isSample(w.source)) return;
@@ -146,6 +157,8 @@ export function checkWebapps(webapps: readonly WebappEntry[], javaVersion: numbe
       }
       if (declaresManager(xml))
         add(`${what}'s META-INF/context.xml declares its own <Manager>; the kit puts msm's Manager there and will not silently replace yours. Fix: remove the <Manager> element from the app's META-INF/context.xml (the lab config's "manager" section sets msm's attributes)`);
+      else if (opts.formLoginWorkaround && declaresAuthenticatorValve(xml))
+        add(`${what}'s META-INF/context.xml declares its own authenticator <Valve>; manager.formLoginWorkaround adds Tomcat's FormAuthenticator to every webapp's context, and two authenticators in one pipeline both authenticate. Fix: remove the app's authenticator valve (set changeSessionIdOnAuthentication="false" there yourself instead), or remove manager.formLoginWorkaround`);
       else if (mergeManager(xml, '<Context>\n<Manager className="x"/>\n</Context>') === undefined)
         add(`${what}'s META-INF/context.xml has no <Context> element to add msm's Manager to. Fix: make its root element <Context>`);
     }
