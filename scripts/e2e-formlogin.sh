@@ -15,7 +15,7 @@
 #      the same before and after login, so a second client holding only the pre-login
 #      id (a planted one) is logged in too; verify on the sample app passes.
 #   3. msm-kit down; nothing of the lab left (always, trap).
-# Not part of scripts/e2e.sh (yet). Env: TF_CLI_CONFIG_FILE as for msm-kit up;
+# One step of scripts/e2e.sh. Env: TF_CLI_CONFIG_FILE as for msm-kit up;
 # MSM_KIT_E2E_OUT; FL_PORT (18135); FL_SUBNET (172.28.74.0/24); FL_TRIES (12).
 set -uo pipefail
 cd "$(dirname "$0")/.."

@@ -195,6 +195,7 @@ step "SASL lab: up, no password in synth output or logs, verify, wrong password 
 step "TLS lab (scripts/e2e-tls.sh): bad cert/key refused, HTTPS cookie Secure+HttpOnly+SameSite, redirect, non-root Tomcat, 404 without version, verify + drill over HTTPS, down" env MSM_KIT_E2E_OUT="$OUT/tls" bash scripts/e2e-tls.sh
 
 step "your own webapp: bad WARs refused, the test shop at /shop beside the sample app, its cart moves between nodes, down" env MSM_KIT_E2E_OUT="$OUT/webapp" bash scripts/e2e-webapp.sh
+step "FORM login, non-sticky: fails across nodes by default; works with manager.formLoginWorkaround (fixation protection off, shown); down" env MSM_KIT_E2E_OUT="$OUT/formlogin" bash scripts/e2e-formlogin.sh
 step "Tomcat 10.1 and 11 (jakarta.*, msm converted): non-sticky and sticky labs, verify, drills, down" env MSM_KIT_E2E_OUT="$OUT/jakarta" bash scripts/e2e-jakarta.sh
 step "Swarm lab over 3 hosts (issue 11): cluster up, msm-kit up, verify, drills, down, cluster down, nothing left" env MSM_KIT_E2E_OUT="$OUT/swarm" bash scripts/e2e-swarm.sh
 
