@@ -107,9 +107,9 @@ timed "baseline again: 5 plain docker runs" plain
 base2=${secs[-1]}
 base=$(awk -v a="$base1" -v b="$base2" 'BEGIN { printf "%.1f", (a + b) / 2 }')
 # min and max of the no-change redeploys
-nc=$(for i in "${!names[@]}"; do [[ ${names[$i]} == no-change* ]] && echo "${secs[$i]}"; done | sort -n)
+nc=$(for i in "${!names[@]}"; do if [[ ${names[$i]} == no-change* ]]; then echo "${secs[$i]}"; fi; done | sort -n)
 ncmin=$(head -1 <<<"$nc"); ncmax=$(tail -1 <<<"$nc")
-mc=$(for i in "${!names[@]}"; do [[ ${names[$i]} == manager-change\ redeploy ]] && echo "${secs[$i]}"; done)
+mc=$(for i in "${!names[@]}"; do if [[ ${names[$i]} == 'manager-change redeploy' ]]; then echo "${secs[$i]}"; fi; done)
 
 echo
 echo "deploy benchmark ($([[ $COLD == 1 ]] && echo 'cold: empty caches, images rebuilt' || echo 'caches as found'))"
