@@ -56,6 +56,8 @@ drill() {
   echo "$out"
   # A FAIL verdict (exit 1) is a figure; no report at all is a failure of the step.
   grep -q '^drill .* requests from 10 sessions' <<<"$out" || return 1
+  # Not gating, but never silent: a FAIL verdict is said loudly, so the step's "ok" cannot hide it.
+  [[ $rc == 1 ]] && echo "!!! drill $1 on the Swarm: FAIL verdict (losses after the failover instant, figures above); REPORTED, NOT GATING (README, Swarm)" >&2
   [[ $rc == 0 || $rc == 1 ]]
 }
 step "drill memcached-down (task killed on its host; the Swarm restarts it)" drill memcached-down -d 15 || fail "drill memcached-down"
