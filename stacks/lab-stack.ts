@@ -12,6 +12,7 @@ import { BaseImage } from '../src/constructs/base-image';
 import { LabNetwork } from '../src/constructs/lab-network';
 import { LoadBalancer } from '../src/constructs/load-balancer';
 import { MemcachedNode } from '../src/constructs/memcached-node';
+import { RedisNode } from '../src/constructs/redis-node';
 import { TomcatImage } from '../src/constructs/tomcat-image';
 import { TomcatNode } from '../src/constructs/tomcat-node';
 
@@ -38,6 +39,8 @@ export interface LabStackProps {
 export class LabStack extends TerraformStack {
   readonly network: LabNetwork;
   readonly memcached: readonly MemcachedNode[];
+  /** The Redis node of a lab with a `redis` store. @default none */
+  readonly redis?: RedisNode;
   readonly tomcats: readonly TomcatNode[];
   readonly loadBalancer: LoadBalancer;
 
@@ -49,7 +52,8 @@ export class LabStack extends TerraformStack {
 
     this.network = new LabNetwork(this, 'Network', { name: lab.networkName, subnet: lab.subnet, gateway: lab.gateway, labels: { 'msm-kit.lab': lab.name } });
 
-    const memcachedImage = new BaseImage(this, 'MemcachedImage', { name: lab.images.memcached });
+    // Only the store the lab runs: memcached nodes, or one Redis node.
+    const memcachedImage = lab.memcacheds.length && lab.images.memcached ? new BaseImage(this, 'MemcachedImage', { name: lab.images.memcached }) : undefined;
     const nginxImage = new BaseImage(this, 'NginxImage', { name: lab.images.nginx });
     const tomcatBase = new BaseImage(this, 'TomcatBaseImage', { name: lab.images.tomcat });
     const tomcatImage = new TomcatImage(this, 'TomcatImage', {
@@ -80,12 +84,18 @@ export class LabStack extends TerraformStack {
           host: m.host,
           port: m.port,
           ip: m.ip,
-          image: memcachedImage.resource,
+          image: memcachedImage!.resource,
           network: this.network,
           lab: lab.name,
           saslEnv: memcachedEnv,
         }),
     );
+
+    if (lab.redis && lab.images.redis) {
+      const redisImage = new BaseImage(this, 'RedisImage', { name: lab.images.redis });
+      this.redis = new RedisNode(this, 'Redis', { ...lab.redis, image: redisImage.resource, network: this.network, lab: lab.name });
+    }
+    const stores = [...this.memcached.map((m) => m.resource), ...(this.redis ? [this.redis.resource] : [])];
 
     this.tomcats = lab.tomcats.map(
       (t) =>
@@ -100,7 +110,7 @@ export class LabStack extends TerraformStack {
           lab: lab.name,
           contextXml: artifacts.contextXml,
           contextXmlPath: `${lab.sampleWebapp.dir}/META-INF/context.xml`,
-          dependsOn: this.memcached.map((m) => m.resource),
+          dependsOn: stores,
           env: tomcatEnv,
         }),
     );

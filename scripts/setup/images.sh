@@ -8,13 +8,15 @@
 #                                     MSM_KIT_SASL_USERNAME/_PASSWORD in its environment
 #                                     memcached-sasl-entrypoint.sh writes a sasldb with that
 #                                     user at start (run memcached with -S)
+#   msm-kit-local/redis:7.0           like `redis:7.0`: Debian bookworm's redis-server 7.0,
+#                                     CMD ["redis-server"], USER redis, WORKDIR /data, :6379
 #   msm-kit-local/nginx:1.22          like `nginx`: /etc/nginx/nginx.conf (+conf.d), CMD nginx -g 'daemon off;'
 #   msm-kit-local/jre:<java>          base:<suite> + the JRE package, linked at /opt/java/openjdk;
 #                                     shared by every Tomcat stand-in of that Java version
 #   msm-kit-local/tomcat:<tag>        like `tomcat:<v>-jre<java>`: /usr/local/tomcat, CMD catalina.sh run
 #
 # Usage: images.sh [IMAGE...] [TOMCAT OPTIONS]
-#   IMAGE = base | memcached | nginx | tomcat, or a full name above (default: all of
+#   IMAGE = base | memcached | memcached-sasl | redis | nginx | tomcat, or a full name above (default: all of
 #   base, memcached, nginx, tomcat). `tomcat` with no options builds the default
 #   msm-kit-local/tomcat:9.0-jre17 (9.0.117, bookworm, openjdk-17-jre-headless).
 #   With options, every fact comes from the caller (the TypeScript catalogue);
@@ -66,6 +68,7 @@ BASE=msm-kit-local/base:$BASE_SUITE
 MEMCACHED=msm-kit-local/memcached:1.6
 MEMCACHED_SASL=msm-kit-local/memcached-sasl:1.6
 NGINX=msm-kit-local/nginx:1.22
+REDIS=msm-kit-local/redis:7.0
 TOMCAT=msm-kit-local/tomcat:9.0-jre17
 base_image() { printf 'msm-kit-local/base:%s' "$1"; }
 jre_image() { printf 'msm-kit-local/jre:%s' "$1"; }
@@ -249,6 +252,34 @@ ls /usr/lib/x86_64-linux-gnu/sasl2/" \
     --change 'ENTRYPOINT ["memcached-sasl-entrypoint.sh"]' \
     --change 'CMD ["memcached", "-S"]' \
     --change 'LABEL msm-kit.stand-in=memcached:1.6'
+}
+
+build_redis() {
+  # Official image: user redis, /data, an entrypoint that prepends `redis-server` when
+  # the first argument is an option. Debian's /etc/redis/redis.conf (bind 127.0.0.1,
+  # supervised by systemd) is only read when passed; the lab gives its own command line.
+  derive "$REDIS" "$APT_PREP
+apt-get install -y --no-install-recommends redis-server
+mkdir -p /data && chown redis:redis /data
+cat >/usr/local/bin/docker-entrypoint.sh <<'EOF'
+#!/bin/sh
+set -e
+# first arg is \`--some-option\`: run redis-server with those options
+if [ \"\${1#-}\" != \"\$1\" ]; then
+	set -- redis-server \"\$@\"
+fi
+exec \"\$@\"
+EOF
+chmod 755 /usr/local/bin/docker-entrypoint.sh
+$APT_CLEAN
+redis-server --version
+id redis" \
+    --change 'USER redis' \
+    --change 'WORKDIR /data' \
+    --change 'ENTRYPOINT ["docker-entrypoint.sh"]' \
+    --change 'CMD ["redis-server"]' \
+    --change 'EXPOSE 6379' \
+    --change 'LABEL msm-kit.stand-in=redis:7.0'
 }
 
 build_nginx() {
@@ -491,9 +522,10 @@ while (($#)); do
     msm-kit-local/base:*) want+=("base:${arg#msm-kit-local/base:}") ;;
     memcached|"$MEMCACHED") want+=(memcached) ;;
     memcached-sasl|"$MEMCACHED_SASL") want+=(memcached-sasl) ;;
+    redis|"$REDIS") want+=(redis) ;;
     nginx|"$NGINX") want+=(nginx) ;;
     tomcat|"$TOMCAT") want+=(tomcat) ;;
-    *) die "parse arguments" "unknown image '$arg' Fix: use base, memcached, nginx, tomcat, $BASE, $MEMCACHED, $NGINX, $TOMCAT or msm-kit-local/base:<suite> (see --help)" ;;
+    *) die "parse arguments" "unknown image '$arg' Fix: use base, memcached, memcached-sasl, redis, nginx, tomcat, $BASE, $MEMCACHED, $MEMCACHED_SASL, $REDIS, $NGINX, $TOMCAT or msm-kit-local/base:<suite> (see --help)" ;;
   esac
   shift
 done
@@ -527,6 +559,7 @@ for w in "${want[@]}"; do
     base:*) ensure "$(base_image "${w#base:}")" build_base "${w#base:}" ;;
     memcached) ensure "$BASE" build_base "$BASE_SUITE"; ensure "$MEMCACHED" build_memcached ;;
     memcached-sasl) ensure "$BASE" build_base "$BASE_SUITE"; ensure "$MEMCACHED" build_memcached; ensure "$MEMCACHED_SASL" build_memcached_sasl ;;
+    redis) ensure "$BASE" build_base "$BASE_SUITE"; ensure "$REDIS" build_redis ;;
     nginx) ensure "$BASE" build_base "$BASE_SUITE"; ensure "$NGINX" build_nginx ;;
     tomcat)
       if [[ -z $opt_tag ]] && exists "$T_TAG"; then

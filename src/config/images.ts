@@ -11,7 +11,7 @@
 import type { JavaVersionNumber, TomcatVersionName } from './schema';
 
 /** The official images' defaults. */
-export const OFFICIAL_IMAGES = { memcached: 'memcached:1.6', nginx: 'nginx:1.27' } as const;
+export const OFFICIAL_IMAGES = { memcached: 'memcached:1.6', nginx: 'nginx:1.27', redis: 'redis:7.0' } as const;
 
 /** `tomcat:<major.minor>-jre<java>`, the official image for a Tomcat and Java version. */
 export function officialTomcatImage(version: TomcatVersionName, java: JavaVersionNumber): string {
@@ -38,7 +38,7 @@ export const JAVA_RUNTIMES: Record<JavaVersionNumber, { readonly suite: string; 
   21: { suite: 'trixie', jrePackage: 'openjdk-21-jre-headless' },
 };
 
-export type ImageRole = 'tomcat' | 'memcached' | 'nginx';
+export type ImageRole = 'tomcat' | 'memcached' | 'redis' | 'nginx';
 
 /** An offline stand-in: its tag and the arguments scripts/setup/images.sh builds it from. */
 export interface StandIn {
@@ -71,6 +71,14 @@ export function memcachedSaslStandIn(): StandIn {
     buildArgs: ['memcached-sasl'],
     description: "Debian bookworm's memcached 1.6 with Cyrus SASL (sasl2-bin, libsasl2-modules; user created at start)",
   };
+}
+
+/**
+ * Redis for labs with a `redis` store: Debian bookworm's redis-server 7.0 (the official
+ * default is redis:7.0), user redis, run by the lab with its own command line.
+ */
+export function redisStandIn(): StandIn {
+  return { role: 'redis', official: OFFICIAL_IMAGES.redis, tag: `${LOCAL}/redis:7.0`, buildArgs: ['redis'], description: "Debian bookworm's redis-server 7.0" };
 }
 
 export function nginxStandIn(): StandIn {

@@ -5,11 +5,11 @@
  * and the commands read a ResolvedLab, never the raw config.
  */
 import { ENV_PROPERTY_SOURCE_OPT, usesSasl } from './secrets';
-import { memcachedSaslStandIn, memcachedStandIn, nginxStandIn, OFFICIAL_IMAGES, officialTomcatImage, tomcatStandIn, type ImageRole, type StandIn } from './images';
+import { memcachedSaslStandIn, memcachedStandIn, nginxStandIn, OFFICIAL_IMAGES, officialTomcatImage, redisStandIn, tomcatStandIn, type ImageRole, type StandIn } from './images';
 import { ADDRESS_PLAN, BASE_JVM_OPTIONS, TOMCAT_HEALTH_PATH, WEBAPPS_DIR } from './layout';
 import { TRANSCODER_FACTORIES } from './msm';
 import { resolveSwarm, type ResolvedSwarm } from './swarm';
-import type { JavaVersionNumber, LabConfig, ManagerConfig, SerializerName, TomcatVersionName } from './schema';
+import { memcachedNodesOf, type JavaVersionNumber, type LabConfig, type ManagerConfig, type SerializerName, type TomcatVersionName } from './schema';
 import { contextDirName, isSample } from './webapps';
 
 export interface ResolvedTomcat {
@@ -45,9 +45,23 @@ export interface ResolvedMemcached {
  */
 export type ManagerSettings = Omit<ManagerConfig, 'sticky' | 'failoverNodes' | 'serializer' | 'formLoginWorkaround'>;
 
+/** A lab with a Redis store: its one node (msm memcachedNodes="redis://host:port"). */
+export interface ResolvedRedis {
+  readonly name: string;
+  readonly host: string;
+  readonly port: number;
+  readonly ip: string;
+}
+
+/** Where sessions are stored: memcached nodes (msm's default) or one Redis node. */
+export type StoreKind = 'memcached' | 'redis';
+
 export interface ResolvedImages {
   readonly tomcat: string;
-  readonly memcached: string;
+  /** The memcached image. @default absent in a Redis lab, which runs none */
+  readonly memcached?: string;
+  /** The Redis image. @default absent: the lab stores sessions in memcached */
+  readonly redis?: string;
   readonly nginx: string;
 }
 
@@ -76,13 +90,18 @@ export interface ResolvedLab {
   readonly subnet: string;
   readonly gateway: string;
   readonly tomcats: readonly ResolvedTomcat[];
+  /** The store msm writes sessions to. */
+  readonly store: StoreKind;
+  /** The memcached nodes (none in a Redis lab). */
   readonly memcacheds: readonly ResolvedMemcached[];
+  /** The Redis node. @default absent: memcached */
+  readonly redis?: ResolvedRedis;
   readonly loadBalancer: LabConfig['loadBalancer'] & { readonly ip: string };
   /** The images deployed (stand-ins when asked for). */
   readonly images: ResolvedImages;
   /** The stand-ins in use, by role (empty unless `standIns`). */
   readonly standIns: Partial<Record<ImageRole, StandIn>>;
-  /** msm's memcachedNodes attribute: `id:host:port` joined by a single comma. */
+  /** msm's memcachedNodes attribute: `id:host:port` joined by a single comma, or `redis://host:port`. */
   readonly memcachedNodes: string;
   readonly transcoderFactoryClass: string;
   /** JVM options every Tomcat gets (heap, and what the serializer needs on this Java). */
@@ -99,6 +118,11 @@ export interface ResolvedLab {
   readonly tomcatHealthPath: string;
   /** Set for a Swarm lab (config `engine`): placements, registry, manager. @default absent: one engine */
   readonly swarm?: ResolvedSwarm;
+}
+
+/** The store's containers: the memcached nodes, or the Redis node. */
+export function storeNames(lab: Pick<ResolvedLab, 'memcacheds' | 'redis'>): string[] {
+  return [...lab.memcacheds.map((m) => m.name), ...(lab.redis ? [lab.redis.name] : [])];
 }
 
 function webappsOf(config: LabConfig): { webapps: ResolvedWebapp[]; sampleWebapp: ResolvedWebapp; tomcatHealthPath: string } {
@@ -155,6 +179,7 @@ function images(config: LabConfig, standIns: boolean): { images: ResolvedImages;
   // `only`: no official image does what the lab needs, so the stand-in is used even without
   // --stand-ins (SASL: the official memcached image has no user database the kit can fill).
   const candidates: Record<ImageRole, { set?: string; official: string; standIn: () => StandIn; only?: boolean }> = {
+    redis: { set: config.images.redis, official: OFFICIAL_IMAGES.redis, standIn: redisStandIn },
     tomcat: { set: config.images.tomcat, official: officialTomcatImage(version, javaVersion), standIn: () => tomcatStandIn(version, javaVersion) },
     memcached: usesSasl(config.manager)
       ? { set: config.images.memcached, official: OFFICIAL_IMAGES.memcached, standIn: memcachedSaslStandIn, only: true }
@@ -162,8 +187,9 @@ function images(config: LabConfig, standIns: boolean): { images: ResolvedImages;
     nginx: { set: config.images.nginx, official: OFFICIAL_IMAGES.nginx, standIn: nginxStandIn },
   };
   const used: Partial<Record<ImageRole, StandIn>> = {};
-  const out = {} as Record<ImageRole, string>;
-  for (const role of ['tomcat', 'memcached', 'nginx'] as const) {
+  const out: Record<ImageRole, string> = { tomcat: '', memcached: '', redis: '', nginx: '' };
+  // Only the images the lab runs: a Redis lab runs no memcached, a memcached lab no Redis.
+  for (const role of ['tomcat', config.redis ? 'redis' : 'memcached', 'nginx'] as const) {
     const c = candidates[role];
     if (c.set !== undefined) out[role] = c.set;
     else if (standIns || c.only === true) {
@@ -171,19 +197,23 @@ function images(config: LabConfig, standIns: boolean): { images: ResolvedImages;
       out[role] = used[role].tag;
     } else out[role] = c.official;
   }
-  return { images: out, standIns: used };
+  // Only the images the lab runs.
+  const { tomcat, nginx, memcached, redis } = out;
+  return { images: redis ? { tomcat, redis, nginx } : { tomcat, memcached, nginx }, standIns: used };
 }
 
 export function resolveLab(config: LabConfig, opts: ResolveOptions = {}): ResolvedLab {
   const { base, prefix } = subnetBase(config.network.subnet);
   const at = (offset: number) => intToIp(base + offset);
-  const memcacheds = config.memcached.nodes.map((n, i) => ({
+  const memcacheds = memcachedNodesOf(config).map((n, i) => ({
     id: n.id,
     name: n.name,
     host: n.host ?? n.name,
     port: n.port,
     ip: at(ADDRESS_PLAN.memcached + i),
   }));
+  // The Redis node takes the first store address, where a memcached lab's first node sits.
+  const redis = config.redis && { name: config.redis.name, host: config.redis.host ?? config.redis.name, port: config.redis.port, ip: at(ADDRESS_PLAN.memcached) };
   const { sticky, failoverNodes, serializer, formLoginWorkaround, ...manager } = config.manager;
   const baseOpts = javaOptions(serializer, config.tomcat.javaVersion);
   // SASL: context.xml names the secrets as ${ENV}; Tomcat substitutes them from its environment.
@@ -209,10 +239,12 @@ export function resolveLab(config: LabConfig, opts: ResolveOptions = {}): Resolv
       ip: at(ADDRESS_PLAN.tomcat + i),
       catalinaOpts: n.jvmRoute ? `${javaOpts} -DjvmRoute=${n.jvmRoute}` : javaOpts,
     })),
+    store: redis ? 'redis' : 'memcached',
     memcacheds,
+    ...(redis ? { redis } : {}),
     loadBalancer: { ...config.loadBalancer, ip: at(ADDRESS_PLAN.loadBalancer) },
     ...images(config, opts.standIns ?? false),
-    memcachedNodes: memcacheds.map((m) => `${m.id}:${m.host}:${m.port}`).join(','),
+    memcachedNodes: redis ? `redis://${redis.host}:${redis.port}` : memcacheds.map((m) => `${m.id}:${m.host}:${m.port}`).join(','),
     transcoderFactoryClass: TRANSCODER_FACTORIES[serializer],
     javaOpts,
     url: labUrl,
@@ -222,5 +254,7 @@ export function resolveLab(config: LabConfig, opts: ResolveOptions = {}): Resolv
   if (!config.engine) return lab;
   // A Swarm lab: the provider talks to the manager; placement in spread order (memcached, Tomcat, nginx).
   const names = [...lab.memcacheds.map((m) => m.name), ...lab.tomcats.map((t) => t.name), lab.loadBalancer.name];
-  return { ...lab, dockerHost: config.engine.manager, swarm: resolveSwarm(config.engine, names, lab.images) };
+  const { memcached } = lab.images;
+  if (memcached === undefined) throw new Error('a Swarm lab stores sessions in memcached (the rule redis-not-on-swarm refuses Redis there)');
+  return { ...lab, dockerHost: config.engine.manager, swarm: resolveSwarm(config.engine, names, { ...lab.images, memcached }) };
 }

@@ -5,7 +5,7 @@
 import { TOMCAT_MIN_JAVA } from './images';
 import { MEMCACHED_KEY_MAX, MSM_KEY_PREFIX_MAX, SESSION_ID_HEX, STORAGE_TOKEN_LENGTH, XML_FORBIDDEN } from './msm';
 import { SAMPLE_WEBAPP_SOURCE } from './layout';
-import type { LabConfig } from './schema';
+import { memcachedNodesOf, type LabConfig } from './schema';
 
 const IPV4 = /^\d{1,3}(\.\d{1,3}){3}$/;
 const LOOPBACK = /^(localhost(\.localdomain)?|ip6-localhost|127\.\d{1,3}\.\d{1,3}\.\d{1,3}|0\.0\.0\.0)$/i;
@@ -45,12 +45,15 @@ function duplicates<T>(items: readonly T[], key: (t: T) => string | undefined): 
   return out;
 }
 
+/** A rule about memcached nodes: a Redis store has none (the redis-* rules speak for it). */
+const memcachedOnly = (check: Rule['check']): Rule['check'] => (c) => (c.redis ? [] : check(c));
+
 export const crossFieldRules: readonly Rule[] = [
   {
     id: 'memcached-ids-unique',
     why: 'msm keys sessions by node id; a repeated id makes two nodes one.',
     check: (c) =>
-      duplicates(c.memcached.nodes, (n) => n.id).map(({ index, key }) => ({
+      duplicates(memcachedNodesOf(c), (n) => n.id).map(({ index, key }) => ({
         path: ['memcached', 'nodes', index, 'id'],
         value: key,
         message: 'this memcached node id is used twice. Fix: give every memcached node its own id',
@@ -60,7 +63,7 @@ export const crossFieldRules: readonly Rule[] = [
     id: 'memcached-endpoints-unique',
     why: 'two msm nodes on one host:port are one memcached: the backup copy would land on the primary.',
     check: (c) =>
-      duplicates(c.memcached.nodes, (n) => `${n.host ?? n.name}:${n.port}`).map(({ index, key }) => ({
+      duplicates(memcachedNodesOf(c), (n) => `${n.host ?? n.name}:${n.port}`).map(({ index, key }) => ({
         path: ['memcached', 'nodes', index, 'port'],
         value: key,
         message: 'this host:port is already used by another memcached node. Fix: use another host or port',
@@ -73,7 +76,8 @@ export const crossFieldRules: readonly Rule[] = [
     check: (c) => {
       const all: Array<{ path: (string | number)[]; name: string }> = [
         ...c.tomcat.nodes.map((n, i) => ({ path: ['tomcat', 'nodes', i, 'name'], name: n.name })),
-        ...c.memcached.nodes.map((n, i) => ({ path: ['memcached', 'nodes', i, 'name'], name: n.name })),
+        ...memcachedNodesOf(c).map((n, i) => ({ path: ['memcached', 'nodes', i, 'name'], name: n.name })),
+        ...(c.redis ? [{ path: ['redis', 'name'], name: c.redis.name }] : []),
         { path: ['loadBalancer', 'name'], name: c.loadBalancer.name },
       ];
       return duplicates(all, (x) => x.name).map(({ index, key }) => ({
@@ -86,32 +90,32 @@ export const crossFieldRules: readonly Rule[] = [
   {
     id: 'failover-nodes-known',
     why: 'msm refuses to start when failoverNodes names an id missing from memcachedNodes (the seed\'s "mem-node2" mistake).',
-    check: (c) => {
-      const ids = new Set(c.memcached.nodes.map((n) => n.id));
+    check: memcachedOnly((c) => {
+      const ids = new Set(memcachedNodesOf(c).map((n) => n.id));
       return (c.manager.failoverNodes ?? []).flatMap((id, i) =>
         ids.has(id)
           ? []
           : [{ path: ['manager', 'failoverNodes', i], value: id, message: `not a memcached node id. Fix: use one of ${[...ids].join(', ')}` }],
       );
-    },
+    }),
   },
   {
     id: 'failover-needs-two-nodes',
     why: 'msm refuses failoverNodes with a single memcached node.',
-    check: (c) =>
-      (c.manager.failoverNodes?.length ?? 0) > 0 && c.memcached.nodes.length < 2
+    check: memcachedOnly((c) =>
+      (c.manager.failoverNodes?.length ?? 0) > 0 && memcachedNodesOf(c).length < 2
         ? [{ path: ['manager', 'failoverNodes'], value: c.manager.failoverNodes, message: 'failoverNodes needs at least two memcached nodes. Fix: remove failoverNodes or add a node' }]
-        : [],
+        : []),
   },
   {
     id: 'failover-not-all',
     why: 'with every node a failover node msm starts, then fails at run time.',
-    check: (c) => {
+    check: memcachedOnly((c) => {
       const f = new Set(c.manager.failoverNodes ?? []);
-      return f.size > 0 && c.memcached.nodes.every((n) => f.has(n.id))
+      return f.size > 0 && memcachedNodesOf(c).every((n) => f.has(n.id))
         ? [{ path: ['manager', 'failoverNodes'], value: c.manager.failoverNodes, message: 'every memcached node is a failover node, leaving none for sessions. Fix: leave at least one node out' }]
         : [];
-    },
+    }),
   },
   {
     id: 'failover-sticky-only',
@@ -214,9 +218,9 @@ export const crossFieldRules: readonly Rule[] = [
       const owners = new Map<string, string>(); // lowercase name -> owner
       c.tomcat.nodes.forEach((n) => owners.set(n.name.toLowerCase(), `Tomcat node ${n.name}`));
       owners.set(c.loadBalancer.name.toLowerCase(), `the load balancer ${c.loadBalancer.name}`);
-      c.memcached.nodes.forEach((n) => owners.set(n.name.toLowerCase(), `memcached node ${n.id}`));
+      memcachedNodesOf(c).forEach((n) => owners.set(n.name.toLowerCase(), `memcached node ${n.id}`));
       const hosts = new Map<string, number>();
-      return c.memcached.nodes.flatMap((n, i): RuleIssue[] => {
+      return memcachedNodesOf(c).flatMap((n, i): RuleIssue[] => {
         if (n.host === undefined || typeof n.host !== 'string') return [];
         const h = n.host.toLowerCase();
         const path = ['memcached', 'nodes', i, 'host'];
@@ -229,7 +233,7 @@ export const crossFieldRules: readonly Rule[] = [
           const j = hosts.get(h);
           hosts.set(h, i);
           if (j !== undefined)
-            return [{ path, value: n.host, message: `memcached node ${c.memcached.nodes[j].id} uses this host too; each host becomes an alias of its own container, so it would resolve to both. Fix: give each node its own host` }];
+            return [{ path, value: n.host, message: `memcached node ${memcachedNodesOf(c)[j].id} uses this host too; each host becomes an alias of its own container, so it would resolve to both. Fix: give each node its own host` }];
         }
         return [];
       });
@@ -243,7 +247,7 @@ export const crossFieldRules: readonly Rule[] = [
       if (typeof p !== 'string') return [];
       const parts = p.split(',').map((t) => (t.startsWith('static:') ? Buffer.byteLength(t.slice(7)) : STORAGE_TOKEN_LENGTH[t] ?? 0)).filter((n) => n > 0);
       const prefix = parts.length === 0 ? 0 : parts.reduce((a, b) => a + b, 0) + parts.length; // ":" between tokens, "_" after
-      const id = Math.max(0, ...c.memcached.nodes.map((n) => (typeof n.id === 'string' ? n.id.length : 0)));
+      const id = Math.max(0, ...memcachedNodesOf(c).map((n) => (typeof n.id === 'string' ? n.id.length : 0)));
       const route = Math.max(0, ...c.tomcat.nodes.map((n) => (typeof n.jvmRoute === 'string' ? n.jvmRoute.length + 1 : 0)));
       const longest = MSM_KEY_PREFIX_MAX + prefix + SESSION_ID_HEX + 1 + id + route;
       return longest > MEMCACHED_KEY_MAX
@@ -302,7 +306,7 @@ export const crossFieldRules: readonly Rule[] = [
     labOnly: true,
     check: (c) => {
       if (!c.engine) return [];
-      const names = [...c.memcached.nodes.map((n) => n.name), ...c.tomcat.nodes.map((n) => n.name), c.loadBalancer.name];
+      const names = [...memcachedNodesOf(c).map((n) => n.name), ...(c.redis ? [c.redis.name] : []), ...c.tomcat.nodes.map((n) => n.name), c.loadBalancer.name];
       return Object.keys(c.engine.placement)
         .filter((k) => !names.includes(k))
         .map((k) => ({ path: ['engine', 'placement', k], value: k, message: `no node of the lab has this name. Fix: use one of ${names.join(', ')}` }));
@@ -338,6 +342,66 @@ export const crossFieldRules: readonly Rule[] = [
       if (samples.length === 0)
         return [{ path: ['webapps'], value: c.webapps.map((w) => w.contextPath).join(', '), message: `the kit's sample app is missing: it is every Tomcat's health check and verify's probe. Fix: add {"contextPath": "/msm-kit", "source": "${SAMPLE_WEBAPP_SOURCE}"} beside your app` }];
       return samples.slice(1).map(({ i }) => ({ path: ['webapps', i, 'source'], value: SAMPLE_WEBAPP_SOURCE, message: 'the sample app is listed twice. Fix: keep one' }));
+    },
+  },
+  // Redis as the store (msm 2.x RedisStorageClient: memcachedNodes="redis://host:port").
+  {
+    id: 'redis-excludes-memcached',
+    why: 'msm takes one store: memcachedNodes is either memcached nodes or one redis:// URL, never both.',
+    check: (c) =>
+      c.redis && c.memcached
+        ? [{ path: ['redis'], value: `redis ${c.redis.name} and ${c.memcached.nodes.length} memcached node(s)`, message: 'a lab stores sessions in memcached or in Redis, not both. Fix: remove the memcached block (to use Redis) or the redis block (to use memcached)' }]
+        : [],
+  },
+  {
+    id: 'redis-no-failover-nodes',
+    why: 'with a redis:// URL msm has no node ids: failoverNodes names nothing and is ignored.',
+    check: (c) =>
+      c.redis && (c.manager.failoverNodes?.length ?? 0) > 0
+        ? [{ path: ['manager', 'failoverNodes'], value: c.manager.failoverNodes, message: 'a Redis store has one node and no node ids, so there is nothing to fail over to. Fix: remove manager.failoverNodes' }]
+        : [],
+  },
+  {
+    id: 'redis-no-memcached-protocol',
+    why: "memcachedProtocol selects spymemcached's text or binary protocol; msm's Redis client (Jedis) ignores it.",
+    check: (c) =>
+      c.redis && c.manager.memcachedProtocol !== undefined
+        ? [{ path: ['manager', 'memcachedProtocol'], value: c.manager.memcachedProtocol, message: 'memcachedProtocol has no effect on a Redis store. Fix: remove manager.memcachedProtocol' }]
+        : [],
+  },
+  {
+    id: 'redis-no-sasl',
+    why: "msm passes username/password only to spymemcached's SASL login; Redis auth would have to be inside the redis:// URL, which the kit does not write (the password would sit in context.xml in clear).",
+    check: (c) =>
+      c.redis
+        ? SECRET_KEYS.filter((k) => c.manager[k] !== undefined).map((k) => ({
+            path: ['manager', k],
+            value: shown(k, c.manager[k]),
+            message: `manager.${k} is memcached SASL; msm does not use it with Redis. Fix: remove manager.${k} (keep Redis on the lab's private network)`,
+          }))
+        : [],
+  },
+  {
+    id: 'redis-not-on-swarm',
+    labOnly: true,
+    why: 'the Swarm stack deploys memcached services only; a Redis service there is not built yet.',
+    check: (c) =>
+      c.redis && c.engine
+        ? [{ path: ['redis'], value: c.redis.name, message: 'Redis is not supported on a Swarm lab yet. Fix: use memcached.nodes on Swarm, or remove engine to deploy on one Docker engine' }]
+        : [],
+  },
+  {
+    id: 'redis-host-distinct',
+    labOnly: true,
+    why: "the Redis node's host becomes a network alias of its container: localhost/127.x inside a Tomcat container is that Tomcat itself; another container's name resolves to that container.",
+    check: (c) => {
+      const h = c.redis?.host;
+      if (typeof h !== 'string') return [];
+      if (LOOPBACK.test(h)) return [{ path: ['redis', 'host'], value: h, message: 'inside a Tomcat container this address is the Tomcat itself, not Redis. Fix: remove host (the container name is used)' }];
+      const others = [...c.tomcat.nodes.map((n) => n.name), c.loadBalancer.name].map((n) => n.toLowerCase());
+      return others.includes(h.toLowerCase()) && h.toLowerCase() !== c.redis!.name.toLowerCase()
+        ? [{ path: ['redis', 'host'], value: h, message: 'this is the name of another container of the lab; as an alias of Redis it would resolve to two containers. Fix: remove host, or use a name no other container has' }]
+        : [];
     },
   },
 ];

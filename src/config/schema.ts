@@ -109,22 +109,38 @@ export const TomcatNode = strict({
 /** A DNS name (RFC 1123 labels; "_" allowed as Docker names allow it): at most 253 characters, labels 1-63. */
 const HOSTNAME_RE = /^(?=.{1,253}$)[A-Za-z0-9_](?:[A-Za-z0-9_-]{0,61}[A-Za-z0-9_])?(?:\.[A-Za-z0-9_](?:[A-Za-z0-9_-]{0,61}[A-Za-z0-9_])?)*$/;
 
+/** A host msm connects to: a DNS name or IPv4 address, nothing msm's node or URL syntax would split. */
+const host = (what: string) =>
+  z
+    .string()
+    .regex(/^[A-Za-z0-9._-]+$/, {
+      message: `${what} may not hold ":", whitespace or other punctuation (msm's node syntax is id:host:port, the Redis URL redis://host:port; no IPv6 literals). Fix: use a hostname or an IPv4 address`,
+    })
+    .refine((v) => !/^[A-Za-z0-9._-]+$/.test(v) || HOSTNAME_RE.test(v), {
+      message: `${what} must be a DNS name (labels of 1-63 characters, not starting or ending with "-" or ".", at most 253 in all) or an IPv4 address. Fix: e.g. "memcached-node1" or "10.0.0.5"`,
+    });
+
 export const MemcachedNode = strict({
   id: z.string().regex(/^\w{1,32}$/, {
     message: 'a memcached node id may hold only letters, digits and "_", at most 32 (msm parses it as \\w+; "node-1" is refused; it is part of every session id and memcached key). Fix: e.g. "mnode1"',
   }).describe("msm node id (the `mnode1` in `mnode1:host:11211`); java `\\w+`."),
   name: name('a memcached node name').describe("Container name of the memcached node."),
-  host: z
-    .string()
-    .regex(/^[A-Za-z0-9._-]+$/, {
-      message: 'a memcached host may not hold ":", whitespace or other punctuation (msm\'s node syntax is id:host:port; no IPv6 literals). Fix: use a hostname or an IPv4 address',
-    })
-    .refine((v) => !/^[A-Za-z0-9._-]+$/.test(v) || HOSTNAME_RE.test(v), {
-      message: 'a memcached host must be a DNS name (labels of 1-63 characters, not starting or ending with "-" or ".", at most 253 in all) or an IPv4 address. Fix: e.g. "memcached-node1" or "10.0.0.5"',
-    })
+  host: host('a memcached host')
     .optional().describe("Host Tomcat connects to. msm resolves it once, at start-up. @default the container name"),
   port: port('a memcached port').default(11211).describe("TCP port of the memcached node. @default 11211"),
 });
+
+export const RedisNode = strict({
+  name: name('the Redis node name').default('redis-node1').describe('Container name of the Redis node. @default "redis-node1"'),
+  host: host('the Redis host').optional().describe("Host Tomcat connects to (msm's redis://host:port). @default the container name"),
+  port: port('the Redis port').default(6379).describe("TCP port of the Redis node. @default 6379"),
+});
+
+/** The memcached nodes a config names when it names no store at all. */
+export const DEFAULT_MEMCACHED_NODES = [
+  { id: 'mnode1', name: 'memcached-node1', port: 11211 },
+  { id: 'mnode2', name: 'memcached-node2', port: 11211 },
+] as const;
 
 export const SERIALIZERS = ['java', 'kryo', 'xstream', 'flexjson'] as const;
 export const Serializer = z.enum(SERIALIZERS, {
@@ -267,16 +283,15 @@ export const LabConfigFields = strict({
       .array(MemcachedNode)
       .min(1, { message: 'msm needs at least one memcached node. Fix: add {"id": "mnode1", "name": "memcached-node1"}' })
       .max(20, { message: 'at most 20 memcached nodes fit the lab network. Fix: remove some' })
-      .default([
-        { id: 'mnode1', name: 'memcached-node1', port: 11211 },
-        { id: 'mnode2', name: 'memcached-node2', port: 11211 },
-      ]).describe("The memcached nodes. @default mnode1 on memcached-node1, mnode2 on memcached-node2"),
-  }).prefault({}).describe("The memcached nodes msm stores sessions in (msm memcachedNodes)."),
+      .default(DEFAULT_MEMCACHED_NODES.map((n) => ({ ...n }))).describe("The memcached nodes. @default mnode1 on memcached-node1, mnode2 on memcached-node2"),
+  }).optional().describe("The memcached nodes msm stores sessions in (msm memcachedNodes). Exclusive with redis. @default mnode1 on memcached-node1, mnode2 on memcached-node2, unless redis is set"),
+  redis: RedisNode.optional().describe('Redis as the session store instead of memcached: msm memcachedNodes="redis://host:port", one node, no node ids, no failoverNodes, no SASL. Exclusive with memcached. @default none (memcached)'),
   manager: Manager.prefault({}).describe("msm's <Manager> attributes, under msm's own names; unset ones keep msm's default."),
   loadBalancer: LoadBalancer.prefault({}).describe("The nginx load balancer in front of the Tomcat nodes."),
   images: strict({
     tomcat: image('tomcat:9.0-jre17').describe("Base Tomcat image. @default \"tomcat:<version>-jre<javaVersion>\" (the official image; without a registry, the kit's stand-in of it)"),
     memcached: image('memcached:1.6').describe("memcached image. @default \"memcached:1.6\""),
+    redis: image('redis:7.0').describe("Redis image (a lab with redis). @default \"redis:7.0\""),
     nginx: image('nginx:1.27').describe("nginx image. @default \"nginx:1.27\""),
   }).prefault({}).describe("Image overrides; leave them unset to use the official images (or, without a registry, the kit's stand-ins of them)."),
   network: strict({
@@ -334,3 +349,8 @@ export type ManagerConfig = LabConfig['manager'];
 export type TomcatVersionName = LabConfig['tomcat']['version'];
 export type JavaVersionNumber = LabConfig['tomcat']['javaVersion'];
 export type SerializerName = LabConfig['manager']['serializer'];
+
+/** The memcached nodes of a config: its own; the defaults when it names no store; none with a Redis store. */
+export function memcachedNodesOf(c: Pick<LabConfig, 'memcached' | 'redis'>): z.output<typeof MemcachedNode>[] {
+  return c.memcached?.nodes ?? (c.redis ? [] : DEFAULT_MEMCACHED_NODES.map((n) => ({ ...n })));
+}

@@ -6,7 +6,7 @@
  * serializer goes into the webapp's `WEB-INF/lib`, because it must see the app's classes.
  */
 import { isJakartaTomcat } from '../config/msm';
-import type { ResolvedLab } from '../config/resolve';
+import type { ResolvedLab, StoreKind } from '../config/resolve';
 import type { JavaVersionNumber, SerializerName, TomcatVersionName } from '../config/schema';
 
 /** Where a jar goes; `build`: only an input of a derived jar (never deployed). */
@@ -53,6 +53,15 @@ const jar = (gav: string, sha256: string, target: JarTarget, replaces?: string):
 
 const CORE = jar('de.javakaffee.msm:memcached-session-manager:2.3.2', 'c3b9c42e75349a8195a1007d7fa50dffe019b1b3858a872e8ea50a3c6ae7aba2', 'catalina-lib');
 const SPYMEMCACHED = jar('net.spy:spymemcached:2.12.3', '133092565f8308b9bcbfce83909d11f505d4094b856ead24e299ac93679bb4e2', 'catalina-lib');
+/**
+ * A Redis store (memcachedNodes="redis://..."): msm 2.3.2's RedisStorageClient was built
+ * against jedis 2.9.0, which needs commons-pool2 2.4.2 (its POM). spymemcached stays:
+ * msm's StorageClientFactory links against it whatever the store.
+ */
+const REDIS_JARS = [
+  jar('redis.clients:jedis:2.9.0', '1eaa96cb8e5055e4d517467f0f3b2b3cbbc62a7d9d1e8b6a23c617ec60d386fa', 'catalina-lib'),
+  jar('org.apache.commons:commons-pool2:2.4.2', '21112aa673733dfcd045354ddf75b31e1d464b99c8e515974349b2532254cc53', 'catalina-lib'),
+];
 
 const TC9 = jar('de.javakaffee.msm:memcached-session-manager-tc9:2.3.2', '8b8135c3ff1420191434d5e3f4185a29b39cd39e8072fc62f6e1980339ed97dd', 'catalina-lib');
 
@@ -137,16 +146,17 @@ const ECJ_JAVA9 = jar('org.eclipse.jdt:ecj:3.26.0', 'ac0ba5876eaf7ebb47749a0d1be
  * 0.45 and Tomcat 7/8.5 get ECJ 3.26.0 (required on purpose: a set picked for the
  * wrong Java fails only at run time).
  */
-export function jarSet(tomcatVersion: TomcatVersionName, serializer: SerializerName, javaVersion: JavaVersionNumber): readonly Jar[] {
+export function jarSet(tomcatVersion: TomcatVersionName, serializer: SerializerName, javaVersion: JavaVersionNumber, store: StoreKind = 'memcached'): readonly Jar[] {
   const java9 = javaVersion >= 9;
   const serializerJars = SERIALIZER_JARS[serializer].map((j) => (java9 && j.artifactId === 'kryo-serializers' ? KRYO_SERIALIZERS_JAVA9 : j));
   const ecj = java9 && (tomcatVersion === '7' || tomcatVersion === '8.5') ? [ECJ_JAVA9] : [];
-  return [isJakartaTomcat(tomcatVersion) ? CORE_JAKARTA : CORE, ...TOMCAT_JARS[tomcatVersion], SPYMEMCACHED, ...ecj, ...serializerJars];
+  const redis = store === 'redis' ? REDIS_JARS : [];
+  return [isJakartaTomcat(tomcatVersion) ? CORE_JAKARTA : CORE, ...TOMCAT_JARS[tomcatVersion], SPYMEMCACHED, ...redis, ...ecj, ...serializerJars];
 }
 
 /** The jar set a resolved lab needs. */
-export function labJars(lab: Pick<ResolvedLab, 'tomcatVersion' | 'javaVersion' | 'serializer'>): readonly Jar[] {
-  return jarSet(lab.tomcatVersion, lab.serializer, lab.javaVersion);
+export function labJars(lab: Pick<ResolvedLab, 'tomcatVersion' | 'javaVersion' | 'serializer' | 'store'>): readonly Jar[] {
+  return jarSet(lab.tomcatVersion, lab.serializer, lab.javaVersion, lab.store);
 }
 
 export function jarFileName(j: Jar): string {
@@ -161,6 +171,6 @@ export function jarRepoPath(j: Jar): string {
 /** Every distinct jar the kit knows, for `msm-kit jars --all`. */
 export function allJars(): readonly Jar[] {
   const byName = new Map<string, Jar>();
-  for (const j of [CORE, SPYMEMCACHED, ...Object.values(TOMCAT_JARS).flat(), CORE_JAKARTA, ...Object.values(SERIALIZER_JARS).flat(), KRYO_SERIALIZERS_JAVA9, ECJ_JAVA9]) byName.set(jarRepoPath(j), j);
+  for (const j of [CORE, SPYMEMCACHED, ...REDIS_JARS, ...Object.values(TOMCAT_JARS).flat(), CORE_JAKARTA, ...Object.values(SERIALIZER_JARS).flat(), KRYO_SERIALIZERS_JAVA9, ECJ_JAVA9]) byName.set(jarRepoPath(j), j);
   return [...byName.values()];
 }

@@ -3,7 +3,7 @@
  * counters while a memcached or Tomcat container is stopped (and, for
  * `restart`, started again). The report counts what users would notice.
  */
-import type { ResolvedLab } from '../config/resolve';
+import { storeNames, type ResolvedLab } from '../config/resolve';
 import { UsageError } from '../errors';
 import { containerLog, docker, waitHealthy } from './docker';
 import { ensureLabAnswers, keepAliveAgent, parseSessionId, SessionClient, type PageView } from './http';
@@ -12,7 +12,7 @@ import { settleLab } from './settle';
 /** The note of a drill on a page that is not the sample app. */
 export const IDENTITY_ONLY = 'session identity only: the page is not the sample app (no counter), so a changed session id counts as a lost session and updates are not checked';
 
-export const SCENARIOS = ['memcached-down', 'tomcat-down', 'restart', 'cold-start'] as const;
+export const SCENARIOS = ['memcached-down', 'redis-down', 'tomcat-down', 'restart', 'cold-start'] as const;
 
 /**
  * The failover instant of a session: its requests in flight while the node was
@@ -40,7 +40,7 @@ export interface DrillOptions {
   readonly sessions?: number;
   /** Seconds of traffic. @default 12 */
   readonly durationS?: number;
-  /** Container to stop. @default the first memcached node that is not a failover node, or the first Tomcat */
+  /** Container to stop. @default the first memcached node that is not a failover node, the Redis node, or the first Tomcat */
   readonly node?: string;
   /** Pause between two requests of one session, in ms. @default 20 */
   readonly thinkMs?: number;
@@ -137,9 +137,14 @@ export interface DrillReport {
 
 function pickNode(lab: ResolvedLab, opts: DrillOptions): string {
   if (opts.node) {
-    const known = [...lab.tomcats.map((t) => t.name), ...lab.memcacheds.map((m) => m.name)];
+    const known = [...lab.tomcats.map((t) => t.name), ...storeNames(lab)];
     if (!known.includes(opts.node)) throw new UsageError(`--node ${opts.node} is not a node of lab ${lab.name}. Fix: use one of ${known.join(', ')}`);
     return opts.node;
+  }
+  if (opts.scenario === 'memcached-down' && lab.redis) throw new UsageError(`lab ${lab.name} stores sessions in Redis, not memcached. Fix: drill redis-down`);
+  if (opts.scenario === 'redis-down') {
+    if (!lab.redis) throw new UsageError(`lab ${lab.name} stores sessions in memcached, not Redis. Fix: drill memcached-down`);
+    return lab.redis.name;
   }
   if (opts.scenario === 'memcached-down') {
     const failover = new Set(lab.failoverNodes);
@@ -426,7 +431,11 @@ export async function runDrill(lab: ResolvedLab, opts: DrillOptions): Promise<Dr
       (v) => v.status === 200 && v.session,
     );
     const memcached = lab.memcacheds.find((m) => m.name === node);
-    if (memcached) {
+    if (lab.redis?.name === node) {
+      // Redis keeps no data across a restart (no persistence): new sessions must be stored again.
+      spreadAgain = fresh.length > 0;
+      notes.push(`after the restart, ${fresh.length} new session(s) were served; Redis keeps nothing across a restart (the lab runs it without persistence), so every session stored before it is gone`);
+    } else if (memcached) {
       // A restarted memcached node must take new sessions again (its id in their session ids).
       const ids = new Set(fresh.map((v) => parseSessionId(v.session!).memcachedId));
       spreadAgain = ids.has(memcached.id);
@@ -456,7 +465,7 @@ export async function runDrill(lab: ResolvedLab, opts: DrillOptions): Promise<Dr
   for (const p of per.filter((x) => x.lost).slice(0, 5)) notes.push(`lost: ${p.why} (the stop took ${((stopDone - stoppedAt) / 1000).toFixed(3)} s)`);
   if (sticky && updatesRepeated > 0)
     notes.push('sticky mode: a session lives in its Tomcat and is copied to memcached after each request; a write made just before its Tomcat stopped can be missing from that copy');
-  if (sticky && sessionsLost > 0 && opts.scenario !== 'tomcat-down')
+  if (sticky && sessionsLost > 0 && opts.scenario !== 'tomcat-down' && !lab.redis)
     notes.push('sticky mode: sessions whose only copy was on the stopped memcached node and whose Tomcat could not re-send it are lost');
   if (updatesSkipped > 0) notes.push(`${updatesSkipped} update(s) were applied although the client saw the request fail (the response was lost, not the write)`);
 
@@ -464,7 +473,14 @@ export async function runDrill(lab: ResolvedLab, opts: DrillOptions): Promise<Dr
     notes.push(
       `${sessionsLostAtStop} session(s) and ${updatesLostAtStop} update(s) were lost at the failover instant (requests in flight while ${node} stopped, and each session's first request after): msm semantics, see README "What each mode guarantees"`,
     );
-  const promiseHeld = sticky ? true : sessionsLost === sessionsLostAtStop && updatesRepeated + updatesSkipped === updatesLostAtStop;
+  // Redis is one node: nothing holds a non-sticky session while it is down; sticky sessions live on in their Tomcats.
+  const redisDown = lab.redis !== undefined && node === lab.redis.name && opts.scenario !== 'restart';
+  if (redisDown && !sticky)
+    notes.push('non-sticky mode with one Redis node: while Redis is down msm can neither load nor store a session (a failed load is "no such session" to msm), so sessions are lost; figures are reported, not judged. Use sticky mode to keep sessions through a Redis outage');
+  if (redisDown && sticky) notes.push('sticky mode with Redis down: sessions live on in their Tomcats; only their copies in Redis are missed');
+  const promiseHeld = redisDown
+    ? sticky ? sessionsLost === sessionsLostAtStop : true
+    : sticky ? true : sessionsLost === sessionsLostAtStop && updatesRepeated + updatesSkipped === updatesLostAtStop;
   const ok = promiseHeld && (spreadAgain ?? true);
   const report: Omit<DrillReport, 'summary'> = {
     scenario: opts.scenario,
@@ -494,7 +510,11 @@ export async function runDrill(lab: ResolvedLab, opts: DrillOptions): Promise<Dr
     `  longest failure window: ${longestFailureWindowS.toFixed(2)} s; last failure ${lastFailureAfterStopS.toFixed(2)} s after the stop`,
     `  nodes serving at the end: ${nodesAtEnd.join(', ') || 'none'}`,
     ...notes.map((n) => `  note: ${n}`),
-    `${ok ? 'PASS' : 'FAIL'}: ${sticky ? 'sticky mode makes no loss-free promise; figures are reported' : 'non-sticky mode promises no lost session and no lost update after the failover instant'}${spreadAgain === false ? '; the restarted node took no new sessions' : ''}`,
+    redisDown
+      ? sticky
+        ? `${ok ? 'PASS' : 'FAIL'}: sticky mode with Redis down keeps every session in its Tomcat (no loss after the instant)`
+        : 'REPORTED: non-sticky mode with one Redis node cannot keep sessions while Redis is down; figures are reported, not judged'
+      : `${ok ? 'PASS' : 'FAIL'}: ${sticky ? 'sticky mode makes no loss-free promise; figures are reported' : 'non-sticky mode promises no lost session and no lost update after the failover instant'}${spreadAgain === false ? '; the restarted node took no new sessions' : ''}`,
   ].join('\n');
   return { ...report, summary };
 }

@@ -4,7 +4,7 @@
  * nginx. Without it a drill that follows a deploy or another drill measures the
  * previous event (a node nginx still counts as failed, a cold JSP).
  */
-import type { ResolvedLab } from '../config/resolve';
+import { storeNames, type ResolvedLab } from '../config/resolve';
 import { StepError } from '../errors';
 import { waitHealthy } from './docker';
 import { SessionClient } from './http';
@@ -51,7 +51,7 @@ export interface SettleReport {
 
 /** The lab's containers, Tomcats first. */
 export function labContainers(lab: ResolvedLab): string[] {
-  return [...lab.tomcats.map((t) => t.name), ...lab.memcacheds.map((m) => m.name), lab.loadBalancer.name];
+  return [...lab.tomcats.map((t) => t.name), ...storeNames(lab), lab.loadBalancer.name];
 }
 
 export async function settleLab(lab: ResolvedLab, opts: SettleOptions = {}): Promise<SettleReport> {

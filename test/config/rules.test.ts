@@ -18,6 +18,8 @@ interface Case {
 
 const twoTomcats = (a: object, b: object) => ({ tomcat: { nodes: [{ name: 'tomcat-node1', ...a }, { name: 'tomcat-node2', ...b }] } });
 const mc = (...nodes: object[]) => ({ memcached: { nodes } });
+/** The default lab with Redis as its store instead of memcached. */
+const REDIS_CONFIG = patch(DEFAULT_CONFIG, { memcached: undefined, redis: { name: 'redis-node1', port: 6379 } });
 
 const cases: Case[] = [
   // --- field rules ---
@@ -109,6 +111,15 @@ const cases: Case[] = [
   { rule: 'java-regex-illegal-repetition', ok: { manager: { requestUriIgnorePattern: '.*/\\{id\\}$' } }, bad: { manager: { requestUriIgnorePattern: '.*/{id}$' } }, path: 'manager.requestUriIgnorePattern', says: /Illegal repetition/ },
   { rule: 'java-regex-inline-flags', ok: { manager: { sessionAttributeFilter: '(?i)^user$' } }, bad: { manager: { sessionAttributeFilter: '(?<=a+)b\\' } }, path: 'manager.sessionAttributeFilter', says: /java\.util\.regex/ },
   { rule: 'java-regex-locking', ok: { manager: { lockingMode: 'uriPattern:(?i).*/cart/.*' } }, bad: { manager: { lockingMode: 'uriPattern:.*/{x}' } }, path: 'manager.lockingMode', says: /Illegal repetition/ },
+  // --- Redis as the store (issue 13) ---
+  { rule: 'redis-excludes-memcached', base: REDIS_CONFIG, ok: {}, bad: mc({ id: 'a', name: 'm1' }), path: 'redis', says: /not both.*Fix: remove the memcached block/ },
+  { rule: 'redis-no-failover-nodes', base: patch(STICKY_CONFIG, { memcached: undefined, redis: { name: 'redis-node1' }, manager: { failoverNodes: undefined } }), ok: {}, bad: { manager: { failoverNodes: ['mnode1'] } }, path: 'manager.failoverNodes', says: /no node ids/ },
+  { rule: 'redis-no-memcached-protocol', base: REDIS_CONFIG, ok: {}, bad: { manager: { memcachedProtocol: 'binary' } }, path: 'manager.memcachedProtocol' },
+  { rule: 'redis-no-sasl', base: REDIS_CONFIG, ok: {}, bad: { manager: { password: 'hunter2' } }, path: 'manager.password', says: /\(got \*\*\*\)/ },
+  { rule: 'redis-not-on-swarm', base: REDIS_CONFIG, ok: {}, bad: { engine: { kind: 'swarm' } }, path: 'redis', says: /Swarm/ },
+  { rule: 'redis-host-distinct', base: REDIS_CONFIG, ok: { redis: { host: 'sessions' } }, bad: { redis: { host: 'localhost' } }, path: 'redis.host', says: /Tomcat itself/ },
+  { rule: 'redis-host-distinct', base: REDIS_CONFIG, ok: { redis: { host: 'redis-node1' } }, bad: { redis: { host: 'tomcat-node2' } }, path: 'redis.host', says: /another container/ },
+  { rule: 'container-names-unique', base: REDIS_CONFIG, ok: {}, bad: { redis: { name: 'tomcat-node1' } }, path: 'redis.name' },
   // --- unknown keys ---
   { rule: 'unknown-key', ok: { manager: { sticky: false } }, bad: { manager: { stiky: false } }, path: 'manager', says: /did you mean "sticky"/ },
   { rule: 'unknown-top-key', ok: {}, bad: { loadbalancer: {} }, path: '(root)', says: /did you mean "loadBalancer"/ },

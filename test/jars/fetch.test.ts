@@ -128,3 +128,11 @@ describe('jar manifest', () => {
     for (const j of allJars()) expect(j.sha256, j.artifactId).toMatch(/^[0-9a-f]{64}$/);
   });
 });
+
+describe('the Redis jar set', () => {
+  it('adds jedis 2.9.0 and commons-pool2 2.4.2 to lib/ for a Redis store, and only then', () => {
+    const names = (store: 'memcached' | 'redis') => jarSet('9', 'java', 17, store).map((j) => `${j.artifactId}:${j.version}:${j.target}`);
+    expect(names('redis')).toEqual([...names('memcached'), 'jedis:2.9.0:catalina-lib', 'commons-pool2:2.4.2:catalina-lib']);
+    expect(names('memcached').some((n) => /jedis|pool2/.test(n))).toBe(false);
+  });
+});

@@ -125,3 +125,39 @@ describe('LabStack JVM options', () => {
     expect(opts(DEFAULT_CONFIG)).not.toContain('--add-opens');
   });
 });
+
+describe('LabStack with a Redis store', () => {
+  const lab = resolveLab(accept(patch(DEFAULT_CONFIG, { memcached: undefined, redis: { name: 'redis-node1', port: 6379 } })));
+
+  it('resolves one Redis node, no memcached, and msm memcachedNodes="redis://host:port"', () => {
+    expect(lab.store).toBe('redis');
+    expect(lab.memcacheds).toEqual([]);
+    expect(lab.redis).toEqual({ name: 'redis-node1', host: 'redis-node1', port: 6379, ip: '172.28.57.10' });
+    expect(lab.memcachedNodes).toBe('redis://redis-node1:6379');
+    expect(lab.images).toEqual({ tomcat: 'tomcat:9.0-jre17', redis: 'redis:7.0', nginx: 'nginx:1.27' });
+    expect(renderContextXml(lab)).toContain('memcachedNodes="redis://redis-node1:6379"');
+    expect(renderContextXml(lab)).not.toContain('failoverNodes');
+  });
+
+  it('a config that names no store still gets the two memcached nodes', () => {
+    const plain = resolveLab(accept(patch(DEFAULT_CONFIG, { memcached: undefined })));
+    expect(plain.store).toBe('memcached');
+    expect(plain.memcachedNodes).toBe('mnode1:memcached-node1:11211,mnode2:memcached-node2:11211');
+    expect(plain.redis).toBeUndefined();
+  });
+
+  it('deploys Redis instead of memcached: its own image, on the lab network only, Tomcats after it', () => {
+    const { doc } = synth(lab);
+    const addresses = Object.entries(doc.resource as Record<string, Record<string, unknown>>).flatMap(([t, byName]) => Object.keys(byName).map((n) => `${t}.${n}`));
+    expect(addresses.filter((a) => /Memcached/.test(a))).toEqual([]);
+    expect(addresses).toContain('docker_container.Redis_FF642DF2');
+    expect(addresses).toContain('docker_image.RedisImage_6F7B1809');
+    const containers = Object.values(doc.resource.docker_container) as Array<Record<string, any>>;
+    const redis = containers.find((c) => c.name === 'redis-node1')!;
+    expect(redis.ports).toBeUndefined();
+    expect(redis.command.slice(0, 5)).toEqual(['redis-server', '--port', '6379', '--protected-mode', 'no']);
+    expect(redis.command).toContain('--maxmemory');
+    expect(redis.networks_advanced[0].ipv4_address).toBe('172.28.57.10');
+    for (const t of containers.filter((c) => c.labels.some((l: any) => l.value === 'tomcat'))) expect(t.depends_on).toEqual(['docker_container.Redis_FF642DF2']);
+  });
+});

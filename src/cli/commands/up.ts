@@ -4,6 +4,7 @@ import { existsSync } from 'node:fs';
 import { loadConfig } from '../../config/load';
 import { terraformSecretEnv } from '../../config/secrets';
 import { waitHealthy } from '../../lab/docker';
+import { labContainers } from '../../lab/settle';
 import { announceStandIns } from '../../lab/images';
 import { appliedMarkPathFor } from '../../config/layout';
 import { applyStack, destroyStack } from '../../lab/terraform';
@@ -22,7 +23,7 @@ export function register(program: Command): void {
       const r = await synthLab(warn(o.config, loadConfig(o.config)), { outDir: o.out, standIns: o.standIns, fetch: { log }, log });
       announceStandIns(r.lab, log);
       const mark = appliedMarkPathFor(r.lab.name, o.out);
-      const containers = [...r.lab.tomcats.map((t) => t.name), ...r.lab.memcacheds.map((m) => m.name), r.lab.loadBalancer.name];
+      const containers = labContainers(r.lab);
       let base = r.lab.url;
       if (r.lab.swarm) {
         const { prepareSwarm } = await import('../../lab/swarm');

@@ -28,7 +28,9 @@ export interface LabFacts {
   readonly stackDir: string;
   readonly statePath: string;
   readonly network: { readonly name: string; readonly subnet: string };
-  readonly containers: { readonly tomcat: string[]; readonly memcached: string[]; readonly loadBalancer: string };
+  readonly containers: { readonly tomcat: string[]; readonly memcached: string[]; readonly redis?: string; readonly loadBalancer: string };
+  /** Where sessions are stored: memcached (the nodes above) or redis. */
+  readonly store: ResolvedLab['store'];
   /** The sample app's page (verify's probe): `url` plus its context path. */
   readonly probeUrl: string;
   /** The webapps: context path and absolute source (none for the sample app). */
@@ -54,7 +56,8 @@ export function labFacts(file: string, lab: ResolvedLab, outDir: string, warning
     stackDir: resolve(outDir, CDKTF_SUBDIR, 'stacks', lab.name),
     statePath: statePathFor(lab.name, outDir),
     network: { name: lab.networkName, subnet: lab.subnet },
-    containers: { tomcat: lab.tomcats.map((t) => t.name), memcached: lab.memcacheds.map((m) => m.name), loadBalancer: lab.loadBalancer.name },
+    containers: { tomcat: lab.tomcats.map((t) => t.name), memcached: lab.memcacheds.map((m) => m.name), ...(lab.redis ? { redis: lab.redis.name } : {}), loadBalancer: lab.loadBalancer.name },
+    store: lab.store,
     probeUrl: lab.probeUrl,
     webapps: lab.webapps.map((w) => ({ contextPath: w.contextPath, source: w.source })),
     warnings,
@@ -94,7 +97,7 @@ export function register(program: Command): void {
       warn(o.config, cfg);
       console.log(
         `${o.config}: valid — ${lab.sticky ? 'sticky' : 'non-sticky'}, Tomcat ${lab.tomcatVersion} on Java ${lab.javaVersion}, ` +
-          `${lab.tomcats.length} Tomcat × ${lab.memcacheds.length} memcached, serializer ${lab.serializer}, ${bindText(lab)}` +
+          `${lab.tomcats.length} Tomcat × ${lab.redis ? `Redis (${lab.redis.name})` : `${lab.memcacheds.length} memcached`}, serializer ${lab.serializer}, ${bindText(lab)}` +
           (lab.webapps.length > 1 || lab.webapps[0].source !== undefined ? `; webapps ${lab.webapps.map((w) => `${w.contextPath} (${w.source === undefined ? 'sample app' : basename(w.source)})`).join(', ')}` : ''),
       );
     });
