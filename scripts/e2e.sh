@@ -7,6 +7,7 @@
 #      `msm-kit up` (versions checked inside), verify, verify --failover, drills, `msm-kit down`;
 #   4. SASL (scripts/e2e-sasl.sh): examples/sasl.json up, no password in synth output or logs,
 #      verify, wrong password -> verify FAILs with the SASL hint, down;
+#   4b. Redis as the store (scripts/e2e-redis.sh), TLS, your own webapp, FORM login, Tomcat 10.1/11, Swarm;
 #   5. the version matrix (scripts/matrix.js): every accepted Tomcat × Java × serializer;
 #   and, without Docker, `msm-kit bundle` on two real Tomcats (scripts/e2e-bundle.sh).
 #
@@ -192,6 +193,7 @@ kit_lab "$SEEDST" seed-sticky memcached-down tomcat-down restart
 
 step "SASL lab: up, no password in synth output or logs, verify, wrong password fails verify with the SASL hint, down" \
   env MSM_KIT_E2E_OUT="$OUT/sasl" bash scripts/e2e-sasl.sh "$SASL"
+step "Redis store (scripts/e2e-redis.sh): Redis and jedis checked inside, verify, drills tomcat-down PASS / redis-down REPORTED / sticky redis-down PASS, down" env MSM_KIT_E2E_OUT="$OUT/redis" bash scripts/e2e-redis.sh
 step "TLS lab (scripts/e2e-tls.sh): bad cert/key refused, HTTPS cookie Secure+HttpOnly+SameSite, redirect, non-root Tomcat, 404 without version, verify + drill over HTTPS, down" env MSM_KIT_E2E_OUT="$OUT/tls" bash scripts/e2e-tls.sh
 
 step "your own webapp: bad WARs refused, the test shop at /shop beside the sample app, its cart moves between nodes, down" env MSM_KIT_E2E_OUT="$OUT/webapp" bash scripts/e2e-webapp.sh
