@@ -110,6 +110,8 @@ type NodesForm = 'ids' | 'single' | 'couchbase' | 'redis' | 'unknown' | 'invalid
 export interface ParsedNodes {
   readonly form: NodesForm;
   readonly nodes: ReadonlyArray<{ id: string; host: string; port: number }>;
+  /** The redis:// form the lab config can hold (`redis://host[:port]`: no password, no database, no TLS). @default absent */
+  readonly redis?: { readonly host: string; readonly port: number };
 }
 
 const NODE = '([\\w]+):([^:]+):([\\d]+)';
@@ -121,7 +123,10 @@ const COUCHBASE_RE = new RegExp(`^${COUCHBASE_NODE}(?:(?:\\s+|,)${COUCHBASE_NODE
 
 /** memcachedNodes as msm 2.3.2 parses it (MemcachedNodesManager's regexes). */
 export function parseMemcachedNodes(value: string): ParsedNodes {
-  if (/^rediss?:\/\//.test(value)) return { form: 'redis', nodes: [] };
+  if (/^rediss?:\/\//.test(value)) {
+    const plain = /^redis:\/\/([A-Za-z0-9._-]+)(?::(\d{1,5}))?\/?$/.exec(value);
+    return plain ? { form: 'redis', nodes: [], redis: { host: plain[1], port: Number(plain[2] ?? 6379) } } : { form: 'redis', nodes: [] };
+  }
   if (NODES_RE.test(value)) {
     // msm's find() loop over the node regex: greedy hosts, as msm sees them.
     const nodes = [...value.matchAll(NODE_G)].map((m) => ({ id: m[1], host: m[2], port: Number(m[3]) }));
@@ -270,7 +275,7 @@ function readManager(ctx: Ctx, el: XmlElement, engine: XmlElement | undefined): 
   else if (!skip.has('memcachedNodes')) {
     nodes = parseMemcachedNodes(nodesAttr.value);
     if (!checkNodes(ctx, nodesAttr, nodes, sticky)) nodes = { form: 'invalid', nodes: nodes.nodes };
-    if (nodes.form !== 'ids') unmapped.set('memcachedNodes', `the ${nodes.form === 'single' ? 'single host:port (no id)' : nodes.form === 'couchbase' ? 'Couchbase bucket URL' : nodes.form === 'redis' ? 'redis:// URL' : 'unparsable'} form; the lab config holds id:host:port nodes only`);
+    if (nodes.form !== 'ids' && !nodes.redis) unmapped.set('memcachedNodes', `the ${nodes.form === 'single' ? 'single host:port (no id)' : nodes.form === 'couchbase' ? 'Couchbase bucket URL' : nodes.form === 'redis' ? 'redis:// URL with a password, a database or TLS' : 'unparsable'} form; the lab config holds id:host:port nodes or a plain redis://host:port`);
   }
 
   // failoverNodes
@@ -357,6 +362,7 @@ function readManager(ctx: Ctx, el: XmlElement, engine: XmlElement | undefined): 
       nodes: tomcatNodes,
     },
     ...(memcached ? { memcached } : {}),
+    ...(nodes.redis ? { redis: { name: 'redis-node1', host: nodes.redis.host, port: nodes.redis.port } } : {}),
     manager: manager as LabConfigInput['manager'],
   };
   if (!serializerKnown) (config as { _serializerUnknown?: boolean })._serializerUnknown = true;
@@ -382,7 +388,7 @@ function checkNodes(ctx: Ctx, a: XmlAttribute, parsed: ParsedNodes, sticky: bool
         finding(ctx, a, 'memcachedNodes', 'error', 'redis-form', `${JSON.stringify(v)} is not a Redis URL msm can use (redis://[user:]password@host[:port][/db], one endpoint, a numeric port): msm fails to start. Fix: e.g. "redis://:secret@redis.example.com:6379"`);
         return false;
       }
-      finding(ctx, a, 'memcachedNodes', 'warning', 'redis-form', 'the redis:// form needs jedis (msm 2.3.2 was built against 2.9.0) in $CATALINA_HOME/lib instead of spymemcached; it has no node ids, so no failoverNodes and no node id in the session id; the lab config cannot express it. Fix: none needed if jedis is in lib/; for a kit-managed setup, use memcached nodes "n1:host1:11211,n2:host2:11211"');
+      finding(ctx, a, 'memcachedNodes', 'warning', 'redis-form', `the redis:// form needs jedis 2.9.0 and commons-pool2 2.4.2 (what msm 2.3.2 was built against) in $CATALINA_HOME/lib beside spymemcached; it has no node ids, so no failoverNodes and no node id in the session id, and one Redis is a single point of failure for non-sticky sessions. Fix: none needed if those jars are in lib/ (\`msm-kit jars\` with a "redis" config lists them)${parsed.redis ? '' : '; the lab config holds only a plain redis://host:port (no password, database or TLS)'}`);
       return true;
     }
     case 'single':

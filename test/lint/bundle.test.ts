@@ -39,6 +39,22 @@ describe('bundle', () => {
     }
   });
 
+  it('a Redis store: jedis and commons-pool2 in lib/, redis/<name>.conf instead of memcached/, INSTALL names Redis', async () => {
+    const lab = resolveLab(accept(patch(DEFAULT_CONFIG, { memcached: undefined, redis: { name: 'redis-node1', port: 6380 } })));
+    const out = mkdtempSync(join(tmpdir(), 'msm-bundle-'));
+    try {
+      const b = await writeBundle(lab, { outDir: out, tomcatAddresses: {}, fetch: { offline: true } });
+      expect(b.files).toContain('tomcat-node1/overlay/lib/jedis-2.9.0.jar');
+      expect(b.files).toContain('tomcat-node1/overlay/lib/commons-pool2-2.4.2.jar');
+      expect(b.files.filter((f) => f.startsWith('memcached/'))).toEqual([]);
+      expect(readFileSync(join(out, 'redis', 'redis-node1.conf'), 'utf8')).toMatch(/^port 6380$/m);
+      expect(readFileSync(join(out, 'tomcat-node1', 'INSTALL.md'), 'utf8')).toContain('Redis must be up: redis://redis-node1:6380');
+      expect(readFileSync(join(out, 'tomcat-node1/overlay/conf/Catalina/localhost/ROOT.xml'), 'utf8')).toContain('memcachedNodes="redis://redis-node1:6380"');
+    } finally {
+      rmSync(out, { recursive: true, force: true });
+    }
+  });
+
   it('setenv.sh carries the jvmRoute in sticky mode and no heap settings', () => {
     const lab = resolveLab(accept(STICKY_CONFIG));
     const s = renderSetenv(lab, lab.tomcats[0]);

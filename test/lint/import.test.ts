@@ -37,6 +37,14 @@ describe('import', () => {
     expect(refusal('syn-server-xml.xml')).toMatch(/inside <Host>/);
   });
 
+  it('turns a plain redis:// Manager into a lab config with a redis store, and refuses one with a password', () => {
+    const ctx = (nodes: string) => `<Context><Manager className="de.javakaffee.web.msm.MemcachedBackupSessionManager" memcachedNodes="${nodes}" sticky="false" sessionBackupAsync="false" lockingMode="auto"/></Context>`;
+    const r = importManager('ctx.xml', ctx('redis://sessions.internal:6380'));
+    expect(r.config).toMatchObject({ redis: { name: 'redis-node1', host: 'sessions.internal', port: 6380 }, manager: { sticky: false } });
+    expect(r.config).not.toHaveProperty('memcached');
+    expect(() => importManager('ctx.xml', ctx('redis://:secret@sessions.internal:6380'))).toThrow(/password, a database or TLS/);
+  });
+
   it('reads upstreams without backups and the listen port', () => {
     expect(nginxUpstreams('upstream a { server x:1; server y:2 backup; } # upstream b { server z:3; }\nlisten 127.0.0.1:81;')).toEqual({ upstreams: [{ name: 'a', servers: ['x:1'], ipHash: false }], listen: 81 });
   });

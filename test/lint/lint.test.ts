@@ -107,6 +107,10 @@ describe('memcachedNodes as msm parses it', () => {
     expect(parseMemcachedNodes('localhost:11211').form).toBe('single');
     expect(parseMemcachedNodes('http://h:8091/pools,http://g:8091/pools').form).toBe('couchbase');
     expect(parseMemcachedNodes('redis://h').form).toBe('redis');
+    expect(parseMemcachedNodes('redis://h').redis).toEqual({ host: 'h', port: 6379 });
+    expect(parseMemcachedNodes('redis://cache.example:6380').redis).toEqual({ host: 'cache.example', port: 6380 });
+    // a password, a database or TLS: valid for msm, but not what the lab config holds
+    for (const v of ['redis://:pw@h:6379', 'redis://h:6379/2', 'rediss://h:6379']) expect(parseMemcachedNodes(v)).toEqual({ form: 'redis', nodes: [] });
     expect(parseMemcachedNodes('n1:a:11211, n2:b:11211').form).toBe('invalid');
     expect(parseMemcachedNodes('node-1:a:11211').form).toBe('invalid');
   });

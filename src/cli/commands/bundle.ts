@@ -27,6 +27,6 @@ export function register(program: Command): void {
       const { writeBundle } = await import('../../bundle/bundle');
       const lab = resolveLab(warn(o.config, loadConfig(o.config, { outsideDocker: true })));
       const b = await writeBundle(lab, { outDir: o.out, app: o.app, host: o.host, sampleApp: o.sampleApp, tomcatAddresses: o.tomcatAddress, fetch: { offline: o.offline, log } });
-      console.log(`bundled ${lab.name} into ${o.out}/: ${b.nodes.map((n) => `${n}/ (overlay + INSTALL.md)`).join(', ')}, nginx/nginx.conf, memcached/ (${b.files.length} files)`);
+      console.log(`bundled ${lab.name} into ${o.out}/: ${b.nodes.map((n) => `${n}/ (overlay + INSTALL.md)`).join(', ')}, nginx/nginx.conf, ${lab.redis ? 'redis/' : 'memcached/'} (${b.files.length} files)`);
     });
 }
