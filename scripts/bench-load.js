@@ -320,18 +320,23 @@ async function main() {
 }
 
 function report(rows, skipped) {
-  const base = (phase, f) => st.baselineOf(rows.filter((r) => r.baseline && r.phase === phase).map(f));
+  // A phase in which no request completed (the lab did not answer within it) is shown, never used as a baseline.
+  const base = (phase, f) => st.baselineOf(rows.filter((r) => r.baseline && r.phase === phase && r.requests > 0).map(f));
   const f1 = (x, d = 1) => (Number.isFinite(x) ? x.toFixed(d) : 'n/a');
   const pad = (x, n) => String(x).padStart(n);
   const workMs = st.baselineOf(rows.filter((r) => r.baseline && r.kind === 'think').map((r) => r.workMs));
   console.log(`\nload benchmark (${quick ? 'quick' : 'full'}), wall time ${elapsed()}, images ${standIns.length ? 'offline stand-ins' : 'official'}, Tomcat 9 / Java 17, 2 Tomcats, 2 memcached, nginx`);
-  console.log(`page: bench/webapp, SHA-256 work of ${workMs ? workMs.mean.toFixed(2) : 'n/a'} ms per request (median measured in the page, no-msm think-time runs), session graph of JDK types sized at creation (?kb=)`);
+  console.log(`page: bench/webapp, SHA-256 work of ${workMs ? workMs.mean.toFixed(2) : 'n/a'} ms of CPU per request (thread CPU time measured in the page: median of the no-msm think-time runs), session graph of JDK types sized at creation (?kb=)`);
   console.log(`saturation: autocannon, ${o.connections} connections, one session each, ${o.duration} s per phase; think: ${o.sessions} sessions, ${THINK.min}-${THINK.max} ms think time, ${100 - THINK.writeShare * 100} % read.jsp / ${THINK.writeShare * 100} % write.jsp, ${o.thinkDuration} s`);
   console.log(`pinning: ${o.pin === 'split' ? `generator taskset -c ${CPUS.generator} (with nginx and the store: docker --cpuset-cpus ${CPUS.other}); Tomcats --cpuset-cpus ${CPUS.tomcat}` : 'none'}; CPU: ${cpuSource ?? 'n/a'}; the generator's CPU from process.cpuUsage()`);
   console.log('CPU columns: CPU seconds per 1 000 requests (tomcat = both Tomcats, store = both memcached). B/sess: memcached bytes added per session created (backup copies and msm keys included).');
   const head = `${'variant'.padEnd(19)} ${'phase'.padEnd(10)} ${pad('req/s', 7)} ${pad('vs base', 8)} ${pad('p50', 6)} ${pad('p99', 6)} ${pad('err', 5)} ${pad('sess', 5)} ${pad('B/sess', 7)} ${pad('tomcat', 6)} ${pad('store', 6)} ${pad('nginx', 6)} ${pad('gen', 6)} ${pad('tc vs b', 8)}`;
   console.log(head);
   for (const r of rows) {
+    if (r.requests === 0) {
+      console.log(`${r.variant.padEnd(19)} ${r.phase.padEnd(10)} NO ANSWER: not one request completed in the phase (${r.errors} errors); the machine is overloaded or the lab is down`);
+      continue;
+    }
     const b = base(r.phase, (x) => x.rps);
     const bt = base(r.phase, (x) => x.cpu.tomcat);
     console.log(
@@ -350,7 +355,10 @@ function report(rows, skipped) {
   console.log('goal (issue 13), saturation on the realistic page: sticky >= 90 %, non-sticky >= 75 % of the no-msm req/s');
   for (const r of rows.filter((x) => GOALS[x.variant] && x.kind === 'saturation')) {
     const b = base(r.phase, (x) => x.rps);
-    if (!b) continue;
+    if (!b || r.requests === 0) {
+      console.log(`  ${r.variant.padEnd(11)} ${r.phase.padEnd(9)} n/a (${r.requests === 0 ? 'no request completed' : 'no baseline'})`);
+      continue;
+    }
     const pct = (100 * r.rps) / b.mean;
     const bt = base(r.phase, (x) => x.cpu.tomcat);
     const bs = base(r.phase, (x) => x.cpu.store);
