@@ -12,6 +12,7 @@
  *   node scripts/soak.js [--sessions 500] [--duration 300] [--config lab.config.json] [--think 200]
  */
 const kit = require('../dist/src/index.js');
+const { runThinkSessions, sleep } = require('./lib/think-sessions');
 
 function args(argv) {
   const o = { sessions: 500, duration: 300, config: 'lab.config.json', think: 200 };
@@ -39,7 +40,6 @@ function args(argv) {
   return o;
 }
 
-const sleep = (ms) => new Promise((r) => setTimeout(r, Math.max(0, ms)));
 
 async function main() {
   const o = args(process.argv);
@@ -67,17 +67,19 @@ async function main() {
   const clients = Array.from({ length: o.sessions }, () => new kit.SessionClient(lab.url, 10_000, agent));
   const samples = clients.map(() => []);
   const start = performance.now();
-  const end = start + D;
-  const loops = clients.map(async (c, i) => {
-    // Spread the sessions' first requests over one think time.
-    await sleep(Math.random() * o.think);
-    while (performance.now() < end) {
+  // The sessions' first requests spread over one think time.
+  const loops = runThinkSessions({
+    sessions: o.sessions,
+    durationMs: D,
+    spreadMs: o.think,
+    start,
+    step: async (i) => {
       const t0 = performance.now() - start;
-      const v = await c.get();
+      const v = await clients[i].get();
       samples[i].push({ status: v.status, session: v.session, counter: v.counter, node: v.node, error: v.error, t0, t1: performance.now() - start });
-      const pause = v.status === 200 ? o.think : Math.max(100, o.think);
-      await sleep(pause);
-    }
+      return v;
+    },
+    pause: (v) => (v.status === 200 ? o.think : Math.max(100, o.think)),
   });
   const stops = []; // failover instants: { from, until } per kill
   const marks = []; // phase boundaries: { at, label }
@@ -95,7 +97,7 @@ async function main() {
   })();
   let chaosError;
   try {
-    await Promise.all([...loops, chaos.catch((e) => (chaosError = e))]);
+    await Promise.all([loops, chaos.catch((e) => (chaosError = e))]);
   } finally {
     agent.destroy();
     for (const n of [memcached, tomcat]) {
