@@ -89,7 +89,7 @@ if (ensured.status !== 0) {
 const standIns = JSON.parse(ensured.stdout).standIns ? ['--stand-ins'] : [];
 
 // ---- the variants: one entry each; a config the kit refuses is SKIPPED, loudly ----
-const NODES = { tomcat: ['bench-tomcat1', 'bench-tomcat2'], memcached: ['bench-mc1', 'bench-mc2'], nginx: 'bench-nginx' };
+const NODES = { tomcat: ['bench-tomcat1', 'bench-tomcat2'], memcached: ['bench-mc1', 'bench-mc2'], redis: 'bench-redis', nginx: 'bench-nginx' };
 const lab = ({ sticky, manager = {}, store, tomcat = {} }) => ({
   name: 'msm-bench',
   tomcat: { version: '9', javaVersion: 17, ...tomcat, nodes: NODES.tomcat.map((name, i) => (sticky ? { name, jvmRoute: `tomcat${i + 1}` } : { name })) },
@@ -122,7 +122,8 @@ const variants = [
   { id: 'non-sticky-kryo', what: 'non-sticky, kryo serializer (kryo-serializers 0.45 on Java 17)', cfg: lab({ sticky: false, manager: { serializer: 'kryo' } }) },
   { id: 'non-sticky-xstream', what: 'non-sticky, xstream serializer', cfg: lab({ sticky: false, manager: { serializer: 'xstream' } }) },
   { id: 'sticky-kryo', what: 'sticky, kryo serializer', cfg: lab({ sticky: true, manager: { serializer: 'kryo' } }) },
-  { id: 'non-sticky-redis', what: 'non-sticky, java, Redis as the store', quick: true, cfg: lab({ sticky: false, store: { redis: { name: 'redis-node1', port: 6379 } } }) },
+  { id: 'non-sticky-redis', what: 'non-sticky, java, Redis as the store', quick: true, cfg: lab({ sticky: false, store: { redis: { name: NODES.redis, port: 6379 } } }) },
+  { id: 'sticky-redis', what: 'sticky, java, Redis as the store', cfg: lab({ sticky: true, store: { redis: { name: NODES.redis, port: 6379 } } }) },
   { id: 'no-msm-again', what: 'the baseline once more (drift)', baseline: true, full: true, quick: true, cfg: lab({ sticky: true, manager: { enabled: false } }) },
 ];
 for (const v of variants) v.cfg = JSON.parse(JSON.stringify(v.cfg)); // drops undefined keys
@@ -159,10 +160,20 @@ function memcachedStats(name) {
   const r = sh('docker', 'exec', name, 'bash', '-c', 'exec 3<>/dev/tcp/127.0.0.1/11211; printf "stats\\r\\nquit\\r\\n" >&3; cat <&3');
   return r.status === 0 ? st.parseMemcachedStats(r.stdout) : {};
 }
+/** Redis's figures in memcached's terms: bytes of data (used_memory), items (keys), evictions. */
+function redisStats(name) {
+  const r = sh('docker', 'exec', name, 'redis-cli', 'info');
+  if (r.status !== 0) return {};
+  const f = (k) => Number((new RegExp(`^${k}:(\\d+)`, 'm').exec(r.stdout) ?? [])[1] ?? NaN);
+  const keys = (/^db0:keys=(\d+)/m.exec(r.stdout) ?? [])[1];
+  return { bytes: f('used_memory'), curr_items: Number(keys ?? 0), evictions: f('evicted_keys') };
+}
+/** The store's containers: the memcached nodes or the Redis node (the kit's typed facts). */
+const storeOf = (facts) => [...(facts.containers.memcached ?? []), ...(facts.containers.redis ? [facts.containers.redis] : [])];
 function snapshot(facts) {
-  const store = facts.containers.memcached ?? [];
+  const store = storeOf(facts);
   const sum = (names) => names.reduce((a, n) => a + cpuUsec(n), 0);
-  const stats = store.map(memcachedStats);
+  const stats = store.map(facts.store === 'redis' ? redisStats : memcachedStats);
   return {
     tomcat: sum(facts.containers.tomcat),
     store: sum(store),
@@ -247,7 +258,7 @@ function pinLab(facts) {
   if (o.pin !== 'split') return;
   const set = (cpus, names) => names.length && sh('docker', 'update', '--cpuset-cpus', cpus, ...names);
   set(CPUS.tomcat, facts.containers.tomcat);
-  set(CPUS.other, [facts.containers.loadBalancer, ...(facts.containers.memcached ?? [])]);
+  set(CPUS.other, [facts.containers.loadBalancer, ...storeOf(facts)]);
 }
 
 async function main() {
@@ -272,7 +283,7 @@ async function main() {
       }
       const facts = JSON.parse(checked.stdout);
       // A fresh store per variant: its stats start from zero and no session of an earlier variant is in it.
-      for (const n of facts.containers.memcached ?? []) if (sh('docker', 'inspect', n).status === 0) sh('docker', 'restart', '-t', '1', n);
+      for (const n of storeOf(facts)) if (sh('docker', 'inspect', n).status === 0) sh('docker', 'restart', '-t', '1', n);
       say(`[${k + 1}/${selected.length}] ${v.id}: deploying (${v.what})`);
       const t0 = Date.now();
       const up = kitRun('up', '--config', file, '--out', labOut, ...standIns);
@@ -325,11 +336,11 @@ function report(rows, skipped) {
   const f1 = (x, d = 1) => (Number.isFinite(x) ? x.toFixed(d) : 'n/a');
   const pad = (x, n) => String(x).padStart(n);
   const workMs = st.baselineOf(rows.filter((r) => r.baseline && r.kind === 'think').map((r) => r.workMs));
-  console.log(`\nload benchmark (${quick ? 'quick' : 'full'}), wall time ${elapsed()}, images ${standIns.length ? 'offline stand-ins' : 'official'}, Tomcat 9 / Java 17, 2 Tomcats, 2 memcached, nginx`);
+  console.log(`\nload benchmark (${quick ? 'quick' : 'full'}), wall time ${elapsed()}, images ${standIns.length ? 'offline stand-ins' : 'official'}, Tomcat 9 / Java 17, 2 Tomcats, 2 memcached nodes (or 1 Redis), nginx`);
   console.log(`page: bench/webapp, SHA-256 work of ${workMs ? workMs.mean.toFixed(2) : 'n/a'} ms of CPU per request (thread CPU time measured in the page: median of the no-msm think-time runs), session graph of JDK types sized at creation (?kb=)`);
   console.log(`saturation: autocannon, ${o.connections} connections, one session each, ${o.duration} s per phase; think: ${o.sessions} sessions, ${THINK.min}-${THINK.max} ms think time, ${100 - THINK.writeShare * 100} % read.jsp / ${THINK.writeShare * 100} % write.jsp, ${o.thinkDuration} s`);
   console.log(`pinning: ${o.pin === 'split' ? `generator taskset -c ${CPUS.generator} (with nginx and the store: docker --cpuset-cpus ${CPUS.other}); Tomcats --cpuset-cpus ${CPUS.tomcat}` : 'none'}; CPU: ${cpuSource ?? 'n/a'}; the generator's CPU from process.cpuUsage()`);
-  console.log('CPU columns: CPU seconds per 1 000 requests (tomcat = both Tomcats, store = both memcached). B/sess: memcached bytes added per session created (backup copies and msm keys included).');
+  console.log('CPU columns: CPU seconds per 1 000 requests (tomcat = both Tomcats, store = both memcached nodes or the Redis node). B/sess: store bytes added per session created (memcached `bytes`, Redis `used_memory`; backup copies and msm keys included).');
   const head = `${'variant'.padEnd(19)} ${'phase'.padEnd(10)} ${pad('req/s', 7)} ${pad('vs base', 8)} ${pad('p50', 6)} ${pad('p99', 6)} ${pad('err', 5)} ${pad('sess', 5)} ${pad('B/sess', 7)} ${pad('tomcat', 6)} ${pad('store', 6)} ${pad('nginx', 6)} ${pad('gen', 6)} ${pad('tc vs b', 8)}`;
   console.log(head);
   for (const r of rows) {
