@@ -3,7 +3,8 @@
 # with warm caches; redeploys of the running lab (`up` again with no change,
 # REPEAT times; `up` after a Manager-only change, lockingMode); and, as the
 # baseline, 5 plain `docker run`s of the same images reaching the same health,
-# run first and last. Prints figures and ratios (min–max); asserts nothing.
+# run first and last. Prints figures and ratios (min–max); asserts nothing. The lab is
+# lab.config.json renamed (msm-bench, bench-* nodes) on port 18150 and 172.28.78.0/24.
 #
 #   bash scripts/bench-deploy.sh [--cold]
 #
@@ -67,7 +68,14 @@ if ((COLD)); then
   rm -rf node_modules dist
 fi
 
-CFG=lab.config.json
+# The default lab under its own names, port and subnet, so the benchmark collides with no
+# other lab on this engine (the default one's 8080 and 172.28.57.0/24 included).
+CFG=$OUT/bench.json
+node -e 'const c=JSON.parse(require("fs").readFileSync(process.argv[1],"utf8")); delete c.$schema;
+  Object.assign(c, { name: "msm-bench", network: { subnet: "172.28.78.0/24" }, loadBalancer: { ...c.loadBalancer, name: "bench-nginx", port: 18150 } });
+  c.tomcat.nodes = c.tomcat.nodes.map((n, i) => ({ ...n, name: `bench-tomcat${i + 1}` }));
+  c.memcached.nodes = c.memcached.nodes.map((n, i) => ({ ...n, name: `bench-memcached${i + 1}` }));
+  require("fs").writeFileSync(process.argv[2], JSON.stringify(c, null, 2))' lab.config.json "$CFG"
 total0=$(now)
 timed "npm ci + build" npm ci --no-audit --no-fund
 timed "engine" bash scripts/setup/engine.sh
