@@ -3,7 +3,8 @@
 # with warm caches; redeploys of the running lab (`up` again with no change,
 # REPEAT times; `up` after a Manager-only change, lockingMode); and, as the
 # baseline, 5 plain `docker run`s of the same images reaching the same health,
-# run first and last. Prints figures and ratios (min–max); asserts nothing.
+# run first and last. Prints figures and ratios (min–max); asserts nothing. The lab is
+# lab.config.json renamed (mgr-bench, mgr-bench-* nodes) on port 18150 and 172.28.78.0/24.
 #
 #   bash scripts/bench-deploy.sh [--cold]
 #
@@ -30,23 +31,26 @@ timed() { # timed NAME COMMAND...
   echo "  $name: ${secs[-1]} s" >&2
 }
 
-# Baseline: the same five containers with plain docker run, to the same health.
+# Baseline: the same five containers with plain docker run, to the same health. Names, host
+# port and subnet can be moved off another run's (BENCH_PLAIN=plain, BENCH_PLAIN_PORT=8089,
+# BENCH_PLAIN_SUBNET=172.28.58.0/24).
+P=${BENCH_PLAIN:-plain}
 plain() {
-  local net=msm-plain-net
-  docker network create --subnet 172.28.58.0/24 "$net" >/dev/null
-  docker run -d --name plain-mc1 --network "$net" "$MEMCACHED_IMAGE" >/dev/null
-  docker run -d --name plain-mc2 --network "$net" "$MEMCACHED_IMAGE" >/dev/null
-  docker run -d --name plain-t1 --network "$net" -e MSM_KIT_NODE=plain-t1 "$TOMCAT_IMAGE" >/dev/null
-  docker run -d --name plain-t2 --network "$net" -e MSM_KIT_NODE=plain-t2 "$TOMCAT_IMAGE" >/dev/null
-  docker run -d --name plain-nginx --network "$net" -p 127.0.0.1:8089:80 "$NGINX_IMAGE" >/dev/null
+  local net=msm-$P-net
+  docker network create --subnet "${BENCH_PLAIN_SUBNET:-172.28.58.0/24}" "$net" >/dev/null
+  docker run -d --name "$P-mc1" --network "$net" "$MEMCACHED_IMAGE" >/dev/null
+  docker run -d --name "$P-mc2" --network "$net" "$MEMCACHED_IMAGE" >/dev/null
+  docker run -d --name "$P-t1" --network "$net" -e MSM_KIT_NODE="$P-t1" "$TOMCAT_IMAGE" >/dev/null
+  docker run -d --name "$P-t2" --network "$net" -e MSM_KIT_NODE="$P-t2" "$TOMCAT_IMAGE" >/dev/null
+  docker run -d --name "$P-nginx" --network "$net" -p "127.0.0.1:${BENCH_PLAIN_PORT:-8089}:80" "$NGINX_IMAGE" >/dev/null
   local c
-  for c in plain-t1 plain-t2; do
+  for c in "$P-t1" "$P-t2"; do
     until docker exec "$c" bash -c "exec 3<>/dev/tcp/127.0.0.1/8080" 2>/dev/null; do sleep 0.2; done
   done
 }
 plain_clean() {
-  docker rm -f plain-mc1 plain-mc2 plain-t1 plain-t2 plain-nginx >/dev/null 2>&1 || true
-  docker network rm msm-plain-net >/dev/null 2>&1 || true
+  docker rm -f "$P-mc1" "$P-mc2" "$P-t1" "$P-t2" "$P-nginx" >/dev/null 2>&1 || true
+  docker network rm "msm-$P-net" >/dev/null 2>&1 || true
 }
 restore() {
   plain_clean
@@ -67,7 +71,14 @@ if ((COLD)); then
   rm -rf node_modules dist
 fi
 
-CFG=lab.config.json
+# The default lab under its own names, port and subnet, so the benchmark collides with no
+# other lab on this engine (the default one's 8080 and 172.28.57.0/24 included).
+CFG=$OUT/bench.json
+node -e 'const c=JSON.parse(require("fs").readFileSync(process.argv[1],"utf8")); delete c.$schema;
+  Object.assign(c, { name: "mgr-bench", network: { subnet: "172.28.78.0/24" }, loadBalancer: { ...c.loadBalancer, name: "mgr-bench-nginx", port: 18150 } });
+  c.tomcat.nodes = c.tomcat.nodes.map((n, i) => ({ ...n, name: `mgr-bench-tomcat${i + 1}` }));
+  c.memcached.nodes = c.memcached.nodes.map((n, i) => ({ ...n, name: `mgr-bench-memcached${i + 1}` }));
+  require("fs").writeFileSync(process.argv[2], JSON.stringify(c, null, 2))' lab.config.json "$CFG"
 total0=$(now)
 timed "npm ci + build" npm ci --no-audit --no-fund
 timed "engine" bash scripts/setup/engine.sh

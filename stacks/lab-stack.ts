@@ -19,6 +19,12 @@ import { TomcatNode } from '../src/constructs/tomcat-node';
 /** What the stack deploys besides the resolved lab: rendered files and the Tomcat image build context. */
 export interface LabStackArtifacts {
   readonly contextXml: string;
+  /**
+   * Each webapp's META-INF/context.xml (path in the container, content), as
+   * writeArtifacts computed them: LabStack uploads them to every Tomcat; the
+   * Swarm stack ignores them (its image has them baked in).
+   */
+  readonly webappContexts: readonly { readonly path: string; readonly xml: string }[];
   readonly nginxConf: string;
   /** Build context of the Tomcat image, relative to the stack's directory (see TomcatImage). */
   readonly imageContext: string;
@@ -108,8 +114,7 @@ export class LabStack extends TerraformStack {
           image: tomcatImage.resource,
           network: this.network,
           lab: lab.name,
-          contextXml: artifacts.contextXml,
-          contextXmlPath: `${lab.sampleWebapp.dir}/META-INF/context.xml`,
+          contextFiles: artifacts.webappContexts,
           dependsOn: stores,
           env: tomcatEnv,
         }),

@@ -9,10 +9,12 @@ export interface TomcatNodeProps {
   readonly image: dockerImage.Image;
   readonly network: LabNetwork;
   readonly lab: string;
-  /** Generated context.xml, uploaded to `contextXmlPath`. */
-  readonly contextXml: string;
-  /** Where context.xml goes in the container. */
-  readonly contextXmlPath: string;
+  /**
+   * Each webapp's META-INF/context.xml (msm's <Manager>), uploaded before the
+   * container starts (Tomcat reads it when it deploys the app at start-up). Not in
+   * the image, so a Manager-only change replaces the containers and rebuilds nothing.
+   */
+  readonly contextFiles: readonly { readonly path: string; readonly xml: string }[];
   /** HTTP port of the connector inside the container. */
   readonly port: number;
   /** CATALINA_OPTS: heap, serializer options, -DjvmRoute (resolved once, in resolveLab). */
@@ -32,7 +34,7 @@ export interface TomcatNodeProps {
  */
 export const terraformLiteral = (s: string): string => s.replace(/([$%])\{/g, '$1$1{');
 
-/** One Tomcat node running the sample app with msm's <Manager>. */
+/** One Tomcat node running the lab's webapps with msm's <Manager>. */
 export class TomcatNode extends Construct {
   readonly resource: dockerContainer.Container;
 
@@ -41,7 +43,8 @@ export class TomcatNode extends Construct {
     this.resource = new dockerContainer.Container(this, 'Resource', {
       ...labContainer({ ...props, role: 'tomcat' }),
       env: [`MSM_KIT_NODE=${props.name}`, `CATALINA_OPTS=${props.catalinaOpts}`, ...(props.env ?? [])],
-      upload: [{ file: props.contextXmlPath, content: terraformLiteral(props.contextXml) }],
+      // Written as root with mode 0644 into the image's (root-owned, 0755) META-INF/: Tomcat, user "tomcat", reads it.
+      upload: props.contextFiles.map((f) => ({ file: f.path, content: terraformLiteral(f.xml), permissions: '0644' })),
       healthcheck: { test: httpCheck(props.port, props.healthPath), ...HEALTH_TIMING },
       wait: true,
       waitTimeout: 150,

@@ -22,6 +22,16 @@ export interface Artifacts {
   readonly outDir: string;
   readonly contextXml: string;
   readonly nginxConf: string;
+  /**
+   * Each webapp's META-INF/context.xml (msm's <Manager>, merged into the app's own
+   * <Context> when it has one), in webapp order: `path` is where it goes in the
+   * container. The one-engine stack uploads these to every Tomcat container, so
+   * they are not in the image build context and a Manager-only change rebuilds
+   * nothing; a Swarm lab (services take no uploads) bakes them into the image.
+   */
+  readonly webappContexts: readonly WebappContext[];
+  /** Whether the webapps' context.xml files are baked into the image build context (Swarm labs). */
+  readonly contextXmlInImage: boolean;
   /** The Tomcats' hardened server.xml (also in the image build context). */
   readonly serverXml: string;
   /** The certificate and key nginx serves (loadBalancer.tls), under `<out>/tls/`. @default none (plain HTTP) */
@@ -34,6 +44,12 @@ export interface Artifacts {
   readonly tomcatImageTag: string;
   /** Files written, relative to outDir, sorted. */
   readonly files: readonly string[];
+}
+
+/** One webapp's context.xml: its path in the container and its content. */
+export interface WebappContext {
+  readonly path: string;
+  readonly xml: string;
 }
 
 function listFiles(dir: string): string[] {
@@ -69,27 +85,35 @@ export function withReplacedJars(dockerfile: string, jars: readonly Jar[], webap
 /**
  * One webapp, exploded into the image context: the sample app from the kit's
  * templates, or a copy of the user's WAR/directory (never the user's file
- * itself). msm's <Manager> goes into the app's own META-INF/context.xml: written
- * when the app has none, added to the app's <Context> when it has one (config
- * loading has refused an app that declares its own Manager).
+ * itself). Returns the app's META-INF/context.xml with msm's <Manager>: the
+ * kit's context when the app has none, msm's Manager added to the app's own
+ * <Context> when it has one (config loading has refused an app that declares its
+ * own Manager). That file is written into the image context only when `bake` is
+ * set (Swarm); otherwise the image gets an empty META-INF/ (the app's own
+ * context.xml left out too) and the containers get the file by upload, so the
+ * image does not depend on the Manager's settings.
  */
-function writeWebapp(app: ResolvedWebapp, appDir: string, contextXml: string): void {
+function writeWebapp(app: ResolvedWebapp, appDir: string, contextXml: string, bake: boolean): string {
   mkdirSync(appDir, { recursive: true });
   let ownContext: string | undefined;
   if (app.source === undefined) cpSync(join(TEMPLATES_DIR, 'webapp'), appDir, { recursive: true });
   else
     for (const f of openWebapp(app.source).files) {
+      const bytes = f.read();
+      if (f.name === 'META-INF/context.xml') {
+        ownContext = bytes.toString('utf8');
+        continue;
+      }
       const dest = join(appDir, ...f.name.split('/'));
       mkdirSync(dirname(dest), { recursive: true });
-      const bytes = f.read();
-      if (f.name === 'META-INF/context.xml') ownContext = bytes.toString('utf8');
       writeFileSync(dest, bytes);
     }
   const xml = ownContext === undefined ? contextXml : mergeManager(ownContext, contextXml);
   if (xml === undefined) throw new Error(`${app.source}: META-INF/context.xml has no <Context> (config loading should have refused it)`);
+  // META-INF/ exists in the image either way: the upload then only adds a file.
   mkdirSync(join(appDir, 'META-INF'), { recursive: true });
-  // Baked in, so the image alone runs; the sample app's is also uploaded to each container.
-  writeFileSync(join(appDir, 'META-INF', 'context.xml'), xml);
+  if (bake) writeFileSync(join(appDir, 'META-INF', 'context.xml'), xml);
+  return xml;
 }
 
 /** Renders everything and writes it under outDir (the image context is rewritten from scratch). */
@@ -108,9 +132,11 @@ export async function writeArtifacts(lab: ResolvedLab, outDir: string, fetchOpts
   const ctxDir = join(out, IMAGE_CONTEXT_SUBDIR);
   rmSync(ctxDir, { recursive: true, force: true });
   const tomcatDir = join(ctxDir, 'tomcat');
+  const contextXmlInImage = lab.swarm !== undefined;
+  const webappContexts: WebappContext[] = [];
   for (const app of lab.webapps) {
     const appDir = join(tomcatDir, relative(CATALINA_HOME, app.dir));
-    writeWebapp(app, appDir, contextXml);
+    webappContexts.push({ path: `${app.dir}/META-INF/context.xml`, xml: writeWebapp(app, appDir, contextXml, contextXmlInImage) });
     // Tomcat's lib/ jars are written once per app too: the same bytes to the same file.
     copyJars(jars, cached, { 'catalina-lib': join(tomcatDir, 'lib'), 'webapp-lib': join(appDir, 'WEB-INF', 'lib') });
   }
@@ -139,6 +165,8 @@ export async function writeArtifacts(lab: ResolvedLab, outDir: string, fetchOpts
   return {
     outDir: out,
     contextXml,
+    webappContexts,
+    contextXmlInImage,
     nginxConf,
     serverXml,
     tls,

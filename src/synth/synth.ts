@@ -88,6 +88,7 @@ export async function synthLab(config: LabConfig, opts: SynthOptions = {}): Prom
     lab,
     artifacts: {
       contextXml: artifacts.contextXml,
+      webappContexts: artifacts.webappContexts,
       nginxConf: artifacts.nginxConf,
       imageContext: '${path.module}/' + relative(stackDir, artifacts.imageContextDir),
       imageContextHash: artifacts.imageContextHash,

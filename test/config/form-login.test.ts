@@ -92,7 +92,7 @@ describe('manager.formLoginWorkaround', () => {
         const file = join(dir, `lab-${on}.json`);
         writeFileSync(file, JSON.stringify(patch(DEFAULT_CONFIG, { webapps, manager: { formLoginWorkaround: on } })));
         const r = await synthLab(loadConfig(file), { outDir: join(dir, `out-${on}`), standIns: true, fetch: { offline: true } });
-        const ctx = parse(readFileSync(join(r.artifacts.imageContextDir, 'tomcat', 'webapps', 'secure', 'META-INF', 'context.xml'), 'utf8')).Context;
+        const ctx = parse(r.artifacts.webappContexts.find((c) => c.path === '/usr/local/tomcat/webapps/secure/META-INF/context.xml')!.xml).Context;
         expect(ctx.Realm).toEqual({ className: 'org.apache.catalina.realm.MemoryRealm', pathname: 'webapps/secure/WEB-INF/users.xml' });
         expect(ctx.Manager.sticky).toBe('false');
         expect(ctx.Valve?.[CHANGE_SESSION_ID_ATTRIBUTE], `formLoginWorkaround ${on}`).toBe(on ? 'false' : undefined);

@@ -6,7 +6,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -182,10 +182,13 @@ describe('synth with a user webapp', () => {
     expect(sha(war)).toBe(before);
     const webapps = join(a.artifacts.imageContextDir, 'tomcat', 'webapps');
     expect(classMajor(readFileSync(join(webapps, 'shop', 'WEB-INF', 'classes', 'shop', 'Cart.class')))).toBe(52);
-    const ctx = readFileSync(join(webapps, 'shop', 'META-INF', 'context.xml'), 'utf8');
+    // context.xml is uploaded to the containers, not in the image: META-INF/ is, empty
+    expect(a.artifacts.webappContexts.map((c) => c.path)).toEqual(['/usr/local/tomcat/webapps/msm-kit/META-INF/context.xml', '/usr/local/tomcat/webapps/shop/META-INF/context.xml']);
+    for (const app of ['shop', 'msm-kit']) expect(readdirSync(join(webapps, app, 'META-INF'))).toEqual([]);
+    const ctx = a.artifacts.webappContexts[1].xml;
     expect(ctx).toContain('<Parameter name="shop.title" value="msm-kit test shop" override="false"/>');
     expect(ctx).toMatch(/<Manager className="de\.javakaffee\.web\.msm\.MemcachedBackupSessionManager"[^>]*\/>\n<\/Context>\n$/);
-    expect(readFileSync(join(webapps, 'msm-kit', 'META-INF', 'context.xml'), 'utf8')).toBe(a.artifacts.contextXml);
+    expect(a.artifacts.webappContexts[0].xml).toBe(a.artifacts.contextXml);
     expect(existsSync(join(webapps, 'msm-kit', 'index.jsp'))).toBe(true);
     expect(existsSync(join(webapps, 'ROOT'))).toBe(false);
     expect(a.lab.tomcatHealthPath).toBe('/msm-kit/health.txt');
@@ -194,6 +197,7 @@ describe('synth with a user webapp', () => {
     expect(readFileSync(join(b.stackDir, 'cdk.tf.json'), 'utf8')).toBe(readFileSync(join(a.stackDir, 'cdk.tf.json'), 'utf8'));
     const tf = readFileSync(join(a.stackDir, 'cdk.tf.json'), 'utf8');
     expect(tf).toContain('/usr/local/tomcat/webapps/msm-kit/META-INF/context.xml');
+    expect(tf).toContain('/usr/local/tomcat/webapps/shop/META-INF/context.xml');
     expect(tf).toContain('/msm-kit/health.txt');
     // a changed WAR gives another image tag
     const other = join(dir, 'shop2.war');

@@ -13,6 +13,7 @@ function synth(lab: ResolvedLab) {
     lab,
     artifacts: {
       contextXml: renderContextXml(lab),
+      webappContexts: [{ path: `${lab.sampleWebapp.dir}/META-INF/context.xml`, xml: renderContextXml(lab) }],
       nginxConf: renderNginxConf(lab),
       imageContext: '${path.module}/../../../tomcat-image',
       imageContextHash: 'abc123',
@@ -79,7 +80,7 @@ describe('LabStack', () => {
     const tomcats = (Object.values(doc.resource.docker_container) as Array<Record<string, any>>).filter((c) => c.labels.some((l: any) => l.value === 'tomcat'));
     expect(tomcats).toHaveLength(2);
     for (const t of tomcats) {
-      expect(t.upload).toEqual([{ file: '/usr/local/tomcat/webapps/ROOT/META-INF/context.xml', content: renderContextXml(nonSticky) }]);
+      expect(t.upload).toEqual([{ file: '/usr/local/tomcat/webapps/ROOT/META-INF/context.xml', content: renderContextXml(nonSticky), permissions: '0644' }]);
       expect(t.wait).toBe(true);
       expect(t.depends_on).toHaveLength(2);
       expect(t.env.find((e: string) => e.startsWith('CATALINA_OPTS='))).not.toContain('jvmRoute');

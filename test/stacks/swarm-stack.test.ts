@@ -19,7 +19,7 @@ const swarmLab = (p: object = {}, base: object = SWARM_EXAMPLE) => resolveLab(ac
 function synth(lab: ResolvedLab) {
   const stack = new SwarmStack(Testing.app(), lab.name, {
     lab,
-    artifacts: { contextXml: renderContextXml(lab), nginxConf: renderNginxConf(lab), imageContext: 'unused', imageContextHash: 'abc123', tomcatImageTag: 'reg:5000/msm-kit/t-tomcat:abc123' },
+    artifacts: { contextXml: renderContextXml(lab), webappContexts: [], nginxConf: renderNginxConf(lab), imageContext: 'unused', imageContextHash: 'abc123', tomcatImageTag: 'reg:5000/msm-kit/t-tomcat:abc123' },
   });
   return JSON.parse(Testing.synth(stack)) as { resource: Record<string, Record<string, any>>; provider: Record<string, any> };
 }
