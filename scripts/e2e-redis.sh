@@ -73,7 +73,6 @@ $KIT down --config "$CFG" --out "$OUT" || fail "msm-kit down $CFG"
 $KIT up --config "$STICKY" --out "$OUT" "${SI[@]}" || fail "msm-kit up (sticky variant)"
 R=$($KIT verify --config "$STICKY" --failover | tail -n 1); echo "$R"
 [[ $R == PASS:* ]] || fail "verify --failover (sticky, Kryo, Redis)"
-$KIT drill redis-down --config "$STICKY" -k 10 -d 9 | tail -n 1 | tee "$OUT/redis-down-sticky.txt"
-[[ $(tail -n 1 "$OUT/redis-down-sticky.txt") == PASS:* ]] || fail "drill redis-down (sticky: sessions must live on in their Tomcats)"
+
 $KIT down --config "$STICKY" --out "$OUT" || fail "msm-kit down (sticky variant)"
 echo "e2e-redis: passed"
