@@ -22,3 +22,12 @@ describe('advice', () => {
     expect(configWarnings(accept(STICKY_CONFIG))).toEqual([]);
   });
 });
+
+describe('advice from the load benchmark', () => {
+  it('xstream-cost: warns on the XStream serializer only', () => {
+    const w = configWarnings(accept(patch(DEFAULT_CONFIG, { manager: { serializer: 'xstream' } })));
+    expect(w.map((x) => x.path)).toEqual(['manager.serializer']);
+    expect(w[0].message).toMatch(/Fix: use "java"/);
+    expect(configWarnings(accept(patch(DEFAULT_CONFIG, { manager: { serializer: 'kryo' } })))).toEqual([]);
+  });
+});
