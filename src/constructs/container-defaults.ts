@@ -25,3 +25,17 @@ export function labContainer(opts: {
     ],
   };
 }
+
+/** What a session store node (a memcached or the Redis node) is given: reachable on the lab network only. */
+export interface StoreNodeProps {
+  readonly name: string;
+  /** Hostname Tomcat uses (network alias). */
+  readonly host: string;
+  readonly port: number;
+  readonly ip: string;
+  readonly image: dockerImage.Image;
+  readonly network: LabNetwork;
+  readonly lab: string;
+  /** Memory limit of the store in MiB. @default 64 */
+  readonly memoryMb?: number;
+}

@@ -1,19 +1,8 @@
-import { Construct, dockerContainer, type dockerImage } from '../cdktf';
-import { labContainer } from './container-defaults';
+import { Construct, dockerContainer } from '../cdktf';
+import { labContainer, type StoreNodeProps } from './container-defaults';
 import { HEALTH_TIMING, tcpCheck } from './health';
-import type { LabNetwork } from './lab-network';
 
-export interface MemcachedNodeProps {
-  readonly name: string;
-  /** Hostname Tomcat uses (network alias). */
-  readonly host: string;
-  readonly port: number;
-  readonly ip: string;
-  readonly image: dockerImage.Image;
-  readonly network: LabNetwork;
-  readonly lab: string;
-  /** Memory limit of the cache in MiB. @default 64 */
-  readonly memoryMb?: number;
+export interface MemcachedNodeProps extends StoreNodeProps {
   /**
    * SASL: memcached runs with `-S`, and gets this environment (`NAME=value`,
    * Terraform references to sensitive variables), which the SASL stand-in's

@@ -1,20 +1,9 @@
-import { Construct, dockerContainer, type dockerImage } from '../cdktf';
-import { labContainer } from './container-defaults';
+import { Construct, dockerContainer } from '../cdktf';
+import { labContainer, type StoreNodeProps } from './container-defaults';
 import { HEALTH_TIMING, tcpCheck } from './health';
-import type { LabNetwork } from './lab-network';
 
-export interface RedisNodeProps {
-  readonly name: string;
-  /** Hostname Tomcat uses (network alias; msm's redis://host:port). */
-  readonly host: string;
-  readonly port: number;
-  readonly ip: string;
-  readonly image: dockerImage.Image;
-  readonly network: LabNetwork;
-  readonly lab: string;
-  /** Memory limit of the store in MiB; past it Redis evicts the least recently used session (every msm key has a TTL). @default 64 */
-  readonly memoryMb?: number;
-}
+/** The Redis node's props: those of every store node (memoryMb: past it Redis evicts the least recently used session; every msm key has a TTL). */
+export type RedisNodeProps = StoreNodeProps;
 
 /**
  * The Redis node of a lab with a `redis` store; reachable only on the lab network,
