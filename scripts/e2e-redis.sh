@@ -74,8 +74,10 @@ $KIT up --config "$STICKY" --out "$OUT" "${SI[@]}" || fail "msm-kit up (sticky v
 R=$($KIT verify --config "$STICKY" --failover | tail -n 1); echo "$R"
 [[ $R == PASS:* ]] || fail "verify --failover (sticky, Kryo, Redis)"
 
-# One of about ten runs here lost a session after the instant (not reproduced since): the
-# full report is printed, and a failed first run is retried once, loudly; two failures fail.
+# Found in CI: sticky sessions lost *before* Redis was stopped (a freshly restarted Tomcat: the
+# session's second request routed to the other Tomcat before msm's asynchronous copy reached
+# Redis); the drill now reports those apart and judges only what the Redis outage did. The full
+# report is printed; a failed first run is retried once, loudly; two failures fail the step.
 sticky_redis_down() { $KIT drill redis-down --config "$STICKY" -k 10 -d 9 > "$OUT/redis-down-sticky.txt" 2>&1; [[ $(tail -n 1 "$OUT/redis-down-sticky.txt") == PASS:* ]]; }
 if ! sticky_redis_down; then
   cat "$OUT/redis-down-sticky.txt"
