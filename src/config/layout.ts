@@ -5,6 +5,9 @@
 import { resolve } from 'node:path';
 
 /** Tomcat's HTTP connector port inside its container (the official image's). */
+/** Memory a session store node may use, in MiB (memcached -m, Redis maxmemory): the lab's and the bundle's. */
+export const STORE_MEMORY_MB = 64;
+
 export const TOMCAT_PORT = 8080;
 /** nginx's listening port inside its container; published on loadBalancer.port. */
 export const NGINX_PORT = 80;

@@ -36,6 +36,6 @@ export interface StoreNodeProps {
   readonly image: dockerImage.Image;
   readonly network: LabNetwork;
   readonly lab: string;
-  /** Memory limit of the store in MiB. @default 64 */
+  /** Memory limit of the store in MiB. @default STORE_MEMORY_MB (64) */
   readonly memoryMb?: number;
 }

@@ -1,5 +1,6 @@
 import { Construct, dockerContainer } from '../cdktf';
 import { labContainer, type StoreNodeProps } from './container-defaults';
+import { STORE_MEMORY_MB } from '../config/layout';
 import { HEALTH_TIMING, tcpCheck } from './health';
 
 export interface MemcachedNodeProps extends StoreNodeProps {
@@ -19,7 +20,7 @@ export class MemcachedNode extends Construct {
 
   constructor(scope: Construct, id: string, props: MemcachedNodeProps) {
     super(scope, id);
-    this.memoryMb = props.memoryMb ?? 64;
+    this.memoryMb = props.memoryMb ?? STORE_MEMORY_MB;
     this.resource = new dockerContainer.Container(this, 'Resource', {
       ...labContainer({ ...props, role: 'memcached', aliases: [...new Set([props.name, props.host])] }),
       command: ['memcached', '-p', String(props.port), '-m', String(this.memoryMb), '-c', '1024', ...(props.saslEnv ? ['-S'] : [])],

@@ -1,5 +1,6 @@
 import { Construct, dockerContainer } from '../cdktf';
 import { labContainer, type StoreNodeProps } from './container-defaults';
+import { STORE_MEMORY_MB } from '../config/layout';
 import { HEALTH_TIMING, tcpCheck } from './health';
 
 /** The Redis node's props: those of every store node (memoryMb: past it Redis evicts the least recently used session; every msm key has a TTL). */
@@ -18,7 +19,7 @@ export class RedisNode extends Construct {
 
   constructor(scope: Construct, id: string, props: RedisNodeProps) {
     super(scope, id);
-    this.memoryMb = props.memoryMb ?? 64;
+    this.memoryMb = props.memoryMb ?? STORE_MEMORY_MB;
     this.resource = new dockerContainer.Container(this, 'Resource', {
       ...labContainer({ ...props, role: 'redis', aliases: [...new Set([props.name, props.host])] }),
       // `--save '""'`: Redis reads its arguments as config lines, where "" is the empty list (no
