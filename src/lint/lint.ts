@@ -66,7 +66,7 @@ export const LINT_RULES = {
   'memcached-single-node': 'with a single host:port (no id) msm puts no node id in the session id: no memcached failover, no backup copy, and locking is limited.',
   'failover-token': 'msm splits failoverNodes on each space or comma: "n1, n2" yields an empty id, which is not a node, and msm fails to start.',
   'failover-form': 'failoverNodes names node ids; the Couchbase and single-node forms have none, so any id fails at start; the redis:// form ignores it.',
-  'redis-form': 'memcachedNodes="redis://…" (msm 2.x) is one Redis endpoint: jedis replaces spymemcached in lib/, there are no node ids, no failover, and the URL must parse.',
+  'redis-form': 'memcachedNodes="redis://…" (msm 2.x) is one Redis endpoint: jedis 2.9.0 and commons-pool2 2.4.2 join spymemcached in lib/, there are no node ids, no failover, and the URL must parse.',
   'retired-serializer': 'msm-javolution-serializer was last released with msm 2.1.1 and msm-flexjson-serializer with 1.8.3; with a later msm the factory class is missing (or built for another API) and the manager fails to start.',
   'unknown-transcoder': 'a transcoderFactoryClass the kit does not know cannot be checked: it must be in WEB-INF/lib and implement de.javakaffee.web.msm.TranscoderFactory.',
   'kryo-java9': "msm-kryo-serializer 2.3.2's declared set (kryo-serializers 0.41) fails on Java 9+ at the first backup (NoSuchFieldException: parentOffset): sessions get a new id on every request; kryo-serializers 0.45 with kryo 4.0.x works.",
