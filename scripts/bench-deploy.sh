@@ -68,6 +68,7 @@ if ((COLD)); then
   echo "[bench] cold: caches in $TMP; removing the kit's images" >&2
   docker ps -aq --filter label=msm-kit.lab | xargs -r docker rm -f >/dev/null 2>&1 || true
   docker images --format '{{.Repository}}:{{.Tag}}' | grep -E '^msm-kit(-local)?/' | xargs -r docker rmi -f >/dev/null 2>&1 || true
+  docker image prune -f >/dev/null 2>&1 || true # a forced rmi of a parent leaves it untagged, not gone
   rm -rf node_modules dist
 fi
 

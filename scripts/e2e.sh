@@ -28,6 +28,22 @@ declare -a failures=()
 T0=$EPOCHREALTIME
 since() { awk -v a="$1" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.1f", b - a }'; }
 declare -a timings=()
+# Disk: on vfs every image and container is a full copy. After each step the free room is
+# noted (the lowest is printed with the timings); below DISK_LOW GB the kit's unused lab
+# images are reclaimed, loudly (scripts/setup/disk.sh).
+DISK_LOW=12
+disk_start=$(bash scripts/setup/disk.sh free)
+disk_min=$disk_start
+disk_note() {
+  local f
+  f=$(bash scripts/setup/disk.sh free) || return 0
+  ((f < disk_min)) && disk_min=$f
+  if ((f < DISK_LOW)); then
+    echo "!!! disk: $f GB free (below $DISK_LOW GB): reclaiming unused lab images" >&2
+    bash scripts/setup/disk.sh reclaim >&2 || true
+  fi
+  return 0
+}
 
 # step NAME COMMAND... : runs a step, records pass/fail and its time.
 step() {
@@ -35,11 +51,13 @@ step() {
   echo
   echo "=== $name"
   if "$@"; then
+    disk_note
     passed=$((passed + 1))
     timings+=("$name: $(since "$t") s")
     echo "--- ok: $name ($(since "$t") s)"
     return 0
   fi
+  disk_note
   failed=$((failed + 1))
   failures+=("$name")
   timings+=("$name: $(since "$t") s (FAILED)")
@@ -77,6 +95,7 @@ on_exit() {
   echo
   echo "=== timings (total $(since "$T0") s)"
   printf '  %s\n' "${timings[@]}"
+  echo "  disk: $disk_start GB free at the start, $disk_min GB at the lowest (after a step), $(bash scripts/setup/disk.sh free) GB now"
   [[ ${#failures[@]} -gt 0 ]] && printf 'failed step: %s\n' "${failures[@]}" >&2
   echo "e2e: $passed passed, $failed failed"
   [[ $failed -eq 0 && $rc -eq 0 ]] || exit 1

@@ -5,6 +5,7 @@
 #   bash scripts/lab.sh down [CONFIG]   tear the lab down (containers, network, state)
 #   bash scripts/lab.sh test            install what is missing, run npm test, the end-to-end test
 #                                       (labs, drills, bundle, version matrix) and the cdktn check
+#                                       (needs 30 GB free for Docker: MSM_KIT_DISK_NEED_GB; see scripts/setup/disk.sh)
 #   bash scripts/lab.sh deps            install system packages and npm dependencies only
 #
 # CONFIG defaults to lab.config.json. A Swarm lab (config `engine`, e.g.
@@ -82,6 +83,8 @@ case $cmd in
     deps
     node bin/msm-kit.js validate --config "$cfg" >&2 || exit 1
     bash scripts/setup/engine.sh >&2 || die "engine: no Docker engine (see above)"
+    # Room first: a disk that fills mid-run fails late and obscurely (vfs copies every layer).
+    bash scripts/setup/disk.sh need "${MSM_KIT_DISK_NEED_GB:-30}" >&2 || die "disk: not enough room for the test run (see above)"
     setup_terraform
     node bin/msm-kit.js jars --config "$cfg" >&2 || exit 1
     si=$(stand_ins_flag "$cfg")
@@ -110,6 +113,8 @@ case $cmd in
     deps
     t0=$EPOCHREALTIME
     bash scripts/setup/engine.sh >&2 || die "engine: no Docker engine (see above)"
+    # Room first: a disk that fills mid-run fails late and obscurely (vfs copies every layer).
+    bash scripts/setup/disk.sh need "${MSM_KIT_DISK_NEED_GB:-30}" >&2 || die "disk: not enough room for the test run (see above)"
     # The version matrix's images (stand-ins without a registry) build while the unit tests run.
     say "building the version matrix's images in the background (log: out/matrix-images.log)"
     mkdir -p out
@@ -125,7 +130,7 @@ case $cmd in
     say "all tests passed in $(awk -v a="$t0" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.0f", b - a }') s"
     ;;
   *)
-    sed -n '2,13p' "$0" | sed 's/^# \{0,1\}//'
+    awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "$0" # the header above
     [[ -z $cmd ]] || exit 2
     ;;
 esac

@@ -74,6 +74,7 @@ function pruneLabImages(name) {
   const built = dockerOut(['images', '--format', '{{.Repository}}:{{.Tag}}', `msm-kit/${name}-tomcat`]).split('\n').filter(Boolean);
   const stale = built.filter((img) => !inUse.has(img));
   if (stale.length) spawnSync('docker', ['rmi', '-f', ...stale], { stdio: 'ignore' });
+  spawnSync('docker', ['image', 'prune', '-f'], { stdio: 'ignore' }); // what a forced rmi left untagged
 }
 
 console.log(`matrix: ${combos.length} of ${supported.length} supported combinations (${refused.length} refused by the schema: ${[...new Set(refused.map((r) => r.reason.split('.')[0]))].join('; ')})`);
