@@ -21,6 +21,20 @@ export function terraformEnv(extra: Record<string, string> = {}): NodeJS.Process
 /** terraform lines worth showing as progress; the rest only with MSM_KIT_VERBOSE=1 (and in errors). */
 const PROGRESS = /(Creating\.\.\.|Creation complete|Destroying\.\.\.|Destruction complete|Still creating|Modifying|Modifications complete|Plan:|Apply complete|Destroy complete|Installed |Error|Warning|^url = )/;
 
+/** Docker errors a failed apply ends with, and what the user does about each; first match wins. */
+const DOCKER_FIXES: ReadonlyArray<readonly [RegExp, string]> = [
+  [/no space left on device/i, 'the disk where Docker keeps its data is full. Fix: free room there (bash scripts/setup/disk.sh reclaim removes untagged images and the kit\'s lab images no container uses; docker system df shows the rest), then run up again'],
+  [/Cannot connect to the Docker daemon|docker\.sock: connect/i, 'no Docker engine answers. Fix: start it (bash scripts/setup/engine.sh), or set docker.host in the config to the one you use'],
+  [/Pool overlaps with other one on this address space/i, 'network.subnet overlaps another Docker network on this engine. Fix: pick a free /24 for network.subnet (docker network inspect shows the ones in use)'],
+  [/port is already allocated|address already in use/i, 'a host port the lab publishes is taken. Fix: set loadBalancer.port to a free port, or stop what listens on it'],
+];
+
+/** The fix for a failed terraform run, read from its last lines; undefined when none is known. */
+export function terraformFix(lines: readonly string[]): string | undefined {
+  const text = lines.join('\n');
+  return DOCKER_FIXES.find(([re]) => re.test(text))?.[1];
+}
+
 /** Runs terraform in dir, streaming its progress with a prefix; rejects with the last lines on failure. */
 export interface TerraformOptions {
   /**
@@ -76,7 +90,9 @@ export function terraform(step: string, dir: string, args: string[], log: (line:
       reject(
         new StepError(
           piece,
-          `terraform ${args[0]} exited with ${code}:\n${tail.slice(-15).join('\n')}` + (why ? `\n\nWhy (from the containers):\n${why}` : ''),
+          `terraform ${args[0]} exited with ${code}:\n${tail.slice(-15).join('\n')}` +
+            (why ? `\n\nWhy (from the containers):\n${why}` : '') +
+            (terraformFix(tail) ? `\n\n${terraformFix(tail)}` : ''),
         ),
       );
     });
