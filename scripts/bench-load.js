@@ -90,10 +90,10 @@ const standIns = JSON.parse(ensured.stdout).standIns ? ['--stand-ins'] : [];
 
 // ---- the variants: one entry each; a config the kit refuses is SKIPPED, loudly ----
 const NODES = { tomcat: ['bench-tomcat1', 'bench-tomcat2'], memcached: ['bench-mc1', 'bench-mc2'], redis: 'bench-redis', nginx: 'bench-nginx' };
-const lab = ({ sticky, manager = {}, store, tomcat = {} }) => ({
+const lab = ({ sticky, manager = {}, store, tomcat = {}, memcachedThreads }) => ({
   name: 'msm-bench',
   tomcat: { version: '9', javaVersion: 17, ...tomcat, nodes: NODES.tomcat.map((name, i) => (sticky ? { name, jvmRoute: `tomcat${i + 1}` } : { name })) },
-  ...(store ?? { memcached: { nodes: NODES.memcached.map((name, i) => ({ id: `mnode${i + 1}`, name, port: 11211 })) } }),
+  ...(store ?? { memcached: { nodes: NODES.memcached.map((name, i) => ({ id: `mnode${i + 1}`, name, port: 11211 })), threads: memcachedThreads } }),
   manager: {
     sticky,
     ...(sticky ? {} : { sessionBackupAsync: false, sessionBackupTimeout: 2000, lockingMode: 'auto' }),
@@ -124,6 +124,13 @@ const variants = [
   { id: 'sticky-kryo', what: 'sticky, kryo serializer', cfg: lab({ sticky: true, manager: { serializer: 'kryo' } }) },
   { id: 'non-sticky-redis', what: 'non-sticky, java, Redis as the store', quick: true, cfg: lab({ sticky: false, store: { redis: { name: NODES.redis, port: 6379 } } }) },
   { id: 'sticky-redis', what: 'sticky, java, Redis as the store', cfg: lab({ sticky: true, store: { redis: { name: NODES.redis, port: 6379 } } }) },
+  // JVM, connector and store sizing (tomcat.heapMb/gc/maxThreads, memcached.threads): the lab default is 256 MiB, the JVM's collector, 200 threads, memcached's 4.
+  { id: 'non-sticky-1g-parallel', what: 'non-sticky, heap 1024 MiB, Parallel GC', cfg: lab({ sticky: false, tomcat: { heapMb: 1024, gc: 'parallel' } }) },
+  { id: 'non-sticky-1g-g1', what: 'non-sticky, heap 1024 MiB, G1 GC', cfg: lab({ sticky: false, tomcat: { heapMb: 1024, gc: 'g1' } }) },
+  { id: 'non-sticky-threads16', what: 'non-sticky, connector maxThreads 16', cfg: lab({ sticky: false, tomcat: { maxThreads: 16 } }) },
+  { id: 'non-sticky-mc1', what: 'non-sticky, memcached -t 1', cfg: lab({ sticky: false, memcachedThreads: 1 }) },
+  { id: 'no-msm-1g-parallel', what: 'msm disabled, heap 1024 MiB, Parallel GC (what the JVM settings do without msm)', cfg: lab({ sticky: true, manager: { enabled: false }, tomcat: { heapMb: 1024, gc: 'parallel' } }) },
+  { id: 'sticky-1g-parallel', what: 'sticky, heap 1024 MiB, Parallel GC', cfg: lab({ sticky: true, tomcat: { heapMb: 1024, gc: 'parallel' } }) },
   { id: 'no-msm-again', what: 'the baseline once more (drift)', baseline: true, full: true, quick: true, cfg: lab({ sticky: true, manager: { enabled: false } }) },
 ];
 for (const v of variants) v.cfg = JSON.parse(JSON.stringify(v.cfg)); // drops undefined keys
@@ -341,20 +348,22 @@ function report(rows, skipped) {
   console.log(`saturation: autocannon, ${o.connections} connections, one session each, ${o.duration} s per phase; think: ${o.sessions} sessions, ${THINK.min}-${THINK.max} ms think time, ${100 - THINK.writeShare * 100} % read.jsp / ${THINK.writeShare * 100} % write.jsp, ${o.thinkDuration} s`);
   console.log(`pinning: ${o.pin === 'split' ? `generator taskset -c ${CPUS.generator} (with nginx and the store: docker --cpuset-cpus ${CPUS.other}); Tomcats --cpuset-cpus ${CPUS.tomcat}` : 'none'}; CPU: ${cpuSource ?? 'n/a'}; the generator's CPU from process.cpuUsage()`);
   console.log('CPU columns: CPU seconds per 1 000 requests (tomcat = both Tomcats, store = both memcached nodes or the Redis node). B/sess: store bytes added per session created (memcached `bytes`, Redis `used_memory`; backup copies and msm keys included).');
-  const head = `${'variant'.padEnd(19)} ${'phase'.padEnd(10)} ${pad('req/s', 7)} ${pad('vs base', 8)} ${pad('p50', 6)} ${pad('p99', 6)} ${pad('err', 5)} ${pad('sess', 5)} ${pad('B/sess', 7)} ${pad('tomcat', 6)} ${pad('store', 6)} ${pad('nginx', 6)} ${pad('gen', 6)} ${pad('tc vs b', 8)}`;
+  /** Share of their CPU (one core with --pin split, both without) the Tomcats used in a phase, in %. */
+  const busyPct = (r) => (100 * r.rps * (r.cpu.tomcat / 1000)) / (o.pin === 'split' ? CPUS.tomcat.split(',').length : 2);
+  const head = `${'variant'.padEnd(22)} ${'phase'.padEnd(10)} ${pad('req/s', 7)} ${pad('vs base', 8)} ${pad('p50', 6)} ${pad('p99', 6)} ${pad('err', 5)} ${pad('sess', 5)} ${pad('B/sess', 7)} ${pad('tomcat', 6)} ${pad('store', 6)} ${pad('nginx', 6)} ${pad('gen', 6)} ${pad('tc vs b', 8)} ${pad('tc busy', 7)}`;
   console.log(head);
   for (const r of rows) {
     if (r.requests === 0) {
-      console.log(`${r.variant.padEnd(19)} ${r.phase.padEnd(10)} NO ANSWER: not one request completed in the phase (${r.errors} errors); the machine is overloaded or the lab is down`);
+      console.log(`${r.variant.padEnd(22)} ${r.phase.padEnd(10)} NO ANSWER: not one request completed in the phase (${r.errors} errors); the machine is overloaded or the lab is down`);
       continue;
     }
     const b = base(r.phase, (x) => x.rps);
     const bt = base(r.phase, (x) => x.cpu.tomcat);
     console.log(
-      `${r.variant.padEnd(19)} ${r.phase.padEnd(10)} ${pad(f1(r.rps, 0), 7)} ${pad(b ? st.percentOf(r.rps, b.mean) : 'n/a', 8)} ${pad(f1(r.p50, 0), 6)} ${pad(f1(r.p99, 0), 6)} ${pad(r.errors, 5)} ${pad(r.sessions, 5)} ${pad(f1(r.bytesPerSession, 0), 7)} ${pad(f1(r.cpu.tomcat, 2), 6)} ${pad(f1(r.cpu.store, 2), 6)} ${pad(f1(r.cpu.nginx, 2), 6)} ${pad(f1(r.cpu.generator, 2), 6)} ${pad(bt ? st.percentOf(r.cpu.tomcat, bt.mean) : 'n/a', 8)}`,
+      `${r.variant.padEnd(22)} ${r.phase.padEnd(10)} ${pad(f1(r.rps, 0), 7)} ${pad(b ? st.percentOf(r.rps, b.mean) : 'n/a', 8)} ${pad(f1(r.p50, 0), 6)} ${pad(f1(r.p99, 0), 6)} ${pad(r.errors, 5)} ${pad(r.sessions, 5)} ${pad(f1(r.bytesPerSession, 0), 7)} ${pad(f1(r.cpu.tomcat, 2), 6)} ${pad(f1(r.cpu.store, 2), 6)} ${pad(f1(r.cpu.nginx, 2), 6)} ${pad(f1(r.cpu.generator, 2), 6)} ${pad(bt ? st.percentOf(r.cpu.tomcat, bt.mean) : 'n/a', 8)} ${pad(`${busyPct(r).toFixed(0)} %`, 7)}`,
     );
   }
-  for (const s of skipped) console.log(`${s.id.padEnd(19)} SKIPPED: ${s.why}`);
+  for (const s of skipped) console.log(`${s.id.padEnd(22)} SKIPPED: ${s.why}`);
   for (const phase of [...new Set(rows.filter((r) => r.baseline).map((r) => r.phase))]) {
     const b = base(phase, (x) => x.rps);
     if (b && b.runs.length > 1) console.log(`baseline ${phase}: mean of ${b.runs.map((x) => x.toFixed(0)).join(' and ')} req/s (first and last run), spread ${(b.spread * 100).toFixed(1)} %`);
@@ -374,10 +383,10 @@ function report(rows, skipped) {
     const bt = base(r.phase, (x) => x.cpu.tomcat);
     const bs = base(r.phase, (x) => x.cpu.store);
     const bn = base(r.phase, (x) => x.cpu.nginx);
-    const where = pct >= GOALS[r.variant] ? '' : `; per 1 000 requests vs no-msm: Tomcats ${f1(r.cpu.tomcat, 2)} vs ${f1(bt?.mean, 2)} s, store ${f1(r.cpu.store, 2)} vs ${f1(bs?.mean, 2)} s, nginx ${f1(r.cpu.nginx, 2)} vs ${f1(bn?.mean, 2)} s, p99 ${f1(r.p99, 0)} ms`;
+    const where = pct >= GOALS[r.variant] ? '' : `; per 1 000 requests vs no-msm: Tomcats ${f1(r.cpu.tomcat, 2)} vs ${f1(bt?.mean, 2)} s, store ${f1(r.cpu.store, 2)} vs ${f1(bs?.mean, 2)} s, nginx ${f1(r.cpu.nginx, 2)} vs ${f1(bn?.mean, 2)} s, p99 ${f1(r.p99, 0)} ms; Tomcats busy ${busyPct(r).toFixed(0)} % of their CPU (${busyPct(r) >= 90 ? 'CPU-bound: lock waits and store round trips are not the limit' : 'idle time: waits (locks, store round trips) hold requests back'})`;
     console.log(`  ${r.variant.padEnd(11)} ${r.phase.padEnd(9)} ${pct.toFixed(1)} % (goal ${GOALS[r.variant]} %): ${pct >= GOALS[r.variant] ? 'met' : 'NOT MET'}${where}`);
   }
-  console.log('not in the lab config, so not varied: Tomcat connector threads (Tomcat default, 200), JVM heap and GC (-Xms128m -Xmx256m, src/config/layout.ts; the JVM default GC)');
+  console.log('Tomcats busy: share of the CPU the Tomcats may use (one core pinned, two unpinned) that they used in the phase: req/s × CPU seconds per request.');
   const file = join(outDir, `load-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
   writeFileSync(file, JSON.stringify({ options: { ...o, quick }, think: THINK, cpus: o.pin === 'split' ? CPUS : undefined, cpuSource, wallSeconds: (Date.now() - t00) / 1000, rows, skipped }, null, 2) + '\n');
   console.log(`JSON: ${file}`);

@@ -94,6 +94,7 @@ export class LabStack extends TerraformStack {
           network: this.network,
           lab: lab.name,
           saslEnv: memcachedEnv,
+          threads: lab.memcachedThreads,
         }),
     );
 

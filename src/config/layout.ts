@@ -25,8 +25,8 @@ export const NODE_HEADER = 'X-Msm-Kit-Node';
 export const LB_HEALTH_PATH = '/msm-kit-health';
 /** A static file of the sample app: a Tomcat's health check. */
 export const TOMCAT_HEALTH_PATH = '/health.txt';
-/** Heap of every Tomcat JVM. */
-export const BASE_JVM_OPTIONS: readonly string[] = ['-Xms128m', '-Xmx256m', '-Djava.security.egd=file:/dev/./urandom'];
+/** JVM options of every Tomcat the kit deploys, besides heap and GC (tomcat.heapMb, tomcat.gc: resolve.ts jvmSizing). */
+export const BASE_JVM_OPTIONS: readonly string[] = ['-Djava.security.egd=file:/dev/./urandom'];
 /** Fixed address plan inside the lab subnet: .1 gateway, .2 nginx, .10+ memcached, .40+ Tomcat. */
 export const ADDRESS_PLAN = { gateway: 1, loadBalancer: 2, memcached: 10, tomcat: 40 } as const;
 /** Terraform state of a lab, under the output directory: `<out>/state/<name>.tfstate`. */

@@ -9,7 +9,7 @@ import { memcachedSaslStandIn, memcachedStandIn, nginxStandIn, OFFICIAL_IMAGES, 
 import { ADDRESS_PLAN, BASE_JVM_OPTIONS, TOMCAT_HEALTH_PATH, WEBAPPS_DIR } from './layout';
 import { TRANSCODER_FACTORIES } from './msm';
 import { resolveSwarm, type ResolvedSwarm } from './swarm';
-import { memcachedNodesOf, type JavaVersionNumber, type LabConfig, type ManagerConfig, type SerializerName, type TomcatVersionName } from './schema';
+import { DEFAULT_HEAP_MB, memcachedNodesOf, type GcName, type JavaVersionNumber, type LabConfig, type ManagerConfig, type SerializerName, type TomcatVersionName } from './schema';
 import { contextDirName, isSample } from './webapps';
 
 export interface ResolvedTomcat {
@@ -94,6 +94,12 @@ export interface ResolvedLab {
   readonly store: StoreKind;
   /** The memcached nodes (none in a Redis lab). */
   readonly memcacheds: readonly ResolvedMemcached[];
+  /** Heap and GC options in every Tomcat's CATALINA_OPTS (tomcat.heapMb, tomcat.gc). */
+  readonly jvmSizing: readonly string[];
+  /** The HTTP connector's maxThreads (tomcat.maxThreads). @default absent: Tomcat's 200 */
+  readonly maxThreads?: number;
+  /** Worker threads of every memcached node (memcached.threads, memcached -t). @default absent: memcached's 4 */
+  readonly memcachedThreads?: number;
   /** The Redis node. @default absent: memcached */
   readonly redis?: ResolvedRedis;
   readonly loadBalancer: LabConfig['loadBalancer'] & { readonly ip: string };
@@ -167,8 +173,16 @@ export const XSTREAM_OPENS = ['java.base/java.lang', 'java.base/java.lang.reflec
  */
 export const KRYO_OPENS = ['java.base/java.lang', 'java.base/java.util', 'java.base/java.util.concurrent', 'java.base/java.util.concurrent.atomic', 'java.base/java.net', 'java.base/java.util.regex', 'java.base/java.text'];
 
-export function javaOptions(serializer: SerializerName, java: JavaVersionNumber): string {
-  const opts = [...BASE_JVM_OPTIONS];
+/** The -XX flag of each collector tomcat.gc names. */
+export const GC_FLAGS: Readonly<Record<GcName, string>> = { serial: '-XX:+UseSerialGC', parallel: '-XX:+UseParallelGC', g1: '-XX:+UseG1GC' };
+
+/** Heap (-Xms half of -Xmx) and, when set, the collector: the JVM options tomcat.heapMb and tomcat.gc make. */
+export function jvmSizing(heapMb: number = DEFAULT_HEAP_MB, gc?: GcName): string[] {
+  return [`-Xms${Math.floor(heapMb / 2)}m`, `-Xmx${heapMb}m`, ...(gc ? [GC_FLAGS[gc]] : [])];
+}
+
+export function javaOptions(serializer: SerializerName, java: JavaVersionNumber, sizing: readonly string[] = jvmSizing()): string {
+  const opts = [...sizing, ...BASE_JVM_OPTIONS];
   if (serializer === 'xstream' && java >= 9) opts.push(...XSTREAM_OPENS.map((m) => `--add-opens=${m}=ALL-UNNAMED`));
   if (serializer === 'kryo' && java >= 9) opts.push(...KRYO_OPENS.map((m) => `--add-opens=${m}=ALL-UNNAMED`));
   return opts.join(' ');
@@ -215,7 +229,8 @@ export function resolveLab(config: LabConfig, opts: ResolveOptions = {}): Resolv
   // The Redis node takes the first store address, where a memcached lab's first node sits.
   const redis = config.redis && { name: config.redis.name, host: config.redis.host ?? config.redis.name, port: config.redis.port, ip: at(ADDRESS_PLAN.memcached) };
   const { sticky, failoverNodes, serializer, formLoginWorkaround, ...manager } = config.manager;
-  const baseOpts = javaOptions(serializer, config.tomcat.javaVersion);
+  const sizing = jvmSizing(config.tomcat.heapMb, config.tomcat.gc);
+  const baseOpts = javaOptions(serializer, config.tomcat.javaVersion, sizing);
   // SASL: context.xml names the secrets as ${ENV}; Tomcat substitutes them from its environment.
   const javaOpts = usesSasl(manager) ? `${baseOpts} ${ENV_PROPERTY_SOURCE_OPT}` : baseOpts;
   const lbUrlHost = config.loadBalancer.bindAddress === '0.0.0.0' ? '127.0.0.1' : config.loadBalancer.bindAddress;
@@ -241,6 +256,9 @@ export function resolveLab(config: LabConfig, opts: ResolveOptions = {}): Resolv
     })),
     store: redis ? 'redis' : 'memcached',
     memcacheds,
+    jvmSizing: sizing,
+    ...(config.tomcat.maxThreads !== undefined ? { maxThreads: config.tomcat.maxThreads } : {}),
+    ...(config.memcached?.threads !== undefined ? { memcachedThreads: config.memcached.threads } : {}),
     ...(redis ? { redis } : {}),
     loadBalancer: { ...config.loadBalancer, ip: at(ADDRESS_PLAN.loadBalancer) },
     ...images(config, opts.standIns ?? false),

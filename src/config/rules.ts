@@ -391,6 +391,15 @@ export const crossFieldRules: readonly Rule[] = [
         : [],
   },
   {
+    id: 'memcached-threads-not-on-swarm',
+    labOnly: true,
+    why: "the Swarm stack runs memcached with its image's own command (no -t), so a thread count would be silently ignored there.",
+    check: (c) =>
+      c.engine && c.memcached?.threads !== undefined
+        ? [{ path: ['memcached', 'threads'], value: c.memcached.threads, message: 'memcached.threads is not applied on a Swarm lab (its memcached services keep the image\'s command). Fix: remove memcached.threads, or remove engine to deploy on one Docker engine' }]
+        : [],
+  },
+  {
     id: 'redis-host-distinct',
     labOnly: true,
     why: "the Redis node's host becomes a network alias of its container: localhost/127.x inside a Tomcat container is that Tomcat itself; another container's name resolves to that container.",

@@ -77,6 +77,13 @@ const javaRegex = (what: string) =>
         });
     });
 
+/** Tomcat's heap: the lab's default and the range the schema accepts, in MiB. */
+export const DEFAULT_HEAP_MB = 256;
+export const MIN_HEAP_MB = 64;
+export const MAX_HEAP_MB = 32768;
+/** Garbage collectors tomcat.gc names (each a -XX:+Use<...>GC flag on Java 8 to 21). */
+export const GC_NAMES = ['serial', 'parallel', 'g1'] as const;
+
 export const SUPPORTED_TOMCATS = ['7', '8.5', '9', '10.1', '11'] as const;
 
 export const TomcatVersion = z.enum(SUPPORTED_TOMCATS, {
@@ -277,13 +284,27 @@ export const LabConfigFields = strict({
       .min(1, { message: 'at least one Tomcat node is needed. Fix: add {"name": "tomcat-node1"}' })
       .max(20, { message: 'at most 20 Tomcat nodes fit the lab network. Fix: remove some' })
       .default([{ name: 'tomcat-node1' }, { name: 'tomcat-node2' }]).describe("The Tomcat nodes. @default tomcat-node1, tomcat-node2"),
-  }).prefault({}).describe("The Tomcat nodes: version, Java version and the nodes themselves."),
+    heapMb: positiveInt('tomcat.heapMb', DEFAULT_HEAP_MB, MAX_HEAP_MB, `${MAX_HEAP_MB / 1024} GiB; a lab node needs far less`)
+      .min(MIN_HEAP_MB, { message: `tomcat.heapMb is below ${MIN_HEAP_MB} MiB (Tomcat with msm and a webapp does not start reliably in less). Fix: e.g. ${DEFAULT_HEAP_MB}` })
+      .default(DEFAULT_HEAP_MB)
+      .describe(`Maximum Java heap of every Tomcat in MiB (-Xmx; -Xms is half of it). Sessions live in the heap as well as in the store. @default ${DEFAULT_HEAP_MB}`),
+    gc: z
+      .enum(GC_NAMES, { error: () => `tomcat.gc must be one of ${GC_NAMES.map((g) => `"${g}"`).join(', ')}. Fix: pick one, or remove the key to keep the JVM's own choice` })
+      .optional()
+      .describe('Garbage collector of every Tomcat JVM: "serial" (-XX:+UseSerialGC), "parallel" (-XX:+UseParallelGC) or "g1" (-XX:+UseG1GC); all three exist on Java 8 to 21. @default the JVM\'s own choice (Serial on a container with one CPU or under 1792 MiB, G1 otherwise on Java 9+, Parallel on Java 8)'),
+    maxThreads: positiveInt('tomcat.maxThreads', 200, 10000, 'each thread reserves its own stack; 10 000 is far past what one node serves')
+      .optional()
+      .describe("maxThreads of every Tomcat's HTTP connector: requests served at once. @default Tomcat's 200"),
+  }).prefault({}).describe("The Tomcat nodes: version, Java version, JVM and connector settings, and the nodes themselves."),
   memcached: strict({
     nodes: z
       .array(MemcachedNode)
       .min(1, { message: 'msm needs at least one memcached node. Fix: add {"id": "mnode1", "name": "memcached-node1"}' })
       .max(20, { message: 'at most 20 memcached nodes fit the lab network. Fix: remove some' })
       .default(DEFAULT_MEMCACHED_NODES.map((n) => ({ ...n }))).describe("The memcached nodes. @default mnode1 on memcached-node1, mnode2 on memcached-node2"),
+    threads: positiveInt('memcached.threads', 4, 64, 'memcached warns above 64 worker threads; more threads than cores only add switching')
+      .optional()
+      .describe("Worker threads of every memcached node (memcached -t). @default memcached's 4"),
   }).optional().describe("The memcached nodes msm stores sessions in (msm memcachedNodes). Exclusive with redis. @default mnode1 on memcached-node1, mnode2 on memcached-node2, unless redis is set"),
   redis: RedisNode.optional().describe('Redis as the session store instead of memcached: msm memcachedNodes="redis://host:port", one node, no node ids, no failoverNodes, no SASL. Exclusive with memcached. @default none (memcached)'),
   manager: Manager.prefault({}).describe("msm's <Manager> attributes, under msm's own names; unset ones keep msm's default."),
@@ -349,6 +370,7 @@ export type ManagerConfig = LabConfig['manager'];
 export type TomcatVersionName = LabConfig['tomcat']['version'];
 export type JavaVersionNumber = LabConfig['tomcat']['javaVersion'];
 export type SerializerName = LabConfig['manager']['serializer'];
+export type GcName = (typeof GC_NAMES)[number];
 
 /** The memcached nodes of a config: its own; the defaults when it names no store; none with a Redis store. */
 export function memcachedNodesOf(c: Pick<LabConfig, 'memcached' | 'redis'>): z.output<typeof MemcachedNode>[] {

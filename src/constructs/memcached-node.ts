@@ -11,6 +11,11 @@ export interface MemcachedNodeProps extends StoreNodeProps {
    * @default no SASL
    */
   readonly saslEnv?: string[];
+  /**
+   * Worker threads (memcached -t).
+   * @default memcached's own (4)
+   */
+  readonly threads?: number;
 }
 
 /** One memcached node; reachable only on the lab network, never published to the host. */
@@ -23,7 +28,7 @@ export class MemcachedNode extends Construct {
     this.memoryMb = props.memoryMb ?? STORE_MEMORY_MB;
     this.resource = new dockerContainer.Container(this, 'Resource', {
       ...labContainer({ ...props, role: 'memcached', aliases: [...new Set([props.name, props.host])] }),
-      command: ['memcached', '-p', String(props.port), '-m', String(this.memoryMb), '-c', '1024', ...(props.saslEnv ? ['-S'] : [])],
+      command: ['memcached', '-p', String(props.port), '-m', String(this.memoryMb), '-c', '1024', ...(props.threads ? ['-t', String(props.threads)] : []), ...(props.saslEnv ? ['-S'] : [])],
       env: props.saslEnv,
       healthcheck: { test: tcpCheck(props.port), ...HEALTH_TIMING },
       wait: true,

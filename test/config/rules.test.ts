@@ -120,6 +120,14 @@ const cases: Case[] = [
   { rule: 'redis-host-distinct', base: REDIS_CONFIG, ok: { redis: { host: 'sessions' } }, bad: { redis: { host: 'localhost' } }, path: 'redis.host', says: /Tomcat itself/ },
   { rule: 'redis-host-distinct', base: REDIS_CONFIG, ok: { redis: { host: 'redis-node1' } }, bad: { redis: { host: 'tomcat-node2' } }, path: 'redis.host', says: /another container/ },
   { rule: 'container-names-unique', base: REDIS_CONFIG, ok: {}, bad: { redis: { name: 'tomcat-node1' } }, path: 'redis.name' },
+  // --- JVM, connector and memcached sizing (issue 13's knobs) ---
+  { rule: 'heap-range', ok: { tomcat: { heapMb: 64 } }, bad: { tomcat: { heapMb: 32 } }, path: 'tomcat.heapMb', says: /below 64 MiB.*Fix/ },
+  { rule: 'heap-range-max', ok: { tomcat: { heapMb: 32768 } }, bad: { tomcat: { heapMb: 40000 } }, path: 'tomcat.heapMb', says: /32 GiB/ },
+  { rule: 'heap-whole', ok: { tomcat: { heapMb: 512 } }, bad: { tomcat: { heapMb: 512.5 } }, path: 'tomcat.heapMb', says: /whole number/ },
+  { rule: 'gc-name', ok: { tomcat: { gc: 'parallel' } }, bad: { tomcat: { gc: 'zgc' } }, path: 'tomcat.gc', says: /"serial", "parallel", "g1"/ },
+  { rule: 'max-threads-range', ok: { tomcat: { maxThreads: 10000 } }, bad: { tomcat: { maxThreads: 0 } }, path: 'tomcat.maxThreads', says: /positive/ },
+  { rule: 'memcached-threads-range', ok: { memcached: { threads: 64 } }, bad: { memcached: { threads: 65 } }, path: 'memcached.threads', says: /64/ },
+  { rule: 'memcached-threads-not-on-swarm', ok: { memcached: { threads: 2 } }, bad: { memcached: { threads: 2 }, engine: { kind: 'swarm' } }, path: 'memcached.threads', says: /Swarm.*Fix/ },
   // --- unknown keys ---
   { rule: 'unknown-key', ok: { manager: { sticky: false } }, bad: { manager: { stiky: false } }, path: 'manager', says: /did you mean "sticky"/ },
   { rule: 'unknown-top-key', ok: {}, bad: { loadbalancer: {} }, path: '(root)', says: /did you mean "loadBalancer"/ },
