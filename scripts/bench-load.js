@@ -15,19 +15,24 @@
  * Not a test: nothing is asserted.
  *
  *   node scripts/bench-load.js [--quick] [--only id,id] [--duration S] [--think-duration S]
- *        [--sessions N] [--connections N] [--warmup S] [--pin split|none] [--manager JSON] [--keep]
+ *        [--sessions N] [--connections N] [--warmup S] [--pin split|none] [--manager JSON] [--keep] [--profile]
+ *
+ * --profile: per variant, one more 20 KB write phase with thread dumps of the Tomcats: CPU
+ * per request by thread group (request threads, GC, JIT, store client, msm's threads) and
+ * what the request threads were doing (serializing, waiting for msm's lock or the store...).
  *
  * Needs the engine, images, jars and provider (scripts/setup/*.sh). Uses the
  * offline stand-in images when there is no registry. Traffic goes to 127.0.0.1 only.
  */
 'use strict';
-const { spawnSync } = require('node:child_process');
+const { spawn, spawnSync } = require('node:child_process');
 const { mkdirSync, writeFileSync } = require('node:fs');
 const { join, resolve } = require('node:path');
 const autocannon = require('autocannon');
 const kit = require('../dist/src/index.js');
 const { runThinkSessions } = require('./lib/think-sessions');
 const st = require('./lib/bench-stats');
+const td = require('./lib/thread-dumps');
 
 const root = resolve(__dirname, '..');
 const args = process.argv.slice(2);
@@ -43,6 +48,7 @@ const o = {
   warmup: num('--warmup', quick ? 3 : 5),
   pin: arg('--pin') ?? 'split',
   keep: has('--keep'),
+  profile: has('--profile'),
   only: arg('--only')?.split(','),
   managerPatch: has('--manager') ? JSON.parse(arg('--manager')) : {},
 };
@@ -261,6 +267,50 @@ async function think(url, seconds) {
   return { requests, rps: requests / secs, p50: st.percentile(lat, 50), p99: st.percentile(lat, 99), errors, sessions: cookies.size, workMs: workUs.length ? st.percentile(workUs, 50) / 1000 : NaN };
 }
 
+/**
+ * --profile: one more saturation phase on the 20 KB write page, outside the measured ones
+ * (a thread dump pauses the JVM for a moment). A dump of every Tomcat before and after it
+ * gives CPU per thread group; PROFILE.samples dumps in between show what the request
+ * threads were doing. The dumps go to the containers' logs (the JVM is PID 1).
+ */
+const PROFILE = { page: '/bench/write.jsp?kb=20', samples: 12 };
+async function profilePhase(facts, url) {
+  const tomcats = facts.containers.tomcat;
+  const quit = () => Promise.all(tomcats.map((n) => new Promise((done) => spawn('docker', ['kill', '-s', 'QUIT', n], { stdio: 'ignore' }).on('close', done))));
+  const settle = (ms) => new Promise((r) => setTimeout(r, ms));
+  const since = (Date.now() / 1000 - 1).toFixed(3);
+  await quit();
+  await settle(1000);
+  const marks = [];
+  const every = (o.duration * 1000) / (PROFILE.samples + 1);
+  const timer = setInterval(() => marks.push(quit()), every);
+  let r;
+  try {
+    r = await saturate(url, o.duration, PROFILE.page);
+  } finally {
+    clearInterval(timer);
+  }
+  await Promise.all(marks);
+  await quit();
+  await settle(1500);
+  const cpu = {};
+  const samples = [];
+  for (const n of tomcats) {
+    const log = sh('docker', 'logs', '--since', since, n);
+    const dumps = td.splitDumps(`${log.stdout}\n${log.stderr}`).map(td.parseThreadDump);
+    if (dumps.length < 2) return { error: `${n}: ${dumps.length} thread dump(s) in its log (the JVM prints them on SIGQUIT to its stdout; is Tomcat PID 1?)` };
+    for (const [g, ms] of Object.entries(td.cpuByGroup(dumps[0], dumps[dumps.length - 1]))) cpu[g] = (cpu[g] ?? 0) + ms;
+    samples.push(...dumps.slice(1, -1));
+  }
+  if (!Object.keys(cpu).length) return { error: 'no cpu= in the dumps (Java 8 prints none)' };
+  return {
+    requests: r.requests,
+    rps: r.rps,
+    cpuMsPerRequest: Object.fromEntries(Object.entries(cpu).map(([g, ms]) => [g, r.requests ? ms / r.requests : NaN])),
+    activities: td.activities(samples),
+  };
+}
+
 function pinLab(facts) {
   if (o.pin !== 'split') return;
   const set = (cpus, names) => names.length && sh('docker', 'update', '--cpuset-cpus', cpus, ...names);
@@ -271,6 +321,7 @@ function pinLab(facts) {
 async function main() {
   const rows = [];
   const skipped = [];
+  const profiles = [];
   let lastCfg;
   const selected = variants.filter((v) => (o.only ? o.only.includes(v.id) : !quick || v.quick));
   if (o.only) for (const id of o.only) if (!variants.some((v) => v.id === id)) throw new Error(`--only ${id}: no such variant. Fix: use ${variants.map((v) => v.id).join(', ')}`);
@@ -323,6 +374,7 @@ async function main() {
           evictions: d('evictions'),
         });
       }
+      if (o.profile) profiles.push({ variant: v.id, ...(await profilePhase(facts, url)) });
       const check = kitRun('verify', '--config', file, '--requests', '6');
       rows.filter((r) => r.variant === v.id).forEach((r) => (r.verify = check.stdout.trim().split('\n').pop()));
       say(`${v.id}: done (${((Date.now() - t0) / 1000).toFixed(0)} s with deploy)`);
@@ -334,10 +386,10 @@ async function main() {
       if (down.status !== 0) process.stderr.write(down.stderr);
     }
   }
-  report(rows, skipped);
+  report(rows, skipped, profiles);
 }
 
-function report(rows, skipped) {
+function report(rows, skipped, profiles) {
   // A phase in which no request completed (the lab did not answer within it) is shown, never used as a baseline.
   const base = (phase, f) => st.baselineOf(rows.filter((r) => r.baseline && r.phase === phase && r.requests > 0).map(f));
   const f1 = (x, d = 1) => (Number.isFinite(x) ? x.toFixed(d) : 'n/a');
@@ -387,8 +439,24 @@ function report(rows, skipped) {
     console.log(`  ${r.variant.padEnd(11)} ${r.phase.padEnd(9)} ${pct.toFixed(1)} % (goal ${GOALS[r.variant]} %): ${pct >= GOALS[r.variant] ? 'met' : 'NOT MET'}${where}`);
   }
   console.log('Tomcats busy: share of the CPU the Tomcats may use (one core pinned, two unpinned) that they used in the phase: req/s × CPU seconds per request.');
+  if (profiles.length) {
+    console.log(`\nwhere the Tomcats' time goes (--profile: an extra ${PROFILE.page} phase of ${o.duration} s after the measured ones, not in the table; thread dumps by SIGQUIT):`);
+    console.log('  CPU ms per request by thread group (cpu= of each thread, Java 11+, from a dump before and one after the phase; both Tomcats)');
+    console.log(`  request threads sampled in ${PROFILE.samples} dumps per Tomcat during the phase: share of samples by what they were doing`);
+    for (const p of profiles) {
+      if (p.error) {
+        console.log(`  ${p.variant.padEnd(22)} n/a: ${p.error}`);
+        continue;
+      }
+      const cpu = Object.entries(p.cpuMsPerRequest).sort((a, b) => b[1] - a[1]).map(([g, ms]) => `${g} ${ms.toFixed(2)}`).join(', ');
+      const n = Object.values(p.activities).reduce((a, b) => a + b, 0);
+      const act = Object.entries(p.activities).sort((a, b) => b[1] - a[1]).map(([k, c]) => `${k} ${((100 * c) / n).toFixed(0)} %`).join(', ');
+      console.log(`  ${p.variant.padEnd(22)} ${p.requests} requests; CPU ms/request: ${cpu}`);
+      console.log(`  ${''.padEnd(22)} request threads (${n} samples): ${act}`);
+    }
+  }
   const file = join(outDir, `load-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
-  writeFileSync(file, JSON.stringify({ options: { ...o, quick }, think: THINK, cpus: o.pin === 'split' ? CPUS : undefined, cpuSource, wallSeconds: (Date.now() - t00) / 1000, rows, skipped }, null, 2) + '\n');
+  writeFileSync(file, JSON.stringify({ options: { ...o, quick }, think: THINK, cpus: o.pin === 'split' ? CPUS : undefined, cpuSource, wallSeconds: (Date.now() - t00) / 1000, rows, skipped, profiles }, null, 2) + '\n');
   console.log(`JSON: ${file}`);
 }
 
