@@ -15,7 +15,7 @@
  * Not a test: nothing is asserted.
  *
  *   node scripts/bench-load.js [--quick] [--only id,id] [--duration S] [--think-duration S]
- *        [--sessions N] [--connections N] [--warmup S] [--pin split|none] [--manager JSON] [--keep] [--profile]
+ *        [--sessions N] [--connections N] [--warmup S] [--warmup-max S] [--pin split|none] [--manager JSON] [--keep] [--profile]
  *
  * --profile: per variant, one more 20 KB write phase with thread dumps of the Tomcats: CPU
  * per request by thread group (request threads, GC, JIT, store client, msm's threads) and
@@ -45,14 +45,15 @@ const o = {
   thinkDuration: num('--think-duration', quick ? 10 : 30),
   sessions: num('--sessions', quick ? 150 : 500),
   connections: num('--connections', 40),
-  warmup: num('--warmup', quick ? 3 : 5),
+  warmup: num('--warmup', quick ? 3 : 8), // seconds per warm-up window
+  warmupMax: num('--warmup-max', quick ? 30 : 240), // the longest warm-up
   pin: arg('--pin') ?? 'split',
   keep: has('--keep'),
   profile: has('--profile'),
   only: arg('--only')?.split(','),
   managerPatch: has('--manager') ? JSON.parse(arg('--manager')) : {},
 };
-for (const k of ['duration', 'thinkDuration', 'sessions', 'connections', 'warmup'])
+for (const k of ['duration', 'thinkDuration', 'sessions', 'connections', 'warmup', 'warmupMax'])
   if (!Number.isFinite(o[k]) || o[k] <= 0) {
     console.error(`bench-load: --${k.replace(/[A-Z]/g, (c) => '-' + c.toLowerCase())} must be a positive number. Fix: pass e.g. 10`);
     process.exit(2);
@@ -268,6 +269,32 @@ async function think(url, seconds) {
 }
 
 /**
+ * Warm-up until steady: a fresh JVM spends its first minutes compiling (JIT), and on one
+ * core that CPU is taken from the requests. msm's path (serialization, spymemcached,
+ * locking) is much more code than the page's own, so a short warm-up measures msm's
+ * compilation, not msm (measured: non-sticky rose from 144 to 496 req/s over 2.5 minutes
+ * of load while the JIT's share fell from 1.7 to 0.04 ms per request). Saturation windows
+ * of o.warmup seconds on the 20 KB write and read pages, alternating, until the last two
+ * windows of each page are within WARM_TOLERANCE of each other, or o.warmupMax seconds.
+ */
+const WARM_TOLERANCE = 0.05;
+async function warmUp(url) {
+  const windows = [];
+  const byPage = { write: [], read: [] };
+  const t0 = Date.now();
+  const steadyOf = (xs) => xs.length >= 3 && Math.abs(xs[xs.length - 1] - xs[xs.length - 2]) <= WARM_TOLERANCE * Math.max(xs[xs.length - 1], xs[xs.length - 2]);
+  for (let i = 0; ; i++) {
+    const page = i % 2 ? 'read' : 'write';
+    const r = await saturate(url, o.warmup, `/bench/${page}.jsp?kb=20`);
+    byPage[page].push(r.rps);
+    windows.push(r.rps);
+    const seconds = Math.round((Date.now() - t0) / 1000);
+    if (steadyOf(byPage.write) && steadyOf(byPage.read)) return { windows, seconds, steady: true };
+    if (seconds >= o.warmupMax) return { windows, seconds, steady: false };
+  }
+}
+
+/**
  * --profile: one more saturation phase on the 20 KB write page, outside the measured ones
  * (a thread dump pauses the JVM for a moment). A dump of every Tomcat before and after it
  * gives CPU per thread group; PROFILE.samples dumps in between show what the request
@@ -322,6 +349,7 @@ async function main() {
   const rows = [];
   const skipped = [];
   const profiles = [];
+  const warmups = [];
   let lastCfg;
   const selected = variants.filter((v) => (o.only ? o.only.includes(v.id) : !quick || v.quick));
   if (o.only) for (const id of o.only) if (!variants.some((v) => v.id === id)) throw new Error(`--only ${id}: no such variant. Fix: use ${variants.map((v) => v.id).join(', ')}`);
@@ -353,8 +381,10 @@ async function main() {
       }
       pinLab(facts);
       const url = facts.url.replace(/\/$/, '');
-      say(`${v.id}: up in ${((Date.now() - t0) / 1000).toFixed(0)} s; warm-up ${o.warmup} s`);
-      await saturate(url, o.warmup, `/bench/write.jsp?kb=20`);
+      say(`${v.id}: up in ${((Date.now() - t0) / 1000).toFixed(0)} s; warming up (windows of ${o.warmup} s until steady, at most ${o.warmupMax} s)`);
+      const warm = await warmUp(url);
+      warmups.push({ variant: v.id, ...warm });
+      say(`${v.id}: warm-up ${warm.windows.map((x) => x.toFixed(0)).join(', ')} req/s: ${warm.steady ? `steady after ${warm.seconds} s` : `NOT steady after ${warm.seconds} s (measured anyway)`}`);
       for (const p of phasesOf(v)) {
         say(`${v.id}: ${p.id} (${p.kind === 'think' ? `${o.sessions} sessions, think ${THINK.min}-${THINK.max} ms, ${o.thinkDuration} s` : `${o.connections} connections, ${o.duration} s`})`);
         const a = snapshot(facts);
@@ -386,10 +416,10 @@ async function main() {
       if (down.status !== 0) process.stderr.write(down.stderr);
     }
   }
-  report(rows, skipped, profiles);
+  report(rows, skipped, profiles, warmups);
 }
 
-function report(rows, skipped, profiles) {
+function report(rows, skipped, profiles, warmups) {
   // A phase in which no request completed (the lab did not answer within it) is shown, never used as a baseline.
   const base = (phase, f) => st.baselineOf(rows.filter((r) => r.baseline && r.phase === phase && r.requests > 0).map(f));
   const f1 = (x, d = 1) => (Number.isFinite(x) ? x.toFixed(d) : 'n/a');
@@ -439,24 +469,29 @@ function report(rows, skipped, profiles) {
     console.log(`  ${r.variant.padEnd(11)} ${r.phase.padEnd(9)} ${pct.toFixed(1)} % (goal ${GOALS[r.variant]} %): ${pct >= GOALS[r.variant] ? 'met' : 'NOT MET'}${where}`);
   }
   console.log('Tomcats busy: share of the CPU the Tomcats may use (one core pinned, two unpinned) that they used in the phase: req/s × CPU seconds per request.');
+  console.log(`\nwarm-up per variant (saturation windows of ${o.warmup} s, write and read pages alternating, until each page's last two agree within ${WARM_TOLERANCE * 100} %; at most ${o.warmupMax} s): req/s per window`);
+  for (const w of warmups) console.log(`  ${w.variant.padEnd(22)} ${w.steady ? `steady after ${w.seconds} s` : `NOT steady after ${w.seconds} s`}: ${w.windows.map((x) => x.toFixed(0)).join(', ')}`);
   if (profiles.length) {
     console.log(`\nwhere the Tomcats' time goes (--profile: an extra ${PROFILE.page} phase of ${o.duration} s after the measured ones, not in the table; thread dumps by SIGQUIT):`);
     console.log('  CPU ms per request by thread group (cpu= of each thread, Java 11+, from a dump before and one after the phase; both Tomcats)');
-    console.log(`  request threads sampled in ${PROFILE.samples} dumps per Tomcat during the phase: share of samples by what they were doing`);
+    console.log(`  request threads sampled in ${PROFILE.samples} dumps per Tomcat during the phase: share of the busy threads' samples by what they were doing`);
     for (const p of profiles) {
       if (p.error) {
         console.log(`  ${p.variant.padEnd(22)} n/a: ${p.error}`);
         continue;
       }
       const cpu = Object.entries(p.cpuMsPerRequest).sort((a, b) => b[1] - a[1]).map(([g, ms]) => `${g} ${ms.toFixed(2)}`).join(', ');
-      const n = Object.values(p.activities).reduce((a, b) => a + b, 0);
-      const act = Object.entries(p.activities).sort((a, b) => b[1] - a[1]).map(([k, c]) => `${k} ${((100 * c) / n).toFixed(0)} %`).join(', ');
+      // Idle pool threads are most samples (the pool is larger than the 40 connections): shares are of the busy ones.
+      const idle = p.activities[td.IDLE] ?? 0;
+      const busy = Object.entries(p.activities).filter(([k]) => k !== td.IDLE);
+      const n = busy.reduce((a, [, c]) => a + c, 0);
+      const act = `${busy.sort((a, b) => b[1] - a[1]).map(([k, c]) => `${k} ${((100 * c) / n).toFixed(0)} %`).join(', ')} (and ${idle} idle samples)`;
       console.log(`  ${p.variant.padEnd(22)} ${p.requests} requests; CPU ms/request: ${cpu}`);
-      console.log(`  ${''.padEnd(22)} request threads (${n} samples): ${act}`);
+      console.log(`  ${''.padEnd(22)} request threads (${n} busy samples): ${act}`);
     }
   }
   const file = join(outDir, `load-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
-  writeFileSync(file, JSON.stringify({ options: { ...o, quick }, think: THINK, cpus: o.pin === 'split' ? CPUS : undefined, cpuSource, wallSeconds: (Date.now() - t00) / 1000, rows, skipped, profiles }, null, 2) + '\n');
+  writeFileSync(file, JSON.stringify({ options: { ...o, quick }, think: THINK, cpus: o.pin === 'split' ? CPUS : undefined, cpuSource, wallSeconds: (Date.now() - t00) / 1000, rows, skipped, profiles, warmups }, null, 2) + '\n');
   console.log(`JSON: ${file}`);
 }
 

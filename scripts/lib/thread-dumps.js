@@ -54,12 +54,14 @@ function threadGroup(name) {
 }
 
 const REQUEST = threadGroup('http-nio-8080-exec-1');
+/** A pool thread waiting for a request. */
+const IDLE = 'idle (no request)';
 
 /** What a request thread was doing at the sample. */
 function activity(t) {
   const f = t.frames;
   const has = (re) => f.some((x) => re.test(x));
-  if (t.state !== 'RUNNABLE' && has(/TaskQueue\.(take|poll)|LinkedBlockingQueue\.(take|poll)/) && !has(/de\.javakaffee/)) return 'idle (no request)';
+  if (t.state !== 'RUNNABLE' && has(/TaskQueue\.(take|poll)|LinkedBlockingQueue\.(take|poll)/) && !has(/de\.javakaffee/)) return IDLE;
   if (has(/LockingStrategy\.(checkTimeoutAndWait|acquireLock)/) && t.state !== 'RUNNABLE') return "waiting for msm's session lock";
   if (t.state !== 'RUNNABLE' && has(/de\.javakaffee|net\.spy\.memcached|redis\.clients/)) return 'waiting for the store (get/set/add/delete round trip)';
   if (t.state !== 'RUNNABLE') return 'waiting (other)';
@@ -96,4 +98,4 @@ function activities(dumps) {
   return out;
 }
 
-module.exports = { splitDumps, parseThreadDump, threadGroup, activity, cpuByGroup, activities };
+module.exports = { IDLE, splitDumps, parseThreadDump, threadGroup, activity, cpuByGroup, activities };
