@@ -319,12 +319,22 @@ async function profilePhase(facts, url) {
   }
   await Promise.all(marks);
   await quit();
-  await settle(1500);
+  // A busy JVM prints its dumps late: read each log until its count of complete dumps stops growing (at most 15 s).
+  const dumpsOf = (n) => {
+    const log = sh('docker', 'logs', '--since', since, n);
+    return td.splitDumps(`${log.stdout}\n${log.stderr}`);
+  };
+  const counts = () => tomcats.map((n) => dumpsOf(n).length).join(',');
+  for (let last = '', i = 0; i < 30; i++) {
+    await settle(500);
+    const now = counts();
+    if (now === last) break;
+    last = now;
+  }
   const cpu = {};
   const samples = [];
   for (const n of tomcats) {
-    const log = sh('docker', 'logs', '--since', since, n);
-    const dumps = td.splitDumps(`${log.stdout}\n${log.stderr}`).map(td.parseThreadDump);
+    const dumps = dumpsOf(n).map(td.parseThreadDump);
     if (dumps.length < 2) return { error: `${n}: ${dumps.length} thread dump(s) in its log (the JVM prints them on SIGQUIT to its stdout; is Tomcat PID 1?)` };
     for (const [g, ms] of Object.entries(td.cpuByGroup(dumps[0], dumps[dumps.length - 1]))) cpu[g] = (cpu[g] ?? 0) + ms;
     samples.push(...dumps.slice(1, -1));

@@ -14,10 +14,14 @@
  * Pure functions over text; bench-load.js does the docker calls.
  */
 
-/** Splits a log into the thread dumps it holds (each starts with "Full thread dump"). */
+/**
+ * Splits a log into the complete thread dumps it holds: each starts with "Full thread
+ * dump" and ends with HotSpot's "JNI global refs" line. A dump still being written when
+ * the log was read (a busy JVM prints late) is left out.
+ */
 function splitDumps(log) {
   const parts = log.split(/^(?=Full thread dump )/m);
-  return parts.filter((p) => p.startsWith('Full thread dump '));
+  return parts.filter((p) => p.startsWith('Full thread dump ') && /^JNI global refs/m.test(p));
 }
 
 /** The threads of one dump: name, state, CPU ms (NaN before Java 11), frames ("pkg.Class.method"). */
@@ -71,7 +75,7 @@ function activity(t) {
     if (/^sun\.security\.provider\.(SHA|Digest)|^java\.security\.MessageDigest/.test(x)) return "the page's own work (SHA-256)";
     if (/^net\.spy\.memcached|^redis\.clients/.test(x)) return 'store client (spymemcached / jedis)';
     if (/^de\.javakaffee\.web\.msm/.test(x)) return 'msm (other)';
-    if (/^org\.apache\.jasper|^org\.apache\.jsp\./.test(x)) return 'JSP (other)';
+    if (/^org\.apache\.jasper|^org\.apache\.jsp\./.test(x)) return "the page's JSP (besides SHA-256)";
   }
   if (f.length === 0) return 'no stack';
   if (has(/sun\.nio\.ch|SocketInputStream|NioEndpoint|NioChannel|Http11/) && !has(/de\.javakaffee|org\.apache\.jsp/)) return 'reading or writing the HTTP connection';
