@@ -107,7 +107,7 @@ export const advisoryRules: readonly Rule[] = [
   {
     id: 'xstream-cost',
     why:
-      'msm\'s XStream serializer writes XML: on the load benchmark (non-sticky, 20 KB session graph, two runs) it stored 146 KB per session against 42 KB with java and 30 KB with kryo, cost the Tomcats 2.0-2.6x the CPU per request of java, and served 12-20 % of the no-msm rate on the write page against 31-36 % with java.',
+      'msm\'s XStream serializer writes XML: on the load benchmark (non-sticky, 20 KB session graph, two runs) it stored 146 KB per session against 42 KB with java and 30 KB with kryo, cost the Tomcats 2.0-2.6x the CPU per request of java, and, in runs with a 5-s warm-up (JVMs still compiling; not repeated at steady state), served 12-20 % of the no-msm rate on the write page against 31-36 % with java.',
     check: (c) =>
       c.manager.serializer === 'xstream'
         ? [{ path: ['manager', 'serializer'], value: 'xstream', message: 'XStream stores 3.5x the bytes of java serialization and costs the Tomcats 2-2.6x its CPU per request (the load benchmark). Fix: use "java", or "kryo" for the smallest sessions, unless you need readable XML in the store' }]
