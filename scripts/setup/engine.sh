@@ -4,8 +4,11 @@
 # - If `docker info` already answers, say so and change nothing (a running
 #   daemon is never restarted or reconfigured).
 # - Otherwise install Debian's docker.io if /usr/sbin/dockerd is missing, start
-#   `dockerd --storage-driver=vfs` detached (it outlives this script) and wait up
-#   to 60 s for /var/run/docker.sock and `docker info`.
+#   dockerd detached (it outlives this script) and wait up to 60 s for
+#   /var/run/docker.sock and `docker info`. Storage driver: overlay2 when a real
+#   overlay mount works under /var/lib/docker (common.sh storage_driver), else vfs
+#   with a loud warning; MSM_KIT_STORAGE_DRIVER=overlay2|vfs forces one.
+# - An engine that answers on vfs is reported as such (slow), never changed.
 #
 # Client note: a newer docker CLI (e.g. 28.x in /usr/local/bin) negotiates the API
 # version down to what Debian's 20.10 daemon speaks (1.41), so no
@@ -42,9 +45,15 @@ if [[ $EUID -ne 0 ]]; then
   die "start docker engine" "must run as root to install/start dockerd"
 fi
 
+slow_note() {
+  [[ $(docker info --format '{{.Driver}}' 2>/dev/null) != vfs ]] ||
+    say "NOTE: this engine runs on vfs (every container a full copy of its image: slow, disk-hungry); it was not started by msm-kit's engine.sh run, so it is left as it is. Fix (optional): stop it and rerun engine.sh to get overlay2"
+}
+
 if command -v docker >/dev/null 2>&1 && docker_answers; then
   say "docker engine already answers; leaving it alone"
   describe
+  slow_note
   exit 0
 fi
 
@@ -69,11 +78,12 @@ if pid=$(pgrep -x dockerd | head -n 1) && [[ -n $pid ]]; then
   # A daemon is already starting (or is stuck); do not start a second one.
   say "dockerd already running (pid $pid) but not answering yet; waiting for it"
 else
-  say "starting /usr/sbin/dockerd --storage-driver=vfs (log: $LOG)"
+  driver=$(storage_driver /var/lib/docker)
+  say "starting /usr/sbin/dockerd --storage-driver=$driver (log: $LOG)"
   {
     printf '\n==== %s engine.sh starting dockerd ====\n' "$(date -Is)"
   } >>"$LOG"
-  setsid nohup /usr/sbin/dockerd --storage-driver=vfs >>"$LOG" 2>&1 </dev/null &
+  setsid nohup /usr/sbin/dockerd --storage-driver="$driver" >>"$LOG" 2>&1 </dev/null &
   pid=$!
   disown "$pid" 2>/dev/null || true
 fi

@@ -20,7 +20,7 @@
 #   bridge msmsw0 10.199.0.1/24; host i = namespace msmsw<i>, address 10.199.0.<i+1>,
 #   veth msmsw<i>h (machine side) / eth0 (inside); dockerd with --data-root
 #   /var/lib/msm-kit-swarm/host<i>, --exec-root /run/msmsw/h<i>, socket
-#   /run/msmsw/h<i>.sock, storage driver vfs; node label msm-kit.host=host<i>.
+#   /run/msmsw/h<i>.sock, storage driver overlay2 when an overlay mount works there (else vfs, loudly); node label msm-kit.host=host<i>.
 #   Registry: Debian's docker-registry on 10.199.0.1:18129 (data in
 #   /var/lib/msm-kit-swarm/registry), an insecure registry for every host.
 #   Swarm address pool 172.28.69.0/24 (/26 per network).
@@ -96,13 +96,14 @@ start_host() {
   fi
   if [[ -f $RUN/h$i.pid ]] && kill -0 "$(cat "$RUN/h$i.pid")" 2>/dev/null; then return; fi
   mkdir -p "$DATA/host$i" "$RUN/h$i"
+  [[ -n ${driver:-} ]] || driver=$(storage_driver "$DATA")
   echo '{}' >"$DATA/host$i.json"
   # Own data, exec root, socket, pid file, config file, key, cgroup parent: nothing
   # shared with the machine's engine. iptables rules it writes stay in its namespace.
   setsid nohup nsenter --net="/var/run/netns/$ns" /usr/sbin/dockerd \
     --config-file "$DATA/host$i.json" \
     --data-root "$DATA/host$i" --exec-root "$RUN/h$i" --pidfile "$RUN/h$i.pid" \
-    -H "unix://$(sock "$i")" --storage-driver vfs --cgroup-parent "/$PREFIX-h$i" \
+    -H "unix://$(sock "$i")" --storage-driver "$driver" --cgroup-parent "/$PREFIX-h$i" \
     --insecure-registry "$REGISTRY" >>"$DATA/host$i.log" 2>&1 </dev/null &
 }
 

@@ -4,9 +4,16 @@ import type { SerializerName, TomcatVersionName } from './schema';
 export const MANAGER_CLASS = 'de.javakaffee.web.msm.MemcachedBackupSessionManager';
 
 /**
+ * The kit's own subclass of msm's Manager for the javax.* Tomcats 7, 8.5 and 9
+ * (tools/java/kit-manager): in non-sticky mode a read that fails on a dead memcached node
+ * loads the session's backup copy instead of starting an empty session.
+ */
+export const KIT_MANAGER_CLASS = 'msmkit.tomcat.KitMemcachedBackupSessionManager';
+
+/**
  * The kit's own subclass of msm's (converted) Manager for Tomcat 10.1 and 11
- * (tools/java/jakarta-manager): follows rotateSessionId, and survives Tomcat 11's
- * removal of ManagerBase.sessionCounter.
+ * (tools/java/jakarta-manager): the kit's Manager above, converted to jakarta.*, that also
+ * follows rotateSessionId and survives Tomcat 11's removal of ManagerBase.sessionCounter.
  */
 export const JAKARTA_MANAGER_CLASS = 'msmkit.tomcat.JakartaMemcachedBackupSessionManager';
 
@@ -17,7 +24,7 @@ export function isJakartaTomcat(v: TomcatVersionName): boolean {
 
 /** The Manager className the kit writes for a Tomcat version. */
 export function managerClass(tomcat: TomcatVersionName): string {
-  return isJakartaTomcat(tomcat) ? JAKARTA_MANAGER_CLASS : MANAGER_CLASS;
+  return isJakartaTomcat(tomcat) ? JAKARTA_MANAGER_CLASS : KIT_MANAGER_CLASS;
 }
 
 /** msm `transcoderFactoryClass` per serializer. */

@@ -76,6 +76,29 @@ const MIGRATION_TOOL: Jar = { ...jar('org.apache.tomcat:jakartaee-migration:1.0.
 const jakarta = (from: Jar, sha256: string): Jar => ({ groupId: 'msm-kit.derived', artifactId: `${from.artifactId}-jakarta`, version: from.version, sha256, target: from.target, derive: { kind: 'jakarta', from, tool: MIGRATION_TOOL } });
 const CORE_JAKARTA = jakarta(CORE, '34c6ccff7fd9dc0335a00bd06b4cb501a030b3ef711c74a59f2e3bd05b49e73d');
 const TC9_JAKARTA = jakarta(TC9, 'dfc8479174bfc868c65211a7bf0a2c71231702747722e84680bccb93932e54aa');
+/** Tomcat 9's API to compile the kit's Manager against (the stand-in's Tomcat 9.0.117, Maven Central). */
+const TOMCAT9_API = [
+  jar('org.apache.tomcat:tomcat-catalina:9.0.117', '434541f25b3f7b64d7d5bb63c1ea1648b8363e8e1c5c35f8d7a180f7aa42066c', 'build'),
+  jar('org.apache.tomcat:tomcat-servlet-api:9.0.117', '1412bd8c3cfc7b9d39e518cea693833786e7e219b4dbdefd3acc24136b86f2f9', 'build'),
+  jar('org.apache.tomcat:tomcat-juli:9.0.117', '0f28b2d42b208843b06b13104fe408afd682818c3682c5b166041629b136ce9f', 'build'),
+];
+/**
+ * The kit's Manager for the javax.* Tomcats 7, 8.5 and 9: msmkit.tomcat.KitMemcachedBackupSessionManager
+ * (tools/java/kit-manager): a primary read that fails on a dead node loads the backup copy
+ * (config/msm.ts). Compiled once against msm's core + tc9 and Tomcat 9's API, Java 8 bytecode:
+ * it uses only members that tc7, tc8 and tc9 share (same class, same signatures), which the
+ * e2e drills prove on Tomcat 7 and 9. Its classes name no javax.* type (Apache's migration
+ * tool leaves the jar byte-identical; test/jars/kit-manager.test.ts checks there is none), so
+ * the same jar serves the jakarta.* Tomcats 10.1 and 11 beside the converted msm.
+ */
+const KIT_MANAGER: Jar = {
+  groupId: 'msm-kit.derived',
+  artifactId: 'msm-kit-manager',
+  version: '1.0.0',
+  sha256: '1844275a924a4ed0ce0e8d381f3d02613561f8828f4d3059b05e1e9a3949a33e',
+  target: 'catalina-lib',
+  derive: { kind: 'javac', sourceDir: 'tools/java/kit-manager', release: 8, classpath: [CORE, TC9, ...TOMCAT9_API] },
+};
 /** Tomcat 10.1's API to compile against (Maven Central; the 10.1 line's latest there when pinned). */
 const TOMCAT_API = [
   jar('org.apache.tomcat:tomcat-catalina:10.1.56', '8271c90a0a147ee53639cade2fab3b079b53184949e982464052a468efcce3f5', 'build'),
@@ -86,19 +109,19 @@ const TOMCAT_API = [
 const JAKARTA_MANAGER: Jar = {
   groupId: 'msm-kit.derived',
   artifactId: 'msm-kit-jakarta-manager',
-  version: '1.0.0',
-  sha256: '868634113bedc9330d6a3b36b858db5c1d149f6859497d052e50dbe21a4f3ff2',
+  version: '1.1.0',
+  sha256: '9748794331922237f7b72a65b8e4b6080b6217f254a28ebf55207e545735ed00',
   target: 'catalina-lib',
-  derive: { kind: 'javac', sourceDir: 'tools/java/jakarta-manager', release: 11, classpath: [CORE_JAKARTA, TC9_JAKARTA, ...TOMCAT_API] },
+  derive: { kind: 'javac', sourceDir: 'tools/java/jakarta-manager', release: 11, classpath: [CORE_JAKARTA, TC9_JAKARTA, KIT_MANAGER, ...TOMCAT_API] },
 };
 
 /** The Tomcat-specific manager jars per supported Tomcat version. */
 const TOMCAT_JARS: Record<TomcatVersionName, readonly Jar[]> = {
-  '7': [jar('de.javakaffee.msm:memcached-session-manager-tc7:2.3.2', '8ab5c5a5335347b9ca63320cc88bf8ec9d72cfb4f92f1b2b1e5c1700132d0cc9', 'catalina-lib')],
-  '8.5': [jar('de.javakaffee.msm:memcached-session-manager-tc8:2.3.2', 'b4e1060d5a23638f3dc0c861b872e3f08f6ed9ded6611a593c7963ff666b7525', 'catalina-lib')],
-  '9': [TC9],
-  '10.1': [TC9_JAKARTA, JAKARTA_MANAGER],
-  '11': [TC9_JAKARTA, JAKARTA_MANAGER],
+  '7': [jar('de.javakaffee.msm:memcached-session-manager-tc7:2.3.2', '8ab5c5a5335347b9ca63320cc88bf8ec9d72cfb4f92f1b2b1e5c1700132d0cc9', 'catalina-lib'), KIT_MANAGER],
+  '8.5': [jar('de.javakaffee.msm:memcached-session-manager-tc8:2.3.2', 'b4e1060d5a23638f3dc0c861b872e3f08f6ed9ded6611a593c7963ff666b7525', 'catalina-lib'), KIT_MANAGER],
+  '9': [TC9, KIT_MANAGER],
+  '10.1': [TC9_JAKARTA, KIT_MANAGER, JAKARTA_MANAGER],
+  '11': [TC9_JAKARTA, KIT_MANAGER, JAKARTA_MANAGER],
 };
 
 export { isJakartaTomcat };

@@ -15,19 +15,20 @@ export const IDENTITY_ONLY = 'session identity only: the page is not the sample 
 export const SCENARIOS = ['memcached-down', 'redis-down', 'tomcat-down', 'restart', 'cold-start'] as const;
 
 /**
- * The failover instant of a session: its requests in flight while the node was
- * being stopped, and its first request after the node was gone. msm loses data
- * there by design, and the report counts those losses apart:
- * - a load that fails with an I/O error is "no such session" to msm, which then
- *   creates a new one (until its 50 ms node check marks the node down);
- * - the backup copy in non-sticky mode is written by msm's secondary backup
- *   thread, after the response: a write just before the primary dies can be
- *   missing from it;
+ * The failover instant: the moment the node died. A request is "at the instant" only
+ * when it was truly in flight then: sent before the node was gone and answered after it
+ * began to go (t0 <= until and t1 >= from). Such a request can lose its write by design:
+ * - the backup copy in non-sticky mode is written by msm's secondary backup thread,
+ *   after the response: a write just before the primary dies can be missing from it;
  * - a Tomcat stopping mid-request can apply a write whose response is lost.
- * Any loss outside that instant breaks the mode's promise.
+ * The next request of a session, even one sent right after the stop, is not excused:
+ * the kit's Manager loads the backup copy when a read of the dead node fails
+ * (tools/java/kit-manager). Any loss outside the instant breaks the mode's promise.
+ * With the one-engine chaos the instant is measured (the container's FinishedAt), so
+ * `from` = `until`; other chaos gives the stop's start and end.
  */
 export interface StopWindow {
-  /** When the stop began (ms into the run). */
+  /** When the node began to go (ms into the run). */
   readonly from: number;
   /** When the node was gone (ms into the run). */
   readonly until: number;
@@ -67,7 +68,8 @@ export interface DrillChaos {
   /** What the log says is done, e.g. "docker stop". */
   readonly stopVerb: string;
   readonly startVerb: string;
-  stop(node: string): Promise<void>;
+  /** Stops the node; resolves with the instant (epoch ms) it died when that is known. */
+  stop(node: string): Promise<number | void>;
   /** Brings the node back and waits until it is healthy. */
   start(node: string): Promise<void>;
   /** After the run: the node runs again, whatever happened (started if it is still down). */
@@ -80,7 +82,12 @@ function containerChaos(lab: ResolvedLab): DrillChaos {
   return {
     stopVerb: 'docker stop',
     startVerb: 'docker start',
-    stop: async (node) => void (await docker('stop', '-t', '10', node)),
+    stop: async (node) => {
+      await docker('stop', '-t', '10', node);
+      // The instant the container's process ended, as the engine recorded it (same clock).
+      const finished = Date.parse(await docker('inspect', '-f', '{{.State.FinishedAt}}', node).catch(() => ''));
+      return Number.isFinite(finished) ? finished : undefined;
+    },
     start: async (node) => {
       await docker('start', node);
       await waitHealthy(node);
@@ -128,6 +135,8 @@ export interface DrillReport {
   readonly spreadAgain?: boolean;
   /** Whether the mode's promise held: no session and no update lost (non-sticky), traffic spread again (restart). */
   readonly ok: boolean;
+  /** Why the drill failed besides lost sessions or updates (failed requests, a page without a session), each with its Fix. */
+  readonly problems: readonly string[];
   readonly notes: readonly string[];
   /** cold-start only: seconds until the first answer, req/s in the first 5 s and after, what the Tomcat logs say. */
   readonly coldStart?: { readonly readyS: number; readonly firstRps: number; readonly restRps: number } & MsmLogCounts;
@@ -196,8 +205,7 @@ export interface SessionAnalysis {
  */
 export function analyseSession(samples: readonly Seen[], stop?: StopWindow | readonly StopWindow[], identityOnly = false): SessionAnalysis {
   const windows: readonly StopWindow[] = stop === undefined ? [] : 'from' in stop ? [stop] : stop;
-  const firstAfter = windows.map((w) => samples.findIndex((s) => s.t0 >= w.until));
-  const atStop = (i: number) => windows.some((w, k) => samples[i].t1 >= w.from && (firstAfter[k] < 0 || i <= firstAfter[k]));
+  const atStop = (i: number) => windows.some((w) => samples[i].t0 <= w.until && samples[i].t1 >= w.from);
   let lost = false;
   let lostAtStop = false;
   let lostIndex: number | undefined;
@@ -270,6 +278,52 @@ export async function msmLogCounts(tomcats: readonly string[], sinceIso: string,
   return { relocated, timeouts, storeFailures, loadFailures };
 }
 
+/** What a drill's requests did, for its verdict (see judgeRequests). */
+export interface RequestCounts {
+  readonly scenario: Scenario;
+  readonly requests: number;
+  /** Answers that were not HTTP 200 (or no answer at all). */
+  readonly httpFailed: number;
+  /** HTTP 200 answers without a session (or, on the sample app, without its counter). */
+  readonly withoutSession: number;
+  /** The first failure's description, for the message. */
+  readonly firstFailure?: string;
+  /** The page the sessions drove. */
+  readonly url: string;
+}
+
+/**
+ * The checks every drill verdict starts with: a drill whose requests failed, or whose
+ * page set no session, tested nothing it can vouch for. Failed requests fail every
+ * scenario but cold-start, where requests fail by design until a Tomcat listens
+ * (counted and reported there). Returns the problems, each ending in a Fix.
+ */
+export function judgeRequests(c: RequestCounts): string[] {
+  const problems: string[] = [];
+  const answered = c.requests - c.httpFailed;
+  if (c.requests === 0) return [`no request was sent. Fix: run the drill longer (-d)`];
+  if (answered > 0 && c.withoutSession === answered)
+    problems.push(
+      `none of the ${answered} answer(s) from ${c.url} carried a session: the page creates no session, so no session could be lost and the drill proves nothing. Fix: point --path at a page that creates a session (one that calls request.getSession()), or drop --path to use the kit's sample app`,
+    );
+  else if (c.withoutSession > 0 && c.scenario !== 'cold-start')
+    problems.push(`${c.withoutSession} of ${answered} answer(s) came without a session (the page or its Tomcat dropped it). Fix: look at the Tomcat logs (docker logs <tomcat>) around the stop`);
+  if (c.httpFailed > 0 && c.scenario !== 'cold-start')
+    problems.push(
+      `${c.httpFailed} of ${c.requests} request(s) failed${c.firstFailure ? ` (first: ${c.firstFailure})` : ''}: users saw errors. Fix: see the notes; with a node stopped nginx must retry on another one (proxy_next_upstream), and a 5xx from Tomcat is in its log (docker logs <tomcat>)`,
+    );
+  if (c.httpFailed === c.requests && c.scenario === 'cold-start') problems.push(`every one of the ${c.requests} request(s) failed. Fix: run longer (-d), and look at the Tomcat logs`);
+  return problems;
+}
+
+function requestCounts(scenario: Scenario, url: string, samples: readonly Sample[], identityOnly: boolean | undefined): RequestCounts {
+  const http = samples.filter((x) => x.status !== 200);
+  const noSession = samples.filter((x) => x.status === 200 && (!x.session || (!identityOnly && x.counter === undefined)));
+  const first = http[0] ?? noSession[0];
+  const firstFailure = first === undefined ? undefined : first.status === 200 ? 'HTTP 200 without a session' : first.error ?? `HTTP ${first.status}`;
+  return { scenario, url, requests: samples.length, httpFailed: http.length, withoutSession: noSession.length, firstFailure };
+}
+
 /** When (ms into the run) the first request succeeded. */
 function all200(samples: readonly Sample[][]): number | undefined {
   const ok = samples.flat().filter((s) => s.status === 200);
@@ -337,7 +391,8 @@ async function runColdStart(lab: ResolvedLab, opts: DrillOptions): Promise<Drill
   if (opts.identityOnly) notes.push(IDENTITY_ONLY);
   const answered = firstOk !== undefined;
   if (!answered) notes.push(`no request succeeded within ${durationMs / 1000} s of the restart: run longer (-d)`);
-  const ok = answered && (lab.sticky ? true : sessionsLost === 0 && updatesRepeated + updatesSkipped === 0);
+  const problems = judgeRequests(requestCounts('cold-start', opts.url ?? lab.probeUrl, all, opts.identityOnly));
+  const ok = answered && problems.length === 0 && (lab.sticky ? true : sessionsLost === 0 && updatesRepeated + updatesSkipped === 0);
   const report: Omit<DrillReport, 'summary'> = {
     scenario: 'cold-start',
     mode,
@@ -355,6 +410,7 @@ async function runColdStart(lab: ResolvedLab, opts: DrillOptions): Promise<Drill
     lastFailureAfterStopS: 0,
     nodesAtEnd: [...new Set(all.filter((s) => s.t0 > durationMs * 0.75 && s.status === 200).map((s) => s.node!))].sort(),
     ok,
+    problems,
     notes,
     coldStart: { readyS, firstRps, restRps, ...logs },
   };
@@ -364,6 +420,7 @@ async function runColdStart(lab: ResolvedLab, opts: DrillOptions): Promise<Drill
     `  updates lost:    ${report.updatesLost} (repeated ${updatesRepeated}, skipped ${updatesSkipped})`,
     `  requests failed: ${failed.length}`,
     ...notes.map((n) => `  ${n.startsWith('lost') ? 'note: ' : ''}${n}`),
+    ...problems.map((p) => `FAIL: ${p}`),
     `${ok ? 'PASS' : 'FAIL'}: ${lab.sticky ? 'sticky mode: figures are reported' : 'non-sticky mode promises no lost session and no lost update when no node fails'}`,
   ].join('\n');
   return { ...report, summary };
@@ -389,6 +446,22 @@ export async function runDrill(lab: ResolvedLab, opts: DrillOptions): Promise<Dr
   const startAt = opts.scenario === 'restart' ? start + (durationMs * 7) / 12 : Infinity;
   let stoppedAt = NaN;
   let stopDone = NaN;
+  /** When the node died (ms into the run), if the chaos measured it. */
+  let diedAt: number | undefined;
+  // Every session's pause is cut short right after the stop: each sends its next request
+  // at once, the moment a user would notice (and msm's node check has not yet run).
+  const sleepers = new Set<() => void>();
+  const pause = (ms: number) =>
+    new Promise<void>((resolve) => {
+      const wake = () => {
+        clearTimeout(timer);
+        sleepers.delete(wake);
+        resolve();
+      };
+      const timer = setTimeout(wake, ms);
+      sleepers.add(wake);
+    });
+  const wallStart = Date.now() - (performance.now() - start);
 
   if (opts.identityOnly) notes.push(IDENTITY_ONLY);
   log(`drill ${opts.scenario}: ${K} sessions for ${durationMs / 1000} s on ${opts.url ?? lab.probeUrl}; stopping ${node} at ${(durationMs / 3000).toFixed(1)} s`);
@@ -397,15 +470,17 @@ export async function runDrill(lab: ResolvedLab, opts: DrillOptions): Promise<Dr
       const t0 = performance.now();
       const v = await c.get();
       samples[i].push({ ...v, t0: t0 - start, t1: performance.now() - start });
-      if (thinkMs) await new Promise((r) => setTimeout(r, thinkMs));
+      if (thinkMs) await pause(thinkMs);
     }
   });
   const chaosRun = (async () => {
     await new Promise((r) => setTimeout(r, stopAt - performance.now()));
     log(`  ${((performance.now() - start) / 1000).toFixed(1)} s: ${chaos.stopVerb} ${node}`);
     stoppedAt = performance.now() - start;
-    await chaos.stop(node);
+    const died = await chaos.stop(node);
     stopDone = performance.now() - start;
+    for (const wake of [...sleepers]) wake();
+    if (typeof died === 'number') diedAt = Math.min(stopDone, Math.max(stoppedAt, died - wallStart));
     if (startAt !== Infinity) {
       await new Promise((r) => setTimeout(r, Math.max(0, startAt - performance.now())));
       log(`  ${((performance.now() - start) / 1000).toFixed(1)} s: ${chaos.startVerb} ${node}`);
@@ -449,7 +524,8 @@ export async function runDrill(lab: ResolvedLab, opts: DrillOptions): Promise<Dr
 
   const all = samples.flat();
   const failed = all.filter((s) => s.status !== 200 || !s.session || (!opts.identityOnly && s.counter === undefined));
-  const per = samples.map((s) => analyseSession(s, { from: stoppedAt, until: stopDone }, opts.identityOnly));
+  const instant: StopWindow = diedAt === undefined ? { from: stoppedAt, until: stopDone } : { from: diedAt, until: diedAt };
+  const per = samples.map((s) => analyseSession(s, instant, opts.identityOnly));
   const sessionsLost = per.filter((p) => p.lost).length;
   const sessionsLostAtStop = per.filter((p) => p.lost && p.lostAtStop).length;
   const updatesLostAtStop = per.reduce((a, p) => a + p.updatesLostAtStop, 0);
@@ -471,7 +547,7 @@ export async function runDrill(lab: ResolvedLab, opts: DrillOptions): Promise<Dr
 
   if (sessionsLostAtStop + updatesLostAtStop > 0)
     notes.push(
-      `${sessionsLostAtStop} session(s) and ${updatesLostAtStop} update(s) were lost at the failover instant (requests in flight while ${node} stopped, and each session's first request after): msm semantics, see README "What each mode guarantees"`,
+      `${sessionsLostAtStop} session(s) and ${updatesLostAtStop} update(s) were lost at the failover instant (requests in flight when ${node} died${diedAt === undefined ? ', while it was being stopped' : `, ${(diedAt / 1000).toFixed(3)} s into the run`}): msm semantics, see README "What each mode guarantees"`,
     );
   // Redis is one node: nothing holds a non-sticky session while it is down; sticky sessions live on in their Tomcats.
   const redisDown = lab.redis !== undefined && node === lab.redis.name && opts.scenario !== 'restart';
@@ -487,7 +563,8 @@ export async function runDrill(lab: ResolvedLab, opts: DrillOptions): Promise<Dr
   const promiseHeld = redisDown
     ? sticky ? sessionsLost - lostBeforeStop === sessionsLostAtStop : true
     : sticky ? true : sessionsLost === sessionsLostAtStop && updatesRepeated + updatesSkipped === updatesLostAtStop;
-  const ok = promiseHeld && (spreadAgain ?? true);
+  const problems = judgeRequests(requestCounts(opts.scenario, opts.url ?? lab.probeUrl, all, opts.identityOnly));
+  const ok = promiseHeld && (spreadAgain ?? true) && problems.length === 0;
   const report: Omit<DrillReport, 'summary'> = {
     scenario: opts.scenario,
     mode,
@@ -506,6 +583,7 @@ export async function runDrill(lab: ResolvedLab, opts: DrillOptions): Promise<Dr
     nodesAtEnd,
     spreadAgain,
     ok,
+    problems,
     notes,
   };
   const summary = [
@@ -516,10 +594,13 @@ export async function runDrill(lab: ResolvedLab, opts: DrillOptions): Promise<Dr
     `  longest failure window: ${longestFailureWindowS.toFixed(2)} s; last failure ${lastFailureAfterStopS.toFixed(2)} s after the stop`,
     `  nodes serving at the end: ${nodesAtEnd.join(', ') || 'none'}`,
     ...notes.map((n) => `  note: ${n}`),
+    ...problems.map((p) => `FAIL: ${p}`),
     redisDown
       ? sticky
         ? `${ok ? 'PASS' : 'FAIL'}: sticky mode with Redis down keeps every session in its Tomcat (no loss after the instant)`
-        : 'REPORTED: non-sticky mode with one Redis node cannot keep sessions while Redis is down; figures are reported, not judged'
+        : ok
+          ? 'REPORTED: non-sticky mode with one Redis node cannot keep sessions while Redis is down; figures are reported, not judged'
+          : 'FAIL: see above'
       : `${ok ? 'PASS' : 'FAIL'}: ${sticky ? 'sticky mode makes no loss-free promise; figures are reported' : 'non-sticky mode promises no lost session and no lost update after the failover instant'}${spreadAgain === false ? '; the restarted node took no new sessions' : ''}`,
   ].join('\n');
   return { ...report, summary };

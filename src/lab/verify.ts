@@ -68,7 +68,16 @@ export async function verifyLab(opts: VerifyOptions): Promise<VerifyResult> {
   const problems: string[] = [];
   const sample = opts.sampleApp ?? true;
   const failed = views.filter((v) => v.status !== 200 || v.session === undefined || (sample && v.counter === undefined));
-  if (failed.length) problems.push(`${failed.length} request(s) failed (${failed[0].error ?? 'no session on the page'})`);
+  const answered = views.filter((v) => v.status === 200);
+  const noSession = answered.filter((v) => failed.includes(v));
+  const httpFailed = views.filter((v) => v.status !== 200);
+  if (answered.length > 0 && noSession.length === answered.length) {
+    const by = [...new Set(answered.map((v) => v.node ?? 'a node that does not name itself'))].join(', ');
+    problems.push(
+      `all ${answered.length} answer(s) came back (HTTP 200, served by ${by}) but none carried a session${sample ? ' and the sample page\'s counter' : ''}: the page creates no session, so session sharing was not tested. Fix: point --path at a page that creates a session (one that calls request.getSession()), or drop --path to use the kit's sample app`,
+    );
+  } else if (noSession.length) problems.push(`${noSession.length} answer(s) came without a session${sample ? ' or counter' : ''}`);
+  if (httpFailed.length) problems.push(`${httpFailed.length} request(s) failed (${httpFailed[0].error ?? `HTTP ${httpFailed[0].status}`})`);
   const ok = views.filter((v) => !failed.includes(v));
   const hexes = new Set(ok.map((v) => parseSessionId(v.session!).hex));
   // msm with SASL credentials memcached refuses cannot store or load a session: every request starts a new one.
@@ -96,7 +105,7 @@ export async function verifyLab(opts: VerifyOptions): Promise<VerifyResult> {
   } else {
     const nodes = new Set(ok.map((v) => v.node));
     if (nodes.size === 1) problems.push(`only ${[...nodes][0]} served the requests; expected more than one node (is nginx round-robin?)`);
-    if (nodes.size === 0) problems.push('no node served a request');
+    if (nodes.size === 0 && answered.length === 0) problems.push('no node answered: every request failed');
   }
   const running = [...new Set(ok.map((v) => `${(v.tomcat ?? '?').replace(/^Apache Tomcat\//, '')} on Java ${v.java ?? '?'}`))];
   if (opts.expect && sample) {

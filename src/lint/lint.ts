@@ -14,7 +14,7 @@ import { advisoryRules } from '../config/advice';
 import { closest } from '../config/did-you-mean';
 import { labConfigSchema } from '../config/load';
 import { crossFieldRules } from '../config/rules';
-import { JAKARTA_MANAGER_CLASS, MANAGER_CLASS, TRANSCODER_FACTORIES } from '../config/msm';
+import { JAKARTA_MANAGER_CLASS, KIT_MANAGER_CLASS, MANAGER_CLASS, TRANSCODER_FACTORIES } from '../config/msm';
 import { compiles, SUPPORTED_TOMCATS, type LabConfigInput, type SerializerName } from '../config/schema';
 import { CLASS_NAME, compareVersions, knownAttribute, MSM_ATTRIBUTES, RETIRED_TRANSCODERS, TOMCAT_MANAGER_ATTRIBUTES } from './attributes';
 import { checkJavaRegex, fullMatch, javaRegexToJs } from './regex';
@@ -98,7 +98,7 @@ const CONFIG_SEVERITY: Record<string, Severity> = {
 /** The kit's serializer name for a transcoder factory class. */
 const SERIALIZER_OF: Record<string, SerializerName> = Object.fromEntries(Object.entries(TRANSCODER_FACTORIES).map(([k, v]) => [v, k as SerializerName]));
 
-const KNOWN_CLASSES = [MANAGER_CLASS, 'de.javakaffee.web.msm.DummyMemcachedBackupSessionManager', JAKARTA_MANAGER_CLASS];
+const KNOWN_CLASSES = [MANAGER_CLASS, KIT_MANAGER_CLASS, 'de.javakaffee.web.msm.DummyMemcachedBackupSessionManager', JAKARTA_MANAGER_CLASS];
 
 /** Static URLs a requestUriIgnorePattern is usually meant for. */
 const STATIC_PROBES = ['/a.css', '/a.js', '/js/app.js', '/img/a.png', '/a.gif', '/a.jpg', '/a.jpeg', '/favicon.ico', '/static/a.css', '/a.svg', '/a.woff2', '/a.html'];

@@ -23,12 +23,18 @@ describe('analyseSession', () => {
     expect(r.lostAtStop).toBe(false);
   });
 
-  it('a loss in flight during the stop, or on the first request after it, is at the failover instant', () => {
+  it('only a request truly in flight when the node died is at the failover instant; the next one is not excused', () => {
     const stop = { from: 1000, until: 1100 };
+    // in flight: sent before the node was gone (t0 <= 1100), answered after it began to go (t1 >= 1000)
     expect(analyseSession([ok('A1', 1, 0), ok('B2', 1, 1050)], stop).lostAtStop).toBe(true);
-    expect(analyseSession([ok('A1', 1, 0), ok('A1', 2, 990), ok('B2', 1, 1150)], stop).lostAtStop).toBe(true);
-    expect(analyseSession([ok('A1', 1, 0), ok('A1', 2, 1150), ok('A1', 2, 1300)], stop)).toMatchObject({ repeated: 1, updatesLostAtStop: 0 });
-    expect(analyseSession([ok('A1', 1, 0), ok('A1', 1, 1120)], stop)).toMatchObject({ repeated: 1, updatesLostAtStop: 1 });
+    expect(analyseSession([ok('A1', 1, 0), ok('A1', 1, 1096)], stop)).toMatchObject({ repeated: 1, updatesLostAtStop: 1 });
+    // the first request after the stop (sent at 1150) used to be excused: no longer
+    expect(analyseSession([ok('A1', 1, 0), ok('A1', 2, 990), ok('B2', 1, 1150)], stop)).toMatchObject({ lost: true, lostAtStop: false });
+    expect(analyseSession([ok('A1', 1, 0), ok('A1', 1, 1120)], stop)).toMatchObject({ repeated: 1, updatesLostAtStop: 0 });
+    // a measured instant (from = until): only the request that spans it
+    const died = { from: 1040, until: 1040 };
+    expect(analyseSession([ok('A1', 1, 0), ok('B2', 1, 1036)], died).lostAtStop).toBe(true);
+    expect(analyseSession([ok('A1', 1, 0), ok('B2', 1, 1041)], died).lostAtStop).toBe(false);
   });
 
   it('a loss after the failover instant is not excused', () => {

@@ -78,12 +78,12 @@ describe('verifyLab', () => {
 });
 
 /** Any app (not the sample page): no data-key cells; the node only in nginx's X-Msm-Kit-Node header. */
-async function anyApp(nodes: string[], forget = false): Promise<string> {
+async function anyApp(nodes: string[], forget = false, noSession = false): Promise<string> {
   let served = 0;
   server = createServer((req, res) => {
     const node = nodes[served++ % nodes.length];
     let id = forget ? undefined : /JSESSIONID=([^;]+)/.exec(req.headers.cookie ?? '')?.[1];
-    if (!id) {
+    if (!id && !noSession) {
       id = `${(forget ? served : 0xabc).toString(16).padStart(32, '0')}-mnode1`;
       res.setHeader('set-cookie', `JSESSIONID=${id}; Path=/shop`);
     }
@@ -106,6 +106,13 @@ describe('verifyLab on any app (verify --path)', () => {
     server!.close();
     const one = await verifyLab({ url: await anyApp(['t1']), requests: 4, sticky: false, sampleApp: false });
     expect(one.verdict).toMatch(/only t1 served/);
+  });
+
+  it('a page that sets no session fails, names the nodes that answered and says how to fix it', async () => {
+    const r = await verifyLab({ url: await anyApp(['t1', 't2'], false, true), requests: 4, sticky: false, sampleApp: false });
+    expect(r.ok).toBe(false);
+    expect(r.verdict).toMatch(/^FAIL: all 4 answer\(s\) came back \(HTTP 200, served by t1, t2\) but none carried a session: the page creates no session.*Fix: point --path at a page that creates a session/);
+    expect(r.verdict).not.toMatch(/no node/);
   });
 
   it('the sample app without its counter fails (the counter is required there)', async () => {

@@ -1,12 +1,14 @@
 package msmkit.tomcat;
 
 import de.javakaffee.web.msm.MemcachedBackupSession;
-import de.javakaffee.web.msm.MemcachedBackupSessionManager;
+
 import org.apache.catalina.Session;
 import org.apache.catalina.session.ManagerBase;
 
 /**
  * msm 2.3.2's Manager (converted to jakarta.* by msm-kit) adapted to Tomcat 10.1 and 11.
+ * It extends the kit's Manager (KitMemcachedBackupSessionManager, converted the same way),
+ * so a read that fails on a dead memcached node loads the backup copy here too.
  *
  * Two things in Tomcat changed under msm:
  * - Tomcat 10.1 renews a session id through rotateSessionId(Session) (authentication,
@@ -18,7 +20,7 @@ import org.apache.catalina.session.ManagerBase;
  *
  * Written for msm-kit; compiled with javac --release 11 against Tomcat 10.1's API.
  */
-public class JakartaMemcachedBackupSessionManager extends MemcachedBackupSessionManager {
+public class JakartaMemcachedBackupSessionManager extends KitMemcachedBackupSessionManager {
 
     /** Whether this Tomcat still has ManagerBase.sessionCounter (10.1: yes, 11: no). */
     private static final boolean HAS_SESSION_COUNTER = hasSessionCounter();

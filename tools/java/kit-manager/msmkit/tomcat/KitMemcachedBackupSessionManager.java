@@ -1,0 +1,23 @@
+package msmkit.tomcat;
+
+import de.javakaffee.web.msm.KitSessionService;
+import de.javakaffee.web.msm.MemcachedBackupSessionManager;
+
+/**
+ * msm 2.3.2's Manager with msm-kit's session service (de.javakaffee.web.msm.KitSessionService):
+ * in non-sticky mode a read that fails on a dead memcached node loads the session's backup
+ * copy instead of answering "no such session". Everything else is msm's.
+ *
+ * The same source serves every Tomcat the kit deploys: compiled against msm's core and tc9
+ * jars for Tomcat 7, 8.5 and 9 (their MemcachedBackupSessionManager classes share the name
+ * and the members used here), and converted to jakarta.* for Tomcat 10.1 and 11, where
+ * JakartaMemcachedBackupSessionManager extends it. Written for msm-kit.
+ */
+public class KitMemcachedBackupSessionManager extends MemcachedBackupSessionManager {
+
+    public KitMemcachedBackupSessionManager() {
+        // msm's constructor made its own service; nothing has been configured on it yet
+        // (Tomcat sets the Manager's attributes after construction), so it is replaced whole.
+        _msm = new KitSessionService(this);
+    }
+}
