@@ -3,10 +3,11 @@
  * and copies them into a build directory.
  */
 import { createHash } from 'node:crypto';
-import { copyFileSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { JarError } from '../errors';
+import { PACKAGE_ROOT } from '../paths';
 import { deriveJarBytes } from './derive';
 import { jarFileName, jarRepoPath, type DeployTarget, type Jar } from './manifest';
 
@@ -31,12 +32,20 @@ export function sha256(data: Buffer): string {
   return createHash('sha256').update(data).digest('hex');
 }
 
+/** A jar compiled from the kit's sources is made again when a source is newer than the cached jar (then its pin must match anew). */
+function sourcesChangedSince(jar: Jar, cached: string): boolean {
+  if (jar.derive?.kind !== 'javac') return false;
+  const made = statSync(cached).mtimeMs;
+  const dir = join(PACKAGE_ROOT, jar.derive.sourceDir);
+  return readdirSync(dir, { recursive: true, withFileTypes: true }).some((e) => e.isFile() && statSync(join(e.parentPath, e.name)).mtimeMs > made);
+}
+
 /** Returns the cached path of a verified jar, downloading it if needed. */
 export async function fetchJar(jar: Jar, opts: FetchOptions = {}): Promise<string> {
   const cacheDir = opts.cacheDir ?? join(defaultCacheRoot(), 'jars');
   const repository = opts.repository ?? process.env.MSM_KIT_MAVEN_REPO ?? DEFAULT_REPOSITORY;
   const path = join(cacheDir, jarRepoPath(jar));
-  if (existsSync(path)) {
+  if (existsSync(path) && !sourcesChangedSince(jar, path)) {
     const got = sha256(readFileSync(path));
     if (got === jar.sha256) return path;
     opts.log?.(`  cached ${jarFileName(jar)} has a wrong checksum (${got}); downloading again`);
@@ -47,7 +56,7 @@ export async function fetchJar(jar: Jar, opts: FetchOptions = {}): Promise<strin
     const got = sha256(data);
     if (got !== jar.sha256)
       throw new JarError(
-        `derived jar ${jarFileName(jar)} has sha256 ${got}, the kit pins ${jar.sha256}; nothing was written (its inputs are pinned, so the ${jar.derive.kind === 'javac' ? 'javac' : 'java'} that made it differs from the one the pin was made with: OpenJDK 17.0.15). Fix: ${jar.derive.kind === 'javac' ? 'use a JDK 17 javac (MSM_KIT_JAVA names its java binary)' : 'use an OpenJDK 17 java (MSM_KIT_JAVA)'}, or report the two checksums`,
+        `derived jar ${jarFileName(jar)} has sha256 ${got}, the kit pins ${jar.sha256}; nothing was written (its inputs are pinned, so either ${jar.derive.kind === 'javac' ? `the sources under ${jar.derive.sourceDir} changed since the pin (then pin the new sha256 in src/jars/manifest.ts) or ` : ''}the ${jar.derive.kind === 'javac' ? 'javac' : 'java'} that made it differs from the one the pin was made with: OpenJDK 17.0.15). Fix: ${jar.derive.kind === 'javac' ? 'use a JDK 17 javac (MSM_KIT_JAVA names its java binary)' : 'use an OpenJDK 17 java (MSM_KIT_JAVA)'}, or report the two checksums`,
       );
     mkdirSync(dirname(path), { recursive: true });
     writeFileSync(path + '.part', data);

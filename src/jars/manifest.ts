@@ -95,7 +95,7 @@ const KIT_MANAGER: Jar = {
   groupId: 'msm-kit.derived',
   artifactId: 'msm-kit-manager',
   version: '1.0.0',
-  sha256: '1844275a924a4ed0ce0e8d381f3d02613561f8828f4d3059b05e1e9a3949a33e',
+  sha256: 'cd555ad8362322f0fd16de15c4f985156d0943099491e88fb28d5204d95ec22f',
   target: 'catalina-lib',
   derive: { kind: 'javac', sourceDir: 'tools/java/kit-manager', release: 8, classpath: [CORE, TC9, ...TOMCAT9_API] },
 };

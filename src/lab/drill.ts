@@ -539,6 +539,11 @@ export async function runDrill(lab: ResolvedLab, opts: DrillOptions): Promise<Dr
   const mode = sticky ? 'sticky' : 'non-sticky';
 
   for (const p of per.filter((x) => x.lost).slice(0, 5)) notes.push(`lost: ${p.why} (the stop took ${((stopDone - stoppedAt) / 1000).toFixed(3)} s)`);
+  const lostUpdates = per.flatMap((p, i) => p.updates.map((u) => ({ ...u, session: i }))).sort((a, b) => a.t0 - b.t0);
+  for (const u of lostUpdates.slice(0, 5)) {
+    const id = samples[u.session].find((x) => x.t0 === u.t0)?.session ?? '?';
+    notes.push(`update lost: session ${id}, a ${u.kind} counter in the request sent ${((u.t0 - (diedAt ?? stoppedAt)) / 1000).toFixed(3)} s after ${node} ${diedAt === undefined ? 'began to stop' : 'died'}${u.atStop ? ' (in flight at the instant)' : ''}`);
+  }
   if (sticky && updatesRepeated > 0)
     notes.push('sticky mode: a session lives in its Tomcat and is copied to memcached after each request; a write made just before its Tomcat stopped can be missing from that copy');
   if (sticky && sessionsLost > 0 && opts.scenario !== 'tomcat-down' && !lab.redis)

@@ -1,12 +1,16 @@
 package msmkit.tomcat;
 
+import org.apache.catalina.LifecycleException;
+
 import de.javakaffee.web.msm.KitSessionService;
 import de.javakaffee.web.msm.MemcachedBackupSessionManager;
 
 /**
  * msm 2.3.2's Manager with msm-kit's session service (de.javakaffee.web.msm.KitSessionService):
  * in non-sticky mode a read that fails on a dead memcached node loads the session's backup
- * copy instead of answering "no such session". Everything else is msm's.
+ * copy instead of answering "no such session", and msm's failure logs come as one line per
+ * kind per interval (LogThrottle) instead of a stack trace per failed backup. Everything else
+ * is msm's.
  *
  * The same source serves every Tomcat the kit deploys: compiled against msm's core and tc9
  * jars for Tomcat 7, 8.5 and 9 (their MemcachedBackupSessionManager classes share the name
@@ -19,5 +23,11 @@ public class KitMemcachedBackupSessionManager extends MemcachedBackupSessionMana
         // msm's constructor made its own service; nothing has been configured on it yet
         // (Tomcat sets the Manager's attributes after construction), so it is replaced whole.
         _msm = new KitSessionService(this);
+    }
+
+    @Override
+    public void startInternal() throws LifecycleException {
+        super.startInternal();
+        LogThrottle.install(MemcachedBackupSessionManager.class.getClassLoader());
     }
 }

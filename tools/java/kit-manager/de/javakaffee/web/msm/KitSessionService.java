@@ -1,10 +1,14 @@
 package de.javakaffee.web.msm;
 
 import java.io.IOException;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 import org.apache.catalina.connector.Request;
 
+import de.javakaffee.web.msm.BackupSessionTask.BackupResult;
 import de.javakaffee.web.msm.storage.StorageClient;
 
 /**
@@ -20,6 +24,12 @@ import de.javakaffee.web.msm.storage.StorageClient;
  * loads the backup copy through msm's own relocation (a new id on a live node) and hands
  * the request the relocated session under its new id, cookie included.
  *
+ * The other half: a request in flight when the node dies fails to store its session (or its
+ * validity info) there. msm writes the backup copy on its secondary backup thread, after the
+ * response, and not at all when the validity write fails; so the session's next request can
+ * read a backup without that update. Here (with synchronous backups, what non-sticky labs
+ * use) any failed write of the request writes the backup copy before the response leaves.
+ *
  * A read that finds nothing on a node that answers is a real "no such session" and stays
  * one. Sticky mode needs none of this (the session lives in its Tomcat) and is unchanged.
  *
@@ -30,6 +40,8 @@ public class KitSessionService extends MemcachedSessionService {
 
     /** Whether a storage read failed on this thread since the last {@link #findSession} began. */
     private static final ThreadLocal<Boolean> READ_FAILED = new ThreadLocal<Boolean>();
+    /** Whether a storage write this thread waited for failed since the last {@link #backupSession} began. */
+    private static final ThreadLocal<Boolean> WRITE_FAILED = new ThreadLocal<Boolean>();
 
     /** The request of the current thread, as msm's host valve records it. */
     private volatile CurrentRequest _kitCurrentRequest;
@@ -72,6 +84,45 @@ public class KitSessionService extends MemcachedSessionService {
         return loadBackupAfterFailedRead(id);
     }
 
+    @Override
+    public Future<BackupResult> backupSession(final String sessionId, final boolean sessionIdChanged, final String requestId) {
+        final MemcachedBackupSession session = isSticky() || isSessionBackupAsync() ? null : _manager.getSessionInternal(sessionId);
+        WRITE_FAILED.remove();
+        final Future<BackupResult> result = super.backupSession(sessionId, sessionIdChanged, requestId);
+        final boolean writeFailed = WRITE_FAILED.get() != null;
+        WRITE_FAILED.remove();
+        if (session != null && getMemcachedNodesManager().getCountNodes() > 1) {
+            storeBackupAfterFailedStore(session, result, writeFailed);
+        }
+        return result;
+    }
+
+    /** A write to the primary failed: write the backup copy (session and validity) now, in the request. */
+    private void storeBackupAfterFailedStore(final MemcachedBackupSession session, final Future<BackupResult> result, final boolean writeFailed) {
+        final long timeout = getSessionBackupTimeout();
+        try {
+            final BackupResult backup = result.get(timeout, TimeUnit.MILLISECONDS);
+            if (backup.getStatus() == BackupResultStatus.SKIPPED || backup.getData() == null) {
+                return;
+            }
+            if (backup.getStatus() != BackupResultStatus.FAILURE && !writeFailed) {
+                return;
+            }
+            final SessionIdFormat format = getMemcachedNodesManager().getSessionIdFormat();
+            final String id = session.getIdInternal();
+            final int maxInactive = session.getMaxInactiveInterval();
+            final byte[] validity = SessionValidityInfo.encode(maxInactive, session.getLastAccessedTimeInternal(), session.getThisAccessedTimeInternal());
+            final StorageClient storage = getStorageClient();
+            final Future<Boolean> data = storage.set(format.createBackupKey(id), MemcachedUtil.toMemcachedExpiration(session.getMemcachedExpirationTimeToSet()), backup.getData());
+            final Future<Boolean> valid = storage.set(format.createBackupKey(format.createValidityInfoKeyName(id)), MemcachedUtil.toMemcachedExpiration(maxInactive <= 0 ? 0 : maxInactive), validity);
+            data.get(timeout, TimeUnit.MILLISECONDS);
+            valid.get(timeout, TimeUnit.MILLISECONDS);
+            _log.info("msm-kit: storing session " + id + " (or its validity info) on its primary node failed; its backup copy was written before the response");
+        } catch (final Exception e) {
+            _log.warn("msm-kit: storing session " + session.getIdInternal() + " failed on its primary node and its backup copy could not be written either: " + e);
+        }
+    }
+
     /** The primary node of {@code id} failed a read: mark it down, relocate the session from its backup copy. */
     private MemcachedBackupSession loadBackupAfterFailedRead(final String id) throws IOException {
         final MemcachedNodesManager nodes = getMemcachedNodesManager();
@@ -100,7 +151,60 @@ public class KitSessionService extends MemcachedSessionService {
         return relocated;
     }
 
-    /** Passes every call through; records on the calling thread that a read failed. */
+    /** A write's result; records on the thread that waits for it that the write failed. */
+    private static final class WriteFailureRecorder implements Future<Boolean> {
+        private final Future<Boolean> _delegate;
+
+        WriteFailureRecorder(final Future<Boolean> delegate) {
+            _delegate = delegate;
+        }
+
+        @Override
+        public boolean cancel(final boolean mayInterruptIfRunning) {
+            return _delegate.cancel(mayInterruptIfRunning);
+        }
+
+        @Override
+        public boolean isCancelled() {
+            return _delegate.isCancelled();
+        }
+
+        @Override
+        public boolean isDone() {
+            return _delegate.isDone();
+        }
+
+        @Override
+        public Boolean get() throws InterruptedException, ExecutionException {
+            try {
+                return _delegate.get();
+            } catch (final ExecutionException e) {
+                WRITE_FAILED.set(Boolean.TRUE);
+                throw e;
+            } catch (final RuntimeException e) {
+                WRITE_FAILED.set(Boolean.TRUE);
+                throw e;
+            }
+        }
+
+        @Override
+        public Boolean get(final long timeout, final TimeUnit unit) throws InterruptedException, ExecutionException, TimeoutException {
+            try {
+                return _delegate.get(timeout, unit);
+            } catch (final ExecutionException e) {
+                WRITE_FAILED.set(Boolean.TRUE);
+                throw e;
+            } catch (final TimeoutException e) {
+                WRITE_FAILED.set(Boolean.TRUE);
+                throw e;
+            } catch (final RuntimeException e) {
+                WRITE_FAILED.set(Boolean.TRUE);
+                throw e;
+            }
+        }
+    }
+
+    /** Passes every call through; records on the calling thread that a read failed (and, through its results, a write). */
     private static final class ReadFailureRecorder implements StorageClient {
         private final StorageClient _delegate;
 
@@ -125,7 +229,7 @@ public class KitSessionService extends MemcachedSessionService {
 
         @Override
         public Future<Boolean> set(final String key, final int exp, final byte[] o) {
-            return _delegate.set(key, exp, o);
+            return new WriteFailureRecorder(_delegate.set(key, exp, o));
         }
 
         @Override
