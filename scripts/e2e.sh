@@ -132,9 +132,21 @@ drills() { # drills CONFIG SCENARIO...
   for s in "$@"; do
     case $s in
       cold-start) step "drill cold-start ($(basename "$cfg" .json))" $KIT drill cold-start --config "$cfg" --sessions 40 --duration 30 ;;
+      memcached-down-x3) local k; for k in 1 2 3; do step "node death $k/3: drill memcached-down, 0 sessions lost ($(basename "$cfg" .json))" node_death "$cfg"; done ;;
       *) step "drill $s ($(basename "$cfg" .json))" $KIT drill "$s" --config "$cfg" --sessions 20 --duration 12 ;;
     esac
   done
+}
+
+# node_death CONFIG: drill memcached-down (each session's next request right after the stop);
+# passes on the drill's own PASS and no session lost at all, in flight or not (issue 22).
+node_death() {
+  local json
+  json=$($KIT drill memcached-down --config "$1" --sessions 20 --duration 12 --json) || { echo "$json"; return 1; }
+  node -e 'const r = JSON.parse(process.argv[1]);
+    console.log(`  ${r.requests} requests, sessions lost ${r.sessionsLost}, updates lost ${r.updatesLost} (${r.updatesLostAtStop} in flight at the measured instant), requests failed ${r.requestsFailed}`);
+    for (const n of r.notes) console.log(`  note: ${n}`);
+    process.exit(r.ok && r.sessionsLost === 0 ? 0 : 1);' "$json"
 }
 
 # checks CONFIG: verify (versions on the page), failover verify, attribute coverage.
@@ -175,7 +187,7 @@ STAND_INS_ENV=$([[ ${#SI[@]} -gt 0 ]] && echo 1 || echo 0)
 if step "apply non-sticky (cdktf deploy)" env MSM_KIT_CONFIG="$NS" MSM_KIT_OUT="$OUT/non-sticky" MSM_KIT_STAND_INS="$STAND_INS_ENV" \
     npx --no-install cdktf deploy --auto-approve --skip-provider-lock --outputs-file "$OUT/non-sticky-outputs.json"; then
   checks "$NS"
-  drills "$NS" memcached-down tomcat-down restart cold-start
+  drills "$NS" memcached-down-x3 tomcat-down restart cold-start
   soak "$NS"
 fi
 step "destroy non-sticky (cdktf destroy)" env MSM_KIT_CONFIG="$NS" MSM_KIT_OUT="$OUT/non-sticky" MSM_KIT_STAND_INS="$STAND_INS_ENV" \
@@ -206,7 +218,7 @@ kit_lab() { # kit_lab CONFIG OUTNAME DRILL...
   fi
   step "destroy $name (msm-kit down)" $KIT down --config "$cfg" --out "$out"
 }
-kit_lab "$ST" sticky memcached-down tomcat-down restart cold-start
+kit_lab "$ST" sticky memcached-down-x3 tomcat-down restart cold-start
 kit_lab "$SEED" seed memcached-down tomcat-down restart cold-start
 kit_lab "$SEEDST" seed-sticky memcached-down tomcat-down restart
 

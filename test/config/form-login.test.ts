@@ -60,7 +60,7 @@ describe('manager.formLoginWorkaround', () => {
     const app = '<Context>\n  <Realm className="org.apache.catalina.realm.MemoryRealm" pathname="x.xml"/>\n</Context>\n';
     const merged = parse(mergeManager(app, kit)!).Context;
     expect(merged.Realm.className).toBe('org.apache.catalina.realm.MemoryRealm');
-    expect(merged.Manager.className).toBe('de.javakaffee.web.msm.MemcachedBackupSessionManager');
+    expect(merged.Manager.className).toBe('msmkit.tomcat.KitMemcachedBackupSessionManager');
     expect(merged.Valve).toEqual({ className: FORM_AUTHENTICATOR_CLASS, [CHANGE_SESSION_ID_ATTRIBUTE]: 'false' });
     // off: nothing but the Manager is merged
     const plain = parse(mergeManager(app, renderContextXml(resolveLab(accept(DEFAULT_CONFIG))))!).Context;

@@ -187,7 +187,7 @@ describe('synth with a user webapp', () => {
     for (const app of ['shop', 'msm-kit']) expect(readdirSync(join(webapps, app, 'META-INF'))).toEqual([]);
     const ctx = a.artifacts.webappContexts[1].xml;
     expect(ctx).toContain('<Parameter name="shop.title" value="msm-kit test shop" override="false"/>');
-    expect(ctx).toMatch(/<Manager className="de\.javakaffee\.web\.msm\.MemcachedBackupSessionManager"[^>]*\/>\n<\/Context>\n$/);
+    expect(ctx).toMatch(/<Manager className="msmkit\.tomcat\.KitMemcachedBackupSessionManager"[^>]*\/>\n<\/Context>\n$/);
     expect(a.artifacts.webappContexts[0].xml).toBe(a.artifacts.contextXml);
     expect(existsSync(join(webapps, 'msm-kit', 'index.jsp'))).toBe(true);
     expect(existsSync(join(webapps, 'ROOT'))).toBe(false);

@@ -78,9 +78,9 @@ describe('fetchJar', () => {
 });
 
 describe('jar manifest', () => {
-  it('Tomcat 9 + java: core, -tc9 and spymemcached into $CATALINA_HOME/lib, nothing in WEB-INF/lib', () => {
+  it('Tomcat 9 + java: core, -tc9, the kit Manager and spymemcached into $CATALINA_HOME/lib, nothing in WEB-INF/lib', () => {
     const set = jarSet('9', 'java', 17);
-    expect(set.map((j) => `${j.artifactId}:${j.target}`)).toEqual(['memcached-session-manager:catalina-lib', 'memcached-session-manager-tc9:catalina-lib', 'spymemcached:catalina-lib']);
+    expect(set.map((j) => `${j.artifactId}:${j.target}`)).toEqual(['memcached-session-manager:catalina-lib', 'memcached-session-manager-tc9:catalina-lib', 'msm-kit-manager:catalina-lib', 'spymemcached:catalina-lib']);
   });
 
   it('one Tomcat-specific jar per version: tc7, tc8 (for 8.5), tc9', () => {

@@ -16,12 +16,13 @@ import { accept, DEFAULT_CONFIG, patch, STICKY_CONFIG } from '../helpers';
 const derived = (v: '10.1' | '11') => jarSet(v, 'java', 17).filter((j) => j.derive);
 
 describe('jakarta jars (Tomcat 10.1 and 11)', () => {
-  it('10.1 and 11 get the converted core and tc9 jars and the kit manager, never the javax ones', () => {
+  it('10.1 and 11 get the converted core and tc9 jars and the kit managers, never the javax ones', () => {
     for (const v of ['10.1', '11'] as const) {
       const names = jarSet(v, 'java', 17).map(jarFileName);
-      expect(names).toEqual(['memcached-session-manager-jakarta-2.3.2.jar', 'memcached-session-manager-tc9-jakarta-2.3.2.jar', 'msm-kit-jakarta-manager-1.0.0.jar', 'spymemcached-2.12.3.jar']);
+      expect(names).toEqual(['memcached-session-manager-jakarta-2.3.2.jar', 'memcached-session-manager-tc9-jakarta-2.3.2.jar', 'msm-kit-manager-1.0.0.jar', 'msm-kit-jakarta-manager-1.1.0.jar', 'spymemcached-2.12.3.jar']);
     }
-    expect(jarSet('9', 'java', 17).some((j) => j.derive)).toBe(false);
+    // Tomcat 9 derives only the kit's own Manager (javac), nothing converted
+    expect(jarSet('9', 'java', 17).filter((j) => j.derive).map((j) => j.derive!.kind)).toEqual(['javac']);
   });
 
   it('deriving twice gives the same bytes, equal to the pin; the converted classes name jakarta.servlet, not javax.servlet', async () => {
@@ -35,7 +36,8 @@ describe('jakarta jars (Tomcat 10.1 and 11)', () => {
       const classes = Buffer.concat(entries.filter((e) => e.name.endsWith('.class')).map((e) => e.data)).toString('latin1');
       expect(classes).not.toContain('javax/servlet');
       if (jar.derive?.kind === 'jakarta') expect(classes).toContain('jakarta/servlet');
-      else expect(entries.map((e) => e.name)).toContain('msmkit/tomcat/JakartaMemcachedBackupSessionManager.class');
+      else if (jar.artifactId === 'msm-kit-jakarta-manager') expect(entries.map((e) => e.name)).toContain('msmkit/tomcat/JakartaMemcachedBackupSessionManager.class');
+      else expect(entries.map((e) => e.name)).toContain('msmkit/tomcat/KitMemcachedBackupSessionManager.class');
     }
   }, 240_000);
 
@@ -46,11 +48,11 @@ describe('jakarta jars (Tomcat 10.1 and 11)', () => {
     expect(sha256(writeZip(readZip(z)))).toBe(sha256(z));
   });
 
-  it("context.xml names the kit's Manager on 10.1/11 and msm's on 9", () => {
+  it("context.xml names the kit's jakarta Manager on 10.1/11 and the kit's javax Manager on 9", () => {
     const xml = (version: string, javaVersion: number) => renderContextXml(resolveLab(accept(patch(DEFAULT_CONFIG, { tomcat: { version, javaVersion } }))));
     expect(xml('11', 17)).toContain('className="msmkit.tomcat.JakartaMemcachedBackupSessionManager"');
     expect(xml('10.1', 11)).toContain('className="msmkit.tomcat.JakartaMemcachedBackupSessionManager"');
-    expect(xml('9', 17)).toContain('className="de.javakaffee.web.msm.MemcachedBackupSessionManager"');
+    expect(xml('9', 17)).toContain('className="msmkit.tomcat.KitMemcachedBackupSessionManager"');
   });
 
   it('sticky labs on 10.1/11 set the Engine jvmRoute in server.xml (Tomcat 10+ ignores -DjvmRoute); others do not', () => {

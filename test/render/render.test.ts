@@ -48,7 +48,7 @@ describe('context.xml', () => {
 
   it('non-sticky: parses and carries exactly the expected Manager attributes', () => {
     expect(managerOf(renderContextXml(labs['non-sticky']))).toEqual({
-      className: 'de.javakaffee.web.msm.MemcachedBackupSessionManager',
+      className: 'msmkit.tomcat.KitMemcachedBackupSessionManager',
       memcachedNodes: 'mnode1:memcached-node1:11211,mnode2:memcached-node2:11211',
       sticky: 'false',
       lockingMode: 'auto',
