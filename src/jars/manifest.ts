@@ -76,12 +76,27 @@ const MIGRATION_TOOL: Jar = { ...jar('org.apache.tomcat:jakartaee-migration:1.0.
 const jakarta = (from: Jar, sha256: string): Jar => ({ groupId: 'msm-kit.derived', artifactId: `${from.artifactId}-jakarta`, version: from.version, sha256, target: from.target, derive: { kind: 'jakarta', from, tool: MIGRATION_TOOL } });
 const CORE_JAKARTA = jakarta(CORE, '34c6ccff7fd9dc0335a00bd06b4cb501a030b3ef711c74a59f2e3bd05b49e73d');
 const TC9_JAKARTA = jakarta(TC9, 'dfc8479174bfc868c65211a7bf0a2c71231702747722e84680bccb93932e54aa');
-/** Tomcat 9's API to compile the kit's Manager against (the stand-in's Tomcat 9.0.117, Maven Central). */
-const TOMCAT9_API = [
-  jar('org.apache.tomcat:tomcat-catalina:9.0.117', '434541f25b3f7b64d7d5bb63c1ea1648b8363e8e1c5c35f8d7a180f7aa42066c', 'build'),
-  jar('org.apache.tomcat:tomcat-servlet-api:9.0.117', '1412bd8c3cfc7b9d39e518cea693833786e7e219b4dbdefd3acc24136b86f2f9', 'build'),
-  jar('org.apache.tomcat:tomcat-juli:9.0.117', '0f28b2d42b208843b06b13104fe408afd682818c3682c5b166041629b136ce9f', 'build'),
+/** Tomcat's API to compile against: tomcat-catalina, -servlet-api and -juli of one version (sha256 in that order). */
+const tomcatApi = (version: string, [catalina, servlet, juli]: readonly [string, string, string]): readonly Jar[] => [
+  jar(`org.apache.tomcat:tomcat-catalina:${version}`, catalina, 'build'),
+  jar(`org.apache.tomcat:tomcat-servlet-api:${version}`, servlet, 'build'),
+  jar(`org.apache.tomcat:tomcat-juli:${version}`, juli, 'build'),
 ];
+/** A Manager jar the kit compiles from its own sources (catalina lib). */
+const kitManager = (artifactId: string, version: string, sha256: string, derive: Omit<Extract<Derivation, { kind: 'javac' }>, 'kind'>): Jar => ({
+  groupId: 'msm-kit.derived',
+  artifactId,
+  version,
+  sha256,
+  target: 'catalina-lib',
+  derive: { kind: 'javac', ...derive },
+});
+/** Tomcat 9's API (the stand-in's Tomcat 9.0.117, Maven Central). */
+const TOMCAT9_API = tomcatApi('9.0.117', [
+  '434541f25b3f7b64d7d5bb63c1ea1648b8363e8e1c5c35f8d7a180f7aa42066c',
+  '1412bd8c3cfc7b9d39e518cea693833786e7e219b4dbdefd3acc24136b86f2f9',
+  '0f28b2d42b208843b06b13104fe408afd682818c3682c5b166041629b136ce9f',
+]);
 /**
  * The kit's Manager for the javax.* Tomcats 7, 8.5 and 9: msmkit.tomcat.KitMemcachedBackupSessionManager
  * (tools/java/kit-manager): a primary read that fails on a dead node loads the backup copy
@@ -91,29 +106,23 @@ const TOMCAT9_API = [
  * tool leaves the jar byte-identical; test/jars/kit-manager.test.ts checks there is none), so
  * the same jar serves the jakarta.* Tomcats 10.1 and 11 beside the converted msm.
  */
-const KIT_MANAGER: Jar = {
-  groupId: 'msm-kit.derived',
-  artifactId: 'msm-kit-manager',
-  version: '1.0.0',
-  sha256: 'cd555ad8362322f0fd16de15c4f985156d0943099491e88fb28d5204d95ec22f',
-  target: 'catalina-lib',
-  derive: { kind: 'javac', sourceDir: 'tools/java/kit-manager', release: 8, classpath: [CORE, TC9, ...TOMCAT9_API] },
-};
-/** Tomcat 10.1's API to compile against (Maven Central; the 10.1 line's latest there when pinned). */
-const TOMCAT_API = [
-  jar('org.apache.tomcat:tomcat-catalina:10.1.56', '8271c90a0a147ee53639cade2fab3b079b53184949e982464052a468efcce3f5', 'build'),
-  jar('org.apache.tomcat:tomcat-servlet-api:10.1.56', '48c3fded60740da1ade60cf5475b86c4825878a91d6505c1a2777dadc9c5edf0', 'build'),
-  jar('org.apache.tomcat:tomcat-juli:10.1.56', '977034fe4c61bf59766d7b0c3190de5c9b7e6b2c86c0b65c77e6a79cc2171d75', 'build'),
-];
+const KIT_MANAGER = kitManager('msm-kit-manager', '1.0.0', 'cd555ad8362322f0fd16de15c4f985156d0943099491e88fb28d5204d95ec22f', {
+  sourceDir: 'tools/java/kit-manager',
+  release: 8,
+  classpath: [CORE, TC9, ...TOMCAT9_API],
+});
+/** Tomcat 10.1's API (Maven Central; the 10.1 line's latest there when pinned). */
+const TOMCAT_API = tomcatApi('10.1.56', [
+  '8271c90a0a147ee53639cade2fab3b079b53184949e982464052a468efcce3f5',
+  '48c3fded60740da1ade60cf5475b86c4825878a91d6505c1a2777dadc9c5edf0',
+  '977034fe4c61bf59766d7b0c3190de5c9b7e6b2c86c0b65c77e6a79cc2171d75',
+]);
 /** The kit's Manager for Tomcat 10.1/11: msmkit.tomcat.JakartaMemcachedBackupSessionManager (config/msm.ts). Java 11 bytecode: 10.1's minimum. */
-const JAKARTA_MANAGER: Jar = {
-  groupId: 'msm-kit.derived',
-  artifactId: 'msm-kit-jakarta-manager',
-  version: '1.1.0',
-  sha256: '9748794331922237f7b72a65b8e4b6080b6217f254a28ebf55207e545735ed00',
-  target: 'catalina-lib',
-  derive: { kind: 'javac', sourceDir: 'tools/java/jakarta-manager', release: 11, classpath: [CORE_JAKARTA, TC9_JAKARTA, KIT_MANAGER, ...TOMCAT_API] },
-};
+const JAKARTA_MANAGER = kitManager('msm-kit-jakarta-manager', '1.1.0', '9748794331922237f7b72a65b8e4b6080b6217f254a28ebf55207e545735ed00', {
+  sourceDir: 'tools/java/jakarta-manager',
+  release: 11,
+  classpath: [CORE_JAKARTA, TC9_JAKARTA, KIT_MANAGER, ...TOMCAT_API],
+});
 
 /** The Tomcat-specific manager jars per supported Tomcat version. */
 const TOMCAT_JARS: Record<TomcatVersionName, readonly Jar[]> = {
