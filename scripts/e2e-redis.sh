@@ -61,8 +61,9 @@ KEYS=$(docker exec "$REDIS" redis-cli --scan --pattern 'validity:*' | wc -l)
 ((KEYS > 0)) || fail "no msm validity key in Redis after verify"
 echo "ok: $KEYS session(s) with msm's validity key in Redis"
 
-$KIT drill tomcat-down --config "$CFG" -k 10 -d 9 | tail -n 1 | tee "$OUT/tomcat-down.txt"
-[[ $(tail -n 1 "$OUT/tomcat-down.txt") == PASS:* ]] || fail "drill tomcat-down (non-sticky, Redis)"
+$KIT drill tomcat-down --config "$CFG" -k 10 -d 9 > "$OUT/tomcat-down.txt" 2>&1
+[[ $(tail -n 1 "$OUT/tomcat-down.txt") == PASS:* ]] || { cat "$OUT/tomcat-down.txt"; fail "drill tomcat-down (non-sticky, Redis)"; }
+tail -n 1 "$OUT/tomcat-down.txt"
 $KIT drill redis-down --config "$CFG" -k 10 -d 9 > "$OUT/redis-down.txt"; rc=$?
 grep -E '^(  sessions lost|  requests failed|REPORTED|PASS|FAIL)' "$OUT/redis-down.txt"
 # One Redis, non-sticky: every request waits on the dead store and many time out; the drill must

@@ -24,8 +24,8 @@ export const SCENARIOS = ['memcached-down', 'redis-down', 'tomcat-down', 'restar
  * The next request of a session, even one sent right after the stop, is not excused:
  * the kit's Manager loads the backup copy when a read of the dead node fails
  * (tools/java/kit-manager). Any loss outside the instant breaks the mode's promise.
- * With the one-engine chaos the instant is measured (the container's FinishedAt), so
- * `from` = `until`; other chaos gives the stop's start and end.
+ * `from` is the stop signal, `until` the measured end of the node's process (the
+ * container's FinishedAt) with the one-engine chaos, else the end of the stop command.
  */
 export interface StopWindow {
   /** When the node began to go (ms into the run). */
@@ -524,7 +524,9 @@ export async function runDrill(lab: ResolvedLab, opts: DrillOptions): Promise<Dr
 
   const all = samples.flat();
   const failed = all.filter((s) => s.status !== 200 || !s.session || (!opts.identityOnly && s.counter === undefined));
-  const instant: StopWindow = diedAt === undefined ? { from: stoppedAt, until: stopDone } : { from: diedAt, until: diedAt };
+  // The node was going away from the stop signal until its process ended (a Tomcat drains
+  // and shuts its JVM down in between; memcached exits at once): only requests in flight then are excused.
+  const instant: StopWindow = { from: stoppedAt, until: diedAt ?? stopDone };
   const per = samples.map((s) => analyseSession(s, instant, opts.identityOnly));
   const sessionsLost = per.filter((p) => p.lost).length;
   const sessionsLostAtStop = per.filter((p) => p.lost && p.lostAtStop).length;
