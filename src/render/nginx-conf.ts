@@ -78,7 +78,11 @@ function proxyLines(lab: ResolvedLab, pass: string): string[] {
     '      proxy_set_header X-Forwarded-Host $http_host;',
     `      proxy_connect_timeout ${token(lb.connectTimeout)}s;`,
     `      proxy_read_timeout ${token(lb.readTimeout)}s;`,
-    '      proxy_next_upstream error timeout http_502 http_503;',
+    // http_404 too: a Tomcat that is shutting down stops its webapps before it closes the
+    // connections nginx keeps alive, and answers 404 on them (seen in drill tomcat-down);
+    // the other node has the page. nginx never counts a 404 as a node failure, and never
+    // retries a non-idempotent request (POST) that reached a node.
+    '      proxy_next_upstream error timeout http_502 http_503 http_404;',
     `      proxy_next_upstream_tries ${token(lab.tomcats.length + 1)};`,
   ];
 }

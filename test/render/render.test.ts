@@ -97,7 +97,7 @@ describe('nginx.conf', () => {
   it('non-sticky: round-robin upstream with failover settings and keepalive', () => {
     const conf = renderNginxConf(labs['non-sticky']);
     expect(conf).toMatch(/upstream msm_tomcats \{\n    server 172\.28\.57\.40:8080 max_fails=1 fail_timeout=5s; # tomcat-node1\n    server 172\.28\.57\.41:8080/);
-    expect(conf).toContain('proxy_next_upstream error timeout http_502 http_503;');
+    expect(conf).toContain('proxy_next_upstream error timeout http_502 http_503 http_404;');
     expect(conf).toContain('proxy_set_header Connection "";');
     expect(conf).toContain('proxy_http_version 1.1;');
     expect(conf).toContain('X-Forwarded-For');
