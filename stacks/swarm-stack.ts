@@ -77,6 +77,8 @@ export class SwarmStack extends TerraformStack {
           aliases: [SWARM_TOMCATS_ALIAS],
           env: [`MSM_KIT_NODE=${t.name}`, `CATALINA_OPTS=${t.catalinaOpts}`, ...secrets.map((s) => `${SECRETS[s.key].env}=${s.ref}`)],
           dependsOn: this.memcached.map((m) => m.resource),
+          // A change starts the new task before it stops the old one: the node keeps answering.
+          updateOrder: 'start-first',
         }),
     );
 

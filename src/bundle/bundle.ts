@@ -287,9 +287,42 @@ export async function writeBundle(lab: ResolvedLab, opts: BundleOptions): Promis
       '',
       'The session cookie is HttpOnly and SameSite=Lax (context file' + (lab.tomcatVersion === '7' ? '; Tomcat 7 has no CookieProcessor, so nginx adds SameSite' : '') + '), and Secure when nginx serves HTTPS and the RemoteIpValve of `<node>/server.xml` trusts it.',
       '',
+      ...rollingChangeSteps(lab, addresses),
     ].join('\n'),
   );
   return { outDir: out, nodes: lab.tomcats.map((t) => t.name), files: listRelative(out) };
+}
+
+/**
+ * How an operator changes a running setup by hand without users noticing: the order
+ * `msm-kit up` follows on a lab (src/lab/rolling.ts), as steps for the bundle's README.
+ */
+export function rollingChangeSteps(lab: ResolvedLab, addresses: Readonly<Record<string, string>>): string[] {
+  const probe = `${new URL(lab.probeUrl).pathname}`;
+  const stores = lab.redis
+    ? [`2. Redis: it is the only store and keeps nothing across a restart: ${lab.sticky ? 'sticky sessions live on in their Tomcats and are stored again on their next request' : 'non-sticky sessions are lost while it restarts; change it when nobody uses the site, or move to sticky mode first'}.`]
+    : [
+        '2. memcached, one node at a time: restart it with its new settings, wait until it answers (`printf "stats\\r\\nquit\\r\\n" | nc <host> <port>`), then wait a few seconds more before the next',
+        '   node (msm marks it available again after about a second; a session in use is stored on it again on its next request). msm reads the backup copy of a session whose node is away.',
+      ];
+  return [
+    '## Changing a running setup, one node at a time',
+    '',
+    'Sessions are shared so that a node can go away without users noticing. Keep it so when you change something (a Manager attribute, JVM options, a Tomcat upgrade):',
+    '',
+    '1. Prepare the new files (jars, context file, `setenv.sh`) on every node first; restart nothing yet.',
+    ...stores,
+    '3. Tomcat, one node at a time:',
+    '   1. In `nginx/nginx.conf`, add `down` to this node\'s `server` lines (every upstream it is in), then `nginx -t && nginx -s reload`: no new request goes to it.',
+    '   2. Wait until nginx\'s old workers have finished their requests: `pgrep -f "nginx: worker process is shutting down"` prints nothing.',
+    '   3. Stop this Tomcat, apply the change, start it.',
+    `   4. Check it keeps a session through msm, straight to the node: \`curl -s -c /tmp/jar -b /tmp/jar http://<node>:8080${probe}\` twice shows the kit's sample page counting up by one (on your own page: the same session id twice; ${lab.tomcats.map((t) => `${t.name} at ${addresses[t.name]}`).join(', ')}).`,
+    '   5. Remove `down`, `nginx -t && nginx -s reload`; then the next node.',
+    '4. nginx itself: `nginx -t && nginx -s reload` loads a new nginx.conf without dropping a request; a restart drops them.',
+    '',
+    '`msm-kit up` does all of this on a lab that runs (`--all-at-once` replaces every node together instead).',
+    '',
+  ];
 }
 
 function listRelative(dir: string): string[] {

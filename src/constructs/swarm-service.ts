@@ -23,6 +23,14 @@ export interface SwarmServiceProps {
   readonly publish?: { readonly target: number; readonly published: number };
   /** Services that must exist first. @default none */
   readonly dependsOn?: dockerService.Service[];
+  /**
+   * How a change replaces the task (update_config, parallelism 1, rolled back when the
+   * new task fails): `start-first` keeps the old task serving until the new one is
+   * healthy (Tomcat: no gap); `stop-first` stops it first, for a node that cannot run
+   * twice (a store: its address and data are the node; nginx: its host-mode port).
+   * @default 'stop-first'
+   */
+  readonly updateOrder?: 'start-first' | 'stop-first';
 }
 
 /**
@@ -67,6 +75,7 @@ export class SwarmService extends Construct {
         mode: 'dnsrr',
         ports: props.publish ? [{ targetPort: props.publish.target, publishedPort: props.publish.published, publishMode: 'host', protocol: 'tcp' }] : undefined,
       },
+      updateConfig: { parallelism: 1, order: props.updateOrder ?? 'stop-first', failureAction: 'rollback', monitor: '5s' },
       convergeConfig: { delay: '1s', timeout: '5m' },
       dependsOn: props.dependsOn,
     });

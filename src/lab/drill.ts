@@ -12,7 +12,7 @@ import { settleLab } from './settle';
 /** The note of a drill on a page that is not the sample app. */
 export const IDENTITY_ONLY = 'session identity only: the page is not the sample app (no counter), so a changed session id counts as a lost session and updates are not checked';
 
-export const SCENARIOS = ['memcached-down', 'redis-down', 'tomcat-down', 'restart', 'cold-start'] as const;
+export const SCENARIOS = ['memcached-down', 'redis-down', 'tomcat-down', 'restart', 'cold-start', 'rolling'] as const;
 
 /**
  * The failover instant: the moment the node died. A request is "at the instant" only
@@ -34,6 +34,9 @@ export interface StopWindow {
   readonly until: number;
 }
 export type Scenario = (typeof SCENARIOS)[number];
+
+/** How long a rolling drill's traffic goes on after its change is done (ms). */
+export const ROLLING_TAIL_MS = 3000;
 
 export interface DrillOptions {
   readonly scenario: Scenario;
@@ -57,6 +60,20 @@ export interface DrillOptions {
   readonly log?: (line: string) => void;
   /** How nodes are stopped and started, and how the lab settles first. @default docker stop/start of the node's container on the engine (one-engine lab) */
   readonly chaos?: DrillChaos;
+  /** `rolling` only (required there): the change applied under load, e.g. `up` with another config. */
+  readonly change?: DrillChange;
+}
+
+/**
+ * The change a `rolling` drill applies while its sessions run: no node is stopped by
+ * the drill; whatever the change does to the lab is what users would see. Traffic runs
+ * until the change is done and a few seconds more. Every loss counts (no instant).
+ */
+export interface DrillChange {
+  /** What the log says is done, e.g. "up --config b.json (rolling)". */
+  readonly verb: string;
+  /** Applies the change; resolves with a line for the report. */
+  run(): Promise<string>;
 }
 
 /**
@@ -128,11 +145,15 @@ export interface DrillReport {
   readonly updatesLostAtStop: number;
   /** Longest stretch (s) in which requests kept failing. */
   readonly longestFailureWindowS: number;
+  /** Longest stretch (s) in which no request of any session succeeded, from the first answer to the last. */
+  readonly longestGapS: number;
   /** From the stop to the end of the last failed request (s); 0 without failures. */
   readonly lastFailureAfterStopS: number;
   /** Nodes that served requests in the last quarter of the run. */
   readonly nodesAtEnd: readonly string[];
   readonly spreadAgain?: boolean;
+  /** `rolling`: what the change did (e.g. "rolling apply, 4 steps"). */
+  readonly change?: string;
   /** Whether the mode's promise held: no session and no update lost (non-sticky), traffic spread again (restart). */
   readonly ok: boolean;
   /** Why the drill failed besides lost sessions or updates (failed requests, a page without a session), each with its Fix. */
@@ -145,6 +166,10 @@ export interface DrillReport {
 
 
 function pickNode(lab: ResolvedLab, opts: DrillOptions): string {
+  if (opts.scenario === 'rolling') {
+    if (!opts.change) throw new UsageError('drill rolling needs the change to apply. Fix: pass --to <config> (the same lab with the change made)');
+    return 'every changed node';
+  }
   if (opts.node) {
     const known = [...lab.tomcats.map((t) => t.name), ...storeNames(lab)];
     if (!known.includes(opts.node)) throw new UsageError(`--node ${opts.node} is not a node of lab ${lab.name}. Fix: use one of ${known.join(', ')}`);
@@ -175,6 +200,14 @@ export function longestWindow(intervals: Array<[number, number]>): number {
     }
   }
   if (cur) best = Math.max(best, cur[1] - cur[0]);
+  return best;
+}
+
+/** The longest time (ms) between two successful answers, lab-wide (answer instants t1 of the 200s). */
+export function longestGap(samples: ReadonlyArray<Pick<Sample, 'status' | 't1'>>): number {
+  const ok = samples.filter((s) => s.status === 200).map((s) => s.t1).sort((a, b) => a - b);
+  let best = 0;
+  for (let i = 1; i < ok.length; i++) best = Math.max(best, ok[i] - ok[i - 1]);
   return best;
 }
 
@@ -407,6 +440,7 @@ async function runColdStart(lab: ResolvedLab, opts: DrillOptions): Promise<Drill
     updatesLost: updatesRepeated + updatesSkipped,
     updatesLostAtStop: 0,
     longestFailureWindowS: longestWindow(failed.map((s) => [s.t0, s.t1])) / 1000,
+    longestGapS: longestGap(all) / 1000,
     lastFailureAfterStopS: 0,
     nodesAtEnd: [...new Set(all.filter((s) => s.t0 > durationMs * 0.75 && s.status === 200).map((s) => s.node!))].sort(),
     ok,
@@ -440,8 +474,10 @@ export async function runDrill(lab: ResolvedLab, opts: DrillOptions): Promise<Dr
   const agent = keepAliveAgent(opts.url ?? lab.probeUrl, K);
   const clients = Array.from({ length: K }, () => new SessionClient(opts.url ?? lab.probeUrl, 10_000, agent));
   const samples: Sample[][] = clients.map(() => []);
+  const rolling = opts.scenario === 'rolling';
   const start = performance.now();
-  const end = start + durationMs;
+  // A rolling drill runs until its change is done, and TAIL_MS more.
+  let end = rolling ? Infinity : start + durationMs;
   const stopAt = start + durationMs / 3;
   const startAt = opts.scenario === 'restart' ? start + (durationMs * 7) / 12 : Infinity;
   let stoppedAt = NaN;
@@ -464,7 +500,12 @@ export async function runDrill(lab: ResolvedLab, opts: DrillOptions): Promise<Dr
   const wallStart = Date.now() - (performance.now() - start);
 
   if (opts.identityOnly) notes.push(IDENTITY_ONLY);
-  log(`drill ${opts.scenario}: ${K} sessions for ${durationMs / 1000} s on ${opts.url ?? lab.probeUrl}; stopping ${node} at ${(durationMs / 3000).toFixed(1)} s`);
+  log(
+    rolling
+      ? `drill rolling: ${K} sessions on ${opts.url ?? lab.probeUrl}; ${opts.change!.verb} at ${(durationMs / 3000).toFixed(1)} s, traffic until it is done and ${ROLLING_TAIL_MS / 1000} s more`
+      : `drill ${opts.scenario}: ${K} sessions for ${durationMs / 1000} s on ${opts.url ?? lab.probeUrl}; stopping ${node} at ${(durationMs / 3000).toFixed(1)} s`,
+  );
+  let changeLine: string | undefined;
   const loops = clients.map(async (c, i) => {
     while (performance.now() < end) {
       const t0 = performance.now();
@@ -475,6 +516,18 @@ export async function runDrill(lab: ResolvedLab, opts: DrillOptions): Promise<Dr
   });
   const chaosRun = (async () => {
     await new Promise((r) => setTimeout(r, stopAt - performance.now()));
+    if (rolling) {
+      log(`  ${((performance.now() - start) / 1000).toFixed(1)} s: ${opts.change!.verb}`);
+      stoppedAt = performance.now() - start;
+      try {
+        changeLine = await opts.change!.run();
+      } finally {
+        stopDone = performance.now() - start;
+        end = performance.now() + ROLLING_TAIL_MS;
+      }
+      log(`  ${(stopDone / 1000).toFixed(1)} s: the change is done (${changeLine})`);
+      return;
+    }
     log(`  ${((performance.now() - start) / 1000).toFixed(1)} s: ${chaos.stopVerb} ${node}`);
     stoppedAt = performance.now() - start;
     const died = await chaos.stop(node);
@@ -493,7 +546,7 @@ export async function runDrill(lab: ResolvedLab, opts: DrillOptions): Promise<Dr
     await Promise.all([...loops, chaosRun.catch((e: Error) => (chaosError = e))]);
   } finally {
     // Leave the lab as it was: whatever happened, the stopped node runs again.
-    await chaos.restore(node, log);
+    if (!rolling) await chaos.restore(node, log);
     agent.destroy();
   }
   if (chaosError) throw chaosError;
@@ -526,7 +579,9 @@ export async function runDrill(lab: ResolvedLab, opts: DrillOptions): Promise<Dr
   const failed = all.filter((s) => s.status !== 200 || !s.session || (!opts.identityOnly && s.counter === undefined));
   // The node was going away from the stop signal until its process ended (a Tomcat drains
   // and shuts its JVM down in between; memcached exits at once): only requests in flight then are excused.
-  const instant: StopWindow = { from: stoppedAt, until: diedAt ?? stopDone };
+  // A rolling change has no instant: no node is meant to fail, every loss counts.
+  const instant: StopWindow = rolling ? { from: NaN, until: NaN } : { from: stoppedAt, until: diedAt ?? stopDone };
+  const runMs = rolling ? Math.max(...all.map((x) => x.t1), durationMs) : durationMs;
   const per = samples.map((s) => analyseSession(s, instant, opts.identityOnly));
   const sessionsLost = per.filter((p) => p.lost).length;
   const sessionsLostAtStop = per.filter((p) => p.lost && p.lostAtStop).length;
@@ -535,7 +590,7 @@ export async function runDrill(lab: ResolvedLab, opts: DrillOptions): Promise<Dr
   const updatesSkipped = per.reduce((a, p) => a + p.skipped, 0);
   const longestFailureWindowS = longestWindow(failed.map((s) => [s.t0, s.t1])) / 1000;
   const lastFailureAfterStopS = failed.length ? Math.max(0, (Math.max(...failed.map((s) => s.t1)) - stoppedAt) / 1000) : 0;
-  const quarter = all.filter((s) => s.t0 > durationMs * 0.75 && s.status === 200);
+  const quarter = all.filter((s) => s.t0 > runMs * 0.75 && s.status === 200);
   const nodesAtEnd = [...new Set(quarter.map((s) => s.node!))].sort();
   const sticky = lab.sticky;
   const mode = sticky ? 'sticky' : 'non-sticky';
@@ -567,7 +622,9 @@ export async function runDrill(lab: ResolvedLab, opts: DrillOptions): Promise<Dr
   const lostBeforeStop = per.filter((p, i) => p.lost && p.lostIndex !== undefined && samples[i][p.lostIndex].t0 < stoppedAt).length;
   if (redisDown && sticky && lostBeforeStop > 0)
     notes.push(`${lostBeforeStop} session(s) were lost before Redis was stopped (sticky mode: a request routed to another Tomcat before msm's asynchronous copy reached the store); not counted against the Redis outage`);
-  const promiseHeld = redisDown
+  const promiseHeld = rolling
+    ? sessionsLost === 0 && updatesRepeated + updatesSkipped === 0
+    : redisDown
     ? sticky ? sessionsLost - lostBeforeStop === sessionsLostAtStop : true
     : sticky ? true : sessionsLost === sessionsLostAtStop && updatesRepeated + updatesSkipped === updatesLostAtStop;
   const problems = judgeRequests(requestCounts(opts.scenario, opts.url ?? lab.probeUrl, all, opts.identityOnly));
@@ -586,23 +643,28 @@ export async function runDrill(lab: ResolvedLab, opts: DrillOptions): Promise<Dr
     updatesLost: updatesRepeated + updatesSkipped,
     updatesLostAtStop,
     longestFailureWindowS,
+    longestGapS: longestGap(all) / 1000,
     lastFailureAfterStopS,
     nodesAtEnd,
     spreadAgain,
+    change: changeLine,
     ok,
     problems,
     notes,
   };
   const summary = [
-    `drill ${opts.scenario} (${mode}, ${opts.chaos ? chaos.stopVerb : 'stopped'} ${node}): ${all.length} requests from ${K} sessions`,
+    `drill ${opts.scenario} (${mode}, ${rolling ? opts.change!.verb : `${opts.chaos ? chaos.stopVerb : 'stopped'} ${node}`}): ${all.length} requests from ${K} sessions`,
     `  sessions lost:   ${sessionsLost} (${sessionsLostAtStop} at the failover instant, ${sessionsLost - sessionsLostAtStop} after it)`,
     `  updates lost:    ${report.updatesLost} (repeated ${updatesRepeated}, skipped ${updatesSkipped}; ${updatesLostAtStop} at the failover instant, ${report.updatesLost - updatesLostAtStop} after it)`,
     `  requests failed: ${failed.length}`,
-    `  longest failure window: ${longestFailureWindowS.toFixed(2)} s; last failure ${lastFailureAfterStopS.toFixed(2)} s after the stop`,
+    ...(rolling ? [`  change: ${opts.change!.verb}: ${changeLine} (${((stopDone - stoppedAt) / 1000).toFixed(1)} s under load)`] : []),
+    `  longest failure window: ${longestFailureWindowS.toFixed(2)} s; last failure ${lastFailureAfterStopS.toFixed(2)} s after the ${rolling ? 'change began' : 'stop'}; longest time without an answer: ${(longestGap(all) / 1000).toFixed(2)} s`,
     `  nodes serving at the end: ${nodesAtEnd.join(', ') || 'none'}`,
     ...notes.map((n) => `  note: ${n}`),
     ...problems.map((p) => `FAIL: ${p}`),
-    redisDown
+    rolling
+      ? `${ok ? 'PASS' : 'FAIL'}: a rolling change promises no failed request and no lost session or update`
+      : redisDown
       ? sticky
         ? `${ok ? 'PASS' : 'FAIL'}: sticky mode with Redis down keeps every session in its Tomcat (no loss after the instant)`
         : ok

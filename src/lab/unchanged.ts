@@ -94,3 +94,30 @@ export async function whyApply(markPath: string, stackDir: string, statePath: st
   }
   return undefined;
 }
+
+/**
+ * Whether the lab runs as the state records it: the state holds containers and every
+ * one of them runs under the recorded id. Such a lab has users; `up` rolls changes
+ * onto it one node at a time (src/lab/rolling.ts) instead of replacing all at once.
+ */
+export async function labIsLive(statePath: string): Promise<boolean> {
+  let recorded: Map<string, string>;
+  try {
+    recorded = stateContainers(readFileSync(statePath, 'utf8'));
+  } catch {
+    return false;
+  }
+  if (recorded.size === 0) return false;
+  try {
+    const out = await docker('inspect', '-f', '{{.Name}} {{.Id}} {{.State.Status}}', ...recorded.keys());
+    return out
+      .split('\n')
+      .filter(Boolean)
+      .every((line) => {
+        const [slashName, id, status] = line.split(' ');
+        return recorded.get(slashName.replace(/^\//, '')) === id && status === 'running';
+      });
+  } catch {
+    return false; // a recorded container is gone
+  }
+}

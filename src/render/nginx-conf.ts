@@ -36,9 +36,11 @@ function routeKey(route: string): string {
   return `"~^${r}$"`;
 }
 
-function server(t: ResolvedTomcat, lab: ResolvedLab, backup = false): string {
+function server(t: ResolvedTomcat, lab: ResolvedLab, drained: ReadonlySet<string>, backup = false): string {
   const lb = lab.loadBalancer;
-  return `    server ${token(t.ip)}:${TOMCAT_PORT} max_fails=${token(lb.maxFails)} fail_timeout=${token(lb.failTimeout)}s${backup ? ' backup' : ''}; # ${token(t.name)}`;
+  // `down`: a node taken out for a rolling change gets no new request; nginx's old workers finish the ones it has.
+  const down = drained.has(t.name) ? ' down' : '';
+  return `    server ${token(t.ip)}:${TOMCAT_PORT} max_fails=${token(lb.maxFails)} fail_timeout=${token(lb.failTimeout)}s${backup ? ' backup' : ''}${down}; # ${token(t.name)}`;
 }
 
 function upstream(name: string, servers: string[], lab: ResolvedLab): string[] {
@@ -104,18 +106,32 @@ const ROUTE_MAPS: readonly string[] = [
   '  }',
 ];
 
-export function renderNginxConf(lab: ResolvedLab): string {
+export interface NginxConfOptions {
+  /**
+   * Tomcat nodes (by name) marked `down`: no new request goes to them (a rolling
+   * change drains a node this way before it replaces it; src/lab/rolling.ts). A sticky
+   * route whose node is drained goes to its backup servers. One engine only.
+   * @default none
+   */
+  readonly drained?: readonly string[];
+}
+
+export function renderNginxConf(lab: ResolvedLab, opts: NginxConfOptions = {}): string {
   if (lab.swarm) return renderSwarmNginxConf(lab);
   const lb = lab.loadBalancer;
+  const drained = new Set(opts.drained ?? []);
+  const unknown = [...drained].filter((n) => !lab.tomcats.some((t) => t.name === n));
+  if (unknown.length) throw new Error(`renderNginxConf: no Tomcat named ${unknown.join(', ')} in lab ${lab.name}`);
+  if (drained.size >= lab.tomcats.length) throw new Error(`renderNginxConf: draining every Tomcat of lab ${lab.name} leaves none to answer`);
   const L: string[] = [
     ...preamble(`lab "${token(lab.name)}"`, lab),
     '',
   ];
-  L.push(...upstream(ALL, lab.tomcats.map((t) => server(t, lab)), lab));
+  L.push(...upstream(ALL, lab.tomcats.map((t) => server(t, lab, drained)), lab));
   if (lab.sticky) {
     for (const t of lab.tomcats) {
-      const others = lab.tomcats.filter((o) => o !== t).map((o) => server(o, lab, true));
-      L.push(...upstream(routeUpstream(lab, t), [server(t, lab), ...others], lab));
+      const others = lab.tomcats.filter((o) => o !== t).map((o) => server(o, lab, drained, true));
+      L.push(...upstream(routeUpstream(lab, t), [server(t, lab, drained), ...others], lab));
     }
     L.push(
       ...ROUTE_MAPS,

@@ -1,6 +1,6 @@
 /** Pure parts of verify and the drills: session id parsing, loss and failure-window analysis. */
 import { describe, expect, it } from 'vitest';
-import { analyseSession, longestWindow } from '../../src/lab/drill';
+import { analyseSession, longestGap, longestWindow } from '../../src/lab/drill';
 import { parseSessionId } from '../../src/lab/http';
 
 const ok = (session: string, counter: number, t0 = 0) => ({ status: 200, session, counter, t0, t1: t0 + 5 });
@@ -69,6 +69,15 @@ describe('longestWindow', () => {
   it('merges overlapping failures and returns the longest stretch', () => {
     expect(longestWindow([[0, 100], [50, 300], [1000, 1100]])).toBe(300);
     expect(longestWindow([])).toBe(0);
+  });
+});
+
+describe('longestGap', () => {
+  it('is the longest time between two successful answers, failed ones not counting', () => {
+    const a = (status: number, t1: number) => ({ status, t1 });
+    expect(longestGap([a(200, 100), a(502, 150), a(200, 900), a(200, 1000), a(200, 120)])).toBe(780);
+    expect(longestGap([a(200, 5)])).toBe(0);
+    expect(longestGap([])).toBe(0);
   });
 });
 

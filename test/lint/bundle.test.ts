@@ -34,6 +34,14 @@ describe('bundle', () => {
       const ctx = readFileSync(join(out, n1, 'overlay/conf/Catalina/localhost/ROOT.xml'), 'utf8');
       expect(ctx).toContain('sameSiteCookies="lax"');
       expect(lintText('ROOT.xml', ctx, { tomcat: '8.5', java: 17 }).filter((f) => f.severity === 'error')).toEqual([]);
+      // The order an operator follows to change the running setup by hand (the one up follows on a lab).
+      const readme = readFileSync(join(out, 'README.md'), 'utf8');
+      const rolling = readme.slice(readme.indexOf('## Changing a running setup, one node at a time'));
+      expect(rolling.length).toBeLessThan(readme.length);
+      const order = ['memcached, one node at a time', 'Tomcat, one node at a time', 'add `down`', 'shutting down', 'Stop this Tomcat', 'Remove `down`', 'nginx -s reload` loads a new nginx.conf'];
+      const at = order.map((o) => rolling.indexOf(o));
+      expect(at.every((i) => i >= 0)).toBe(true);
+      expect([...at].sort((a, b) => a - b)).toEqual(at);
     } finally {
       rmSync(out, { recursive: true, force: true });
     }

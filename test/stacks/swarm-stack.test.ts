@@ -88,6 +88,12 @@ describe('SwarmStack', () => {
     expect(t2.task_spec.container_spec.env.MSM_KIT_NODE).toBe('tomcat-node2');
   });
 
+  it('a change rolls one task at a time: a Tomcat starts its new task first, a store and nginx stop the old one first', () => {
+    for (const [id, s] of Object.entries(services)) {
+      expect(s.update_config).toMatchObject({ parallelism: 1, failure_action: 'rollback', order: id.startsWith('Tomcat-') ? 'start-first' : 'stop-first' });
+    }
+  });
+
   it('nginx publishes its port in host mode on its node and gets nginx.conf as a Swarm config', () => {
     const lb = services['LoadBalancer_BE9EEC3A'];
     expect(lb.endpoint_spec.ports).toEqual([{ target_port: 80, published_port: 18120, publish_mode: 'host', protocol: 'tcp' }]);

@@ -2,8 +2,10 @@
 import { InvalidArgumentError, type Command } from 'commander';
 import { webappServing } from '../../config/webapps';
 import { UsageError } from '../../errors';
-import { runDrill, SCENARIOS, type Scenario } from '../../lab/drill';
-import { applyHttpsTrust, configOption, httpsOptions, loadLab, log, positive, type HttpsOpts } from '../options';
+import { DEFAULT_OUT_DIR } from '../../config/layout';
+import { loadConfig } from '../../config/load';
+import { runDrill, SCENARIOS, type DrillChange, type Scenario } from '../../lab/drill';
+import { applyHttpsTrust, configOption, httpsOptions, loadLab, log, positive, warn, type HttpsOpts } from '../options';
 
 export function register(program: Command): void {
   httpsOptions(configOption(program.command('drill').description(`failure drill on a deployed lab: ${SCENARIOS.join(', ')}`), 'lab config of the deployed lab')
@@ -12,8 +14,11 @@ export function register(program: Command): void {
     .option('-d, --duration <s>', 'seconds of traffic', positive, 12)
     .option('--node <name>', 'container to stop (default: the first of its kind)')
     .option('--path <path>', 'drive this path of the lab instead of the sample app (e.g. /shop/): session identity only, no counter')
+    .option('--to <config>', 'rolling: the same lab with a change made; applied under load with up (rolling, or --all-at-once)')
+    .option('--all-at-once', "rolling: apply the change as up --all-at-once does (today's fast path), to compare")
+    .option('--stand-ins', "rolling: apply on the kit's offline stand-ins (as up --stand-ins)")
     .option('--json', 'print the report as JSON'))
-    .action(async (scenario: string, o: HttpsOpts & { config: string; sessions: number; duration: number; node?: string; path?: string; json?: boolean }) => {
+    .action(async (scenario: string, o: HttpsOpts & { config: string; sessions: number; duration: number; node?: string; path?: string; json?: boolean; to?: string; allAtOnce?: boolean; standIns?: boolean }) => {
       if (!(SCENARIOS as readonly string[]).includes(scenario)) throw new InvalidArgumentError(`unknown scenario "${scenario}". Use one of ${SCENARIOS.join(', ')}`);
       let lab = loadLab(o);
       applyHttpsTrust(o, lab);
@@ -32,7 +37,24 @@ export function register(program: Command): void {
       // Only the sample app has the counter; on any other app the drill checks session identity and says so.
       const identityOnly = o.path !== undefined && webappServing(o.path, lab.webapps.map((w) => w.contextPath)) !== lab.sampleWebapp.contextPath;
       if (identityOnly) log(`drill: ${url} is not the sample app: checking session identity only (no counter)`);
-      const report = await runDrill(lab, { scenario: scenario as Scenario, sessions: o.sessions, durationS: o.duration, node: o.node, url, identityOnly, log, chaos });
+      let change: DrillChange | undefined;
+      if (o.to !== undefined && scenario !== 'rolling') throw new UsageError(`--to is for drill rolling, not ${scenario}. Fix: drop --to, or run drill rolling`);
+      if (scenario === 'rolling') {
+        if (lab.swarm) throw new UsageError('drill rolling runs on a one-engine lab; a Swarm lab rolls with its services\' update_config (see README, Swarm). Fix: drop engine from the config to drill it on one engine');
+        if (o.to === undefined) throw new UsageError('drill rolling needs the change to apply. Fix: pass --to <config>, the same lab config with the change made (e.g. another manager.operationTimeout)');
+        const to = o.to;
+        const next = warn(to, loadConfig(to));
+        if (next.name !== lab.name) throw new UsageError(`--to ${to} is lab "${next.name}", not the deployed lab "${lab.name}". Fix: give the config the same name (a change to the same lab)`);
+        const { upLab } = await import('../../lab/up');
+        change = {
+          verb: `up --config ${to}${o.allAtOnce ? ' --all-at-once' : ''}`,
+          run: async () => {
+            const up = await upLab(next, { outDir: o.out ?? DEFAULT_OUT_DIR, standIns: o.standIns, allAtOnce: o.allAtOnce, log });
+            return `${up.applied === 'rolling' ? 'rolling apply' : up.applied === 'at-once' ? 'applied at once' : 'nothing to apply'} in ${up.seconds.toFixed(1)} s`;
+          },
+        };
+      }
+      const report = await runDrill(lab, { scenario: scenario as Scenario, sessions: o.sessions, durationS: o.duration, node: o.node, url, identityOnly, log, chaos, change });
       console.log(o.json ? JSON.stringify(report, null, 2) : report.summary);
       if (!report.ok) process.exitCode = 1;
     });
