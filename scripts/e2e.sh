@@ -120,7 +120,7 @@ step "provider" test -f "$TF_RC" || exit 1
 export TF_CLI_CONFIG_FILE=$TF_RC
 [[ -d "$HOME/.cache/msm-kit/bin" ]] && export PATH="$PATH:$HOME/.cache/msm-kit/bin"
 
-CONFIGS=("$NS:$OUT/non-sticky" "$ST:$OUT/sticky" "$SEED:$OUT/seed" "$SEEDST:$OUT/seed-sticky" "$SASL:$OUT/sasl")
+CONFIGS=("$NS:$OUT/non-sticky" "$NS:$OUT/rolling" "$ST:$OUT/sticky" "$SEED:$OUT/seed" "$SEEDST:$OUT/seed-sticky" "$SASL:$OUT/sasl")
 for c in "${CONFIGS[@]}"; do cleanup_lab "$c"; done
 
 drills() { # drills CONFIG SCENARIO...
@@ -192,6 +192,38 @@ if step "apply non-sticky (cdktf deploy)" env MSM_KIT_CONFIG="$NS" MSM_KIT_OUT="
 fi
 step "destroy non-sticky (cdktf destroy)" env MSM_KIT_CONFIG="$NS" MSM_KIT_OUT="$OUT/non-sticky" MSM_KIT_STAND_INS="$STAND_INS_ENV" \
   npx --no-install cdktf destroy --auto-approve --skip-provider-lock
+
+# --- rolling changes (issue 23): a change applied by `up` to a lab under load ---------
+# rolling_change CONFIG OUT WHAT PATCH: writes CONFIG with the JSON PATCH deep-merged into
+# $OUT/<lab>-<what>.json, then `drill rolling --to` it (20 sessions): PASS means 0 failed
+# requests, 0 sessions and 0 updates lost; the figures (longest time without an answer) print.
+rolling_change() {
+  local cfg=$1 out=$2 what=$3 patch=$4 to json
+  to=$out/rolling-$what.json
+  node -e 'const fs = require("fs"); const merge = (a, b) => { for (const [k, v] of Object.entries(b)) a[k] = v && typeof v === "object" && !Array.isArray(v) ? merge(a[k] ?? {}, v) : v; return a; };
+    fs.writeFileSync(process.argv[3], JSON.stringify(merge(JSON.parse(fs.readFileSync(process.argv[1], "utf8")), JSON.parse(process.argv[2])), null, 2));' "$cfg" "$patch" "$to"
+  json=$($KIT drill rolling --config "$cfg" --to "$to" --out "$out" "${SI[@]}" --sessions 20 --duration 6 --json) || { echo "$json"; return 1; }
+  node -e 'const r = JSON.parse(process.argv[1]);
+    console.log(`  ${r.change}: ${r.requests} requests, failed ${r.requestsFailed}, longest time without an answer ${r.longestGapS.toFixed(2)} s, sessions lost ${r.sessionsLost}, updates lost ${r.updatesLost}`);
+    for (const p of r.problems) console.log(`  FAIL: ${p}`);
+    process.exit(r.ok && r.change.startsWith("rolling apply") ? 0 : 1);' "$json"
+}
+rolling_lab() {
+  local cfg=$NS out=$OUT/rolling
+  if [[ ${MSM_KIT_E2E_DRILLS:-1} == 0 ]]; then
+    echo "!!! SKIPPED: rolling changes (MSM_KIT_E2E_DRILLS=0); not counted as passed" >&2
+    return 0
+  fi
+  cleanup_lab "$cfg:$out"
+  if step "apply lab.config for the rolling changes (msm-kit up)" $KIT up --config "$cfg" --out "$out" "${SI[@]}"; then
+    step "rolling Manager-only change (manager.operationTimeout) under load: 0 failed, 0 lost" rolling_change "$cfg" "$out" manager '{"manager":{"operationTimeout":2500}}'
+    step "rolling JVM change (tomcat.heapMb) under load: 0 failed, 0 lost" rolling_change "$out/rolling-manager.json" "$out" jvm '{"tomcat":{"heapMb":320}}'
+    step "after the rolling changes terraform plans nothing (exit 0 of plan -detailed-exitcode)" \
+      bash -c "cd '$(fact "$out/rolling-jvm.json" "$out" stackDir)' && terraform plan -detailed-exitcode -input=false -no-color >/dev/null"
+  fi
+  step "destroy the rolling lab (msm-kit down)" $KIT down --config "$cfg" --out "$out"
+}
+rolling_lab
 
 # redeploys CONFIG OUT: `up` again with nothing changed skips terraform; with a Tomcat stopped
 # by hand it applies again and the lab answers through both Tomcats (after nginx's 5 s

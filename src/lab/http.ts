@@ -60,10 +60,22 @@ export class SessionClient {
     private readonly agent?: import('node:http').Agent,
   ) {}
 
-  /** GETs the client's URL, or `path` (with its query) resolved against it. */
-  get(path?: string): Promise<PageView> {
+  /**
+   * GETs the client's URL, or `path` (with its query) resolved against it. Like a
+   * browser (RFC 9112 §9.3.1), a GET whose kept-alive connection the server closed
+   * before any answer (nginx reloading closes its idle connections) is sent once more
+   * on a new connection: the request never reached a server.
+   */
+  async get(path?: string): Promise<PageView> {
     const started = performance.now();
-    return new Promise((resolvePromise) => {
+    const first = await this.once(path, started);
+    return first.retry ? (await this.once(path, started)).view : first.view;
+  }
+
+  private once(path: string | undefined, started: number): Promise<{ view: PageView; retry: boolean }> {
+    return new Promise((resolveOnce) => {
+      let retry = false;
+      const resolvePromise = (view: PageView) => resolveOnce({ view, retry });
       const done = (v: Omit<PageView, 'ms' | 'fields'> & { fields?: Record<string, string> }) => resolvePromise({ fields: {}, ...v, ms: performance.now() - started });
       const target = path === undefined ? new URL(this.url) : new URL(path, this.url);
       const secure = target.protocol === 'https:';
@@ -98,8 +110,13 @@ export class SessionClient {
           res.on('error', (e) => done({ status: 0, error: e.message }));
         },
       );
+      let answered = false;
+      req.on('response', () => (answered = true));
       req.on('timeout', () => req.destroy(new Error(`timeout after ${this.timeoutMs} ms`)));
-      req.on('error', (e) => done({ status: 0, error: e.message }));
+      req.on('error', (e: NodeJS.ErrnoException) => {
+        retry = !answered && req.reusedSocket && (e.code === 'ECONNRESET' || e.code === 'EPIPE');
+        done({ status: 0, error: e.message });
+      });
       req.end();
     });
   }
