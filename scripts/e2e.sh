@@ -256,7 +256,7 @@ kit_lab "$SEEDST" seed-sticky memcached-down tomcat-down restart
 
 step "SASL lab: up, no password in synth output or logs, verify, wrong password fails verify with the SASL hint, down" \
   env MSM_KIT_E2E_OUT="$OUT/sasl" bash scripts/e2e-sasl.sh "$SASL"
-step "Redis store (scripts/e2e-redis.sh): Redis and jedis checked inside, verify, drills tomcat-down PASS / redis-down REPORTED / sticky redis-down PASS, down" env MSM_KIT_E2E_OUT="$OUT/redis" bash scripts/e2e-redis.sh
+step "Redis store (scripts/e2e-redis.sh): Redis and jedis checked inside, verify, drills tomcat-down PASS / non-sticky redis-down FAIL with its Fix / sticky redis-down PASS ×3, down" env MSM_KIT_E2E_OUT="$OUT/redis" bash scripts/e2e-redis.sh
 step "TLS lab (scripts/e2e-tls.sh): bad cert/key refused, HTTPS cookie Secure+HttpOnly+SameSite, redirect, non-root Tomcat, 404 without version, verify + drill over HTTPS, down" env MSM_KIT_E2E_OUT="$OUT/tls" bash scripts/e2e-tls.sh
 
 step "your own webapp: bad WARs refused, the test shop at /shop beside the sample app, its cart moves between nodes, down" env MSM_KIT_E2E_OUT="$OUT/webapp" bash scripts/e2e-webapp.sh

@@ -44,7 +44,12 @@ function server(t: ResolvedTomcat, lab: ResolvedLab, drained: ReadonlySet<string
 }
 
 function upstream(name: string, servers: string[], lab: ResolvedLab): string[] {
-  return [`  upstream ${name} {`, ...servers, `    keepalive ${token(lab.loadBalancer.keepalive)};`, '  }', ''];
+  // zone: every worker shares the servers' state. Without it each worker keeps its own
+  // failure count, and a worker that has not yet seen a node answer again after
+  // fail_timeout lets one request probe it and sends the requests that come meanwhile to
+  // the other (backup) nodes: a sticky session whose copy had not yet reached the store
+  // is lost there (seen in CI right after a Tomcat restart).
+  return [`  upstream ${name} {`, `    zone ${name} 64k;`, ...servers, `    keepalive ${token(lab.loadBalancer.keepalive)};`, '  }', ''];
 }
 
 /** The file's first lines, up to and including `server_tokens off;` inside `http {`. */

@@ -96,7 +96,7 @@ describe('nginx.conf', () => {
 
   it('non-sticky: round-robin upstream with failover settings and keepalive', () => {
     const conf = renderNginxConf(labs['non-sticky']);
-    expect(conf).toMatch(/upstream msm_tomcats \{\n    server 172\.28\.57\.40:8080 max_fails=1 fail_timeout=5s; # tomcat-node1\n    server 172\.28\.57\.41:8080/);
+    expect(conf).toMatch(/upstream msm_tomcats \{\n    zone msm_tomcats 64k;\n    server 172\.28\.57\.40:8080 max_fails=1 fail_timeout=5s; # tomcat-node1\n    server 172\.28\.57\.41:8080/);
     expect(conf).toContain('proxy_next_upstream error timeout http_502 http_503 http_404;');
     expect(conf).toContain('proxy_set_header Connection "";');
     expect(conf).toContain('proxy_http_version 1.1;');
@@ -116,8 +116,8 @@ describe('nginx.conf', () => {
 
   it('sticky: one upstream per route with the other nodes as backup', () => {
     const conf = renderNginxConf(labs.sticky);
-    expect(conf).toMatch(/upstream msm_route_1_tomcat1 \{\n    server 172\.28\.57\.40:8080 [^\n]*; # tomcat-node1\n    server 172\.28\.57\.41:8080 [^\n]* backup; # tomcat-node2/);
-    expect(conf).toMatch(/upstream msm_route_2_tomcat2 \{\n    server 172\.28\.57\.41:8080 [^\n]*; # tomcat-node2\n    server 172\.28\.57\.40:8080 [^\n]* backup;/);
+    expect(conf).toMatch(/upstream msm_route_1_tomcat1 \{\n    zone msm_route_1_tomcat1 64k;\n    server 172\.28\.57\.40:8080 [^\n]*; # tomcat-node1\n    server 172\.28\.57\.41:8080 [^\n]* backup; # tomcat-node2/);
+    expect(conf).toMatch(/upstream msm_route_2_tomcat2 \{\n    zone msm_route_2_tomcat2 64k;\n    server 172\.28\.57\.41:8080 [^\n]*; # tomcat-node2\n    server 172\.28\.57\.40:8080 [^\n]* backup;/);
     expect(conf).toContain('map $cookie_JSESSIONID $msm_route_cookie');
     expect(conf).toContain(';jsessionid=');
     expect(conf).toContain('proxy_pass http://$msm_upstream;');
