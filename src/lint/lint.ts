@@ -81,7 +81,11 @@ export const LINT_RULES = {
 
 export type LintRuleId = keyof typeof LINT_RULES;
 
-/** Severity of the lab config's own findings in lint terms (default: error). */
+/**
+ * Severity of the lab config's rules (config/rules.ts) in lint terms (default: error):
+ * those a Tomcat runs with anyway (msm ignores the attribute) are warnings here.
+ * Advice (config/advice.ts) is always a warning; it needs no entry.
+ */
 const CONFIG_SEVERITY: Record<string, Severity> = {
   'failover-sticky-only': 'warning',
   'locking-non-sticky-only': 'warning',
@@ -91,7 +95,6 @@ const CONFIG_SEVERITY: Record<string, Severity> = {
   'memcached-ids-unique': 'warning',
   'memcached-endpoints-unique': 'warning',
   'jvm-route-sticky': 'warning',
-  'backup-timeout-cold-start': 'warning',
   memcachedProtocol: 'warning',
 };
 
@@ -466,11 +469,11 @@ function configFindings(ctx: Ctx, r: ManagerReading, engine: XmlElement | undefi
   void _serializerUnknown;
   const nodesKnown = r.nodes.form === 'ids';
   const result = MANAGER_SCHEMA.safeParse(raw, { reportInput: true });
-  const issues: Array<{ path: readonly PropertyKey[]; message: string; rule?: string }> = result.success
+  const issues: Array<{ path: readonly PropertyKey[]; message: string; rule?: string; advice?: boolean }> = result.success
     ? []
     : result.error.issues.map((i) => ({ path: i.path, message: i.message, rule: (i as { params?: { rule?: string } }).params?.rule }));
   if (result.success)
-    for (const rule of advisoryRules.filter((r) => !r.labOnly)) for (const i of rule.check(result.data)) issues.push({ path: i.path, message: i.message, rule: rule.id });
+    for (const rule of advisoryRules.filter((r) => !r.labOnly)) for (const i of rule.check(result.data)) issues.push({ path: i.path, message: i.message, rule: rule.id, advice: true });
   const seen = new Set<string>();
   for (const issue of issues) {
     const attribute = configAttribute(issue.path);
@@ -487,7 +490,8 @@ function configFindings(ctx: Ctx, r: ManagerReading, engine: XmlElement | undefi
     if (seen.has(key)) continue;
     seen.add(key);
     const at = attribute === 'jvmRoute' ? (engine!.attributes.find((a) => a.name === 'jvmRoute') ?? engine!) : (r.attributes.get(attribute) ?? r.element);
-    const severity = neverMatches ? 'warning' : (CONFIG_SEVERITY[issue.rule ?? attribute] ?? 'error');
+    // Advice (config/advice.ts) never refuses, in validate or here: always a warning.
+    const severity = neverMatches || issue.advice ? 'warning' : (CONFIG_SEVERITY[issue.rule ?? attribute] ?? 'error');
     if (neverMatches) ctx.out.splice(0, ctx.out.length, ...ctx.out.filter((f) => !(f.rule === 'regex-method-uri' && f.attribute === attribute && f.line === at.line)));
     finding(ctx, at, attribute, severity, `config:${issue.rule ?? attribute}`, lintMessage(issue.message));
   }

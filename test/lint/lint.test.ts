@@ -94,6 +94,16 @@ describe('lint rules', () => {
     expect(lintText('a', m(kit), { tomcat: '10.0' }).map((x) => x.rule)).toContain('jakarta-tomcat');
   });
 
+  it('advice is a warning in lint as in validate, never an error: XStream on an otherwise sound Manager exits 0', () => {
+    const xml = '<Manager className="de.javakaffee.web.msm.MemcachedBackupSessionManager" memcachedNodes="n1:a:11211,n2:b:11211" sticky="false" sessionBackupAsync="false" sessionBackupTimeout="2000" operationTimeout="2000" transcoderFactoryClass="de.javakaffee.web.msm.serializer.xstream.XStreamTranscoderFactory"/>';
+    const f = lintText('a', xml, { tomcat: '9', java: 17 });
+    const xstream = f.find((x) => x.rule === 'config:xstream-cost');
+    expect(xstream?.severity).toBe('warning');
+    expect(f.filter((x) => x.severity === 'error')).toEqual([]);
+    // every advisory rule that fires in lint is a warning
+    for (const x of f.filter((y) => advisoryRules.some((r) => `config:${r.id}` === y.rule))) expect(x.severity, x.rule).toBe('warning');
+  });
+
   it('a file without an msm Manager says so', () => {
     expect(lintText('a', '<Context><Manager pathname=""/></Context>').map((f) => f.rule)).toEqual(['no-msm-manager']);
   });
