@@ -83,8 +83,8 @@ case $cmd in
     deps
     node bin/msm-kit.js validate --config "$cfg" >&2 || exit 1
     bash scripts/setup/engine.sh >&2 || die "engine: no Docker engine (see above)"
-    # Room first: a disk that fills mid-run fails late and obscurely (vfs copies every layer).
-    bash scripts/setup/disk.sh need "${MSM_KIT_DISK_NEED_GB:-30}" >&2 || die "disk: not enough room for the test run (see above)"
+    # Room first, removing nothing: the images on this engine may be another lab's (only `test` reclaims).
+    bash scripts/setup/disk.sh check "${MSM_KIT_UP_DISK_NEED_GB:-5}" >&2 || die "disk: not enough room for the lab (see above)"
     setup_terraform
     node bin/msm-kit.js jars --config "$cfg" >&2 || exit 1
     si=$(stand_ins_flag "$cfg")

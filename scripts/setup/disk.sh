@@ -4,7 +4,9 @@
 #   bash scripts/setup/disk.sh free         print the GB free where Docker keeps its data
 #   bash scripts/setup/disk.sh reclaim      remove dangling images, the build cache and the kit's
 #                                           lab images (msm-kit/*) that no container uses; say what it freed
-#   bash scripts/setup/disk.sh need GB      reclaim, then fail unless GB are free
+#   bash scripts/setup/disk.sh need GB      reclaim, then fail unless GB are free (lab.sh test only)
+#   bash scripts/setup/disk.sh check GB     fail unless GB are free; removes nothing (lab.sh up:
+#                                           the images on this engine may be someone else's)
 #
 # Why: on the vfs storage driver (the only one that works in this machine's
 # containers) every image layer and every container is a full copy: a lab's
@@ -41,5 +43,10 @@ case ${1:-} in
     have=$(free_gb)
     ((have >= $2)) || die "not enough room" "$have GB free in $(root), the full test run needs about $2 GB (vfs copies every layer). Fix: free space there (docker system df shows what Docker holds; docker rmi the images you no longer need)"
     ;;
-  *) sed -n '2,7p' "$0" | sed 's/^# \{0,1\}//'; exit 2 ;;
+  check)
+    [[ ${2:-} =~ ^[0-9]+$ ]] || die "check" "usage: disk.sh check GB"
+    have=$(free_gb)
+    ((have >= $2)) || die "not enough room" "$have GB free in $(root), a lab needs about $2 GB. Fix: free space there (docker system df shows what Docker holds; bash scripts/setup/disk.sh reclaim removes untagged images, the build cache and msm-kit/* lab images no container uses)"
+    ;;
+  *) sed -n '2,9p' "$0" | sed 's/^# \{0,1\}//'; exit 2 ;;
 esac
