@@ -8,7 +8,7 @@
 #                                       (needs 30 GB free for Docker: MSM_KIT_DISK_NEED_GB; see scripts/setup/disk.sh)
 #   bash scripts/lab.sh deps            install system packages and npm dependencies only
 #
-# CONFIG defaults to lab.config.json. A Swarm lab (config `engine`, e.g.
+# CONFIG (read from the directory you run this in) defaults to the repository's lab.config.json. A Swarm lab (config `engine`, e.g.
 # examples/swarm.json) whose manager is the test cluster's: `up` builds the test
 # cluster (scripts/setup/swarm-cluster.sh) when no Swarm answers and pushes the
 # images into its registry; `down` also removes the cluster. When the config's images can be neither
@@ -17,6 +17,7 @@
 # --stand-ins. It says so loudly. This script does mechanics only: what it
 # needs to know about a lab comes from `msm-kit validate --json` / `images --json`.
 set -euo pipefail
+CALLER_DIR=$(pwd)
 cd "$(dirname "$0")/.."
 ROOT=$(pwd)
 export CHECKPOINT_DISABLE=1 DEBIAN_FRONTEND=noninteractive
@@ -76,7 +77,14 @@ setup_terraform() {
 }
 
 cmd=${1:-}
-cfg=${2:-lab.config.json}
+# CONFIG is read from the caller's directory (this script works from the repository's root);
+# without one, the repository's lab.config.json.
+if [[ -n ${2:-} ]]; then
+  case $2 in /*) cfg=$2 ;; *) cfg=$CALLER_DIR/$2 ;; esac
+  [[ -f $cfg ]] || die "no config file $cfg (CONFIG \"$2\" is read from the directory you ran lab.sh in, $CALLER_DIR). Fix: pass the path from there, or an absolute one"
+else
+  cfg=lab.config.json
+fi
 case $cmd in
   deps) deps ;;
   up)

@@ -155,7 +155,7 @@ export function loadConfig(file: string = DEFAULT_CONFIG_FILE, opts: LoadOptions
         path: '(file)',
         message:
           code === 'ENOENT'
-            ? `no such file. Fix: pass --config FILE, or start from examples/ (cp examples/non-sticky.json ${DEFAULT_CONFIG_FILE})`
+            ? `no such file (looked for ${resolve(file)}, from ${process.cwd()}). Fix: pass --config FILE (a relative path is read from the directory you run the command in), or start from examples/ (cp examples/non-sticky.json ${DEFAULT_CONFIG_FILE})`
             : code === 'EISDIR'
               ? 'this is a directory. Fix: pass the JSON file, e.g. --config lab.config.json'
               : `cannot read it (${code ?? String(e)}). Fix: check the path and its permissions`,
