@@ -138,7 +138,7 @@ export function parseConfig(raw: unknown, file = '(inline)', opts: LoadOptions =
  */
 function withWebappFiles(config: LabConfig, file: string): LabConfig {
   const baseDir = file === '(inline)' ? process.cwd() : dirname(resolve(file));
-  const problems = checkWebapps(config.webapps, config.tomcat.javaVersion, baseDir, { formLoginWorkaround: config.manager.formLoginWorkaround });
+  const problems = checkWebapps(config.webapps, config.tomcat.javaVersion, baseDir, { formLoginWorkaround: config.manager.formLoginWorkaround, tomcatVersion: config.tomcat.version });
   if (problems.length) throw new ConfigError(file, problems);
   return { ...config, webapps: config.webapps.map((w) => (isSample(w.source) ? w : { ...w, source: resolve(baseDir, w.source) })) };
 }

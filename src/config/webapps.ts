@@ -126,7 +126,12 @@ export interface WebappEntry {
  * valve of its own when manager.formLoginWorkaround adds one). `baseDir` is where
  * a relative source is read from (the config file's directory).
  */
-export function checkWebapps(webapps: readonly WebappEntry[], javaVersion: number, baseDir: string, opts: { readonly formLoginWorkaround?: boolean } = {}): ConfigProblem[] {
+export function checkWebapps(
+  webapps: readonly WebappEntry[],
+  javaVersion: number,
+  baseDir: string,
+  opts: { readonly formLoginWorkaround?: boolean; /** The lab's Tomcat (tomcat.version): its Servlet API, javax.* or jakarta.*. @default not checked */ readonly tomcatVersion?: string } = {},
+): ConfigProblem[] {
   const problems: ConfigProblem[] = [];
   webapps.forEach((w, i): void => {
     if (isSample(w.source)) return;
@@ -162,6 +167,17 @@ export function checkWebapps(webapps: readonly WebappEntry[], javaVersion: numbe
       else if (mergeManager(xml, '<Context>\n<Manager className="x"/>\n</Context>') === undefined)
         add(`${what}'s META-INF/context.xml has no <Context> element to add msm's Manager to. Fix: make its root element <Context>`);
     }
+    if (opts.tomcatVersion !== undefined) {
+      const jakarta = JAKARTA_TOMCATS.has(opts.tomcatVersion);
+      const wrong = servletApiUse(app, jakarta ? 'javax' : 'jakarta');
+      if (wrong === null) return add(`a class file in ${what} could not be read. Fix: build the WAR again`);
+      if (wrong)
+        add(
+          jakarta
+            ? `${wrong.file} uses ${wrong.type} (the javax.* Servlet API), but Tomcat ${opts.tomcatVersion} runs jakarta.servlet: the app would fail at start (ClassNotFoundException or NoClassDefFoundError: javax/servlet/…)${wrong.count > 1 ? ` (${wrong.count} classes of the app use javax.servlet)` : ''}. Fix: migrate the app to jakarta.* (Apache's Tomcat Migration Tool for Jakarta EE: java -jar jakartaee-migration-<version>-shaded.jar app.war app-jakarta.war; or Tomcat's webapps-javaee/ legacy deployment), or set tomcat.version to "9"`
+            : `${wrong.file} uses ${wrong.type} (the jakarta.* Servlet API), but Tomcat ${opts.tomcatVersion} runs javax.servlet: the app would fail at start${wrong.count > 1 ? ` (${wrong.count} classes of the app use jakarta.servlet)` : ''}. Fix: set tomcat.version to "10.1" or "11", or build the app against the javax.servlet API`,
+        );
+    }
     const tooNew = newestClass(app, javaVersion);
     if (tooNew)
       add(`${tooNew.name} is compiled for Java ${javaOfClassMajor(tooNew.major)} (class file version ${tooNew.major}), but the lab runs Java ${javaVersion} (class file version ≤ ${classMajorOf(javaVersion)}): Tomcat would fail with UnsupportedClassVersionError${tooNew.count > 1 ? ` (${tooNew.count} classes are)` : ''}. Fix: compile with javac --release ${javaVersion} (maven.compiler.release), or set tomcat.javaVersion to ${[11, 17, 21].find((j) => classMajorOf(j) >= tooNew.major) ?? 21}`);
@@ -195,6 +211,40 @@ function newestClass(app: WebappContent, java: number): { name: string; major: n
       else if (/^WEB-INF\/lib\/[^/]+\.jar$/.test(f.name)) {
         const jar = f.read();
         for (const e of zipEntries(jar)) if (e.name.endsWith('.class') && !skipped(e.name)) see(`${f.name}!/${e.name}`, zipRead(jar, e));
+      }
+    }
+  } catch (e) {
+    if (e instanceof ZipFormatError) return null;
+    throw e;
+  }
+  return first && { ...first, count };
+}
+
+/** Tomcat versions whose Servlet API is jakarta.* (the rest run javax.*). */
+const JAKARTA_TOMCATS = new Set(['10.1', '11']);
+
+/**
+ * The first of the app's own classes (WEB-INF/classes, in name order) that refers to
+ * the `api` Servlet API (`javax` or `jakarta`), the type it names, and how many do;
+ * undefined when none does, null when a class cannot be read. Only the app's own
+ * classes: a library in WEB-INF/lib may carry optional classes for either API.
+ */
+export function servletApiUse(app: WebappContent, api: 'javax' | 'jakarta'): { file: string; type: string; count: number } | undefined | null {
+  const needle = Buffer.from(`${api}/servlet/`);
+  let first: { file: string; type: string } | undefined;
+  let count = 0;
+  try {
+    for (const f of app.files) {
+      if (!/^WEB-INF\/classes\/.+\.class$/.test(f.name)) continue;
+      const bytes = f.read();
+      const at = bytes.indexOf(needle);
+      if (at < 0 || classMajor(bytes) === undefined) continue;
+      count++;
+      if (!first) {
+        // The class name runs to the end of its constant (a ';' of a descriptor, or a byte outside a Java name).
+        let end = at;
+        while (end < bytes.length && /[A-Za-z0-9_$/]/.test(String.fromCharCode(bytes[end]))) end++;
+        first = { file: f.name, type: bytes.subarray(at, end).toString('latin1').replace(/\//g, '.') };
       }
     }
   } catch (e) {

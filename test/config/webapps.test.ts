@@ -141,6 +141,27 @@ describe('webapps: refused before anything is built, naming the field, the value
     refusedAt(problems([sample, { contextPath: '/shop', source: 'newlib.war' }], { tomcat: { javaVersion: 8 } }), 'webapps[1].source', /WEB-INF\/lib\/lib11\.jar!\/b\/C\.class is compiled for Java 11.*Java 8/);
   });
 
+  it('a javax.servlet app on Tomcat 10.1 or 11: names the class, the type it uses and the migration', () => {
+    // A class whose constant pool names javax/servlet/http/HttpServlet (as a servlet's does); the checker reads the header and the pool's bytes.
+    const javaxClass = Buffer.concat([classFor(8), Buffer.from('\u0001\u0000\u001ejavax/servlet/http/HttpServlet')]);
+    jarOf(join(dir, 'jx.war'), { 'WEB-INF/web.xml': '<web-app/>', 'WEB-INF/classes/shop/CartServlet.class': javaxClass, 'WEB-INF/classes/shop/Cart.class': classFor(8) });
+    for (const version of ['10.1', '11'])
+      refusedAt(
+        problems([sample, { contextPath: '/shop', source: 'jx.war' }], { tomcat: { version, javaVersion: 17 } }),
+        'webapps[1].source',
+        new RegExp(`WEB-INF/classes/shop/CartServlet\\.class uses javax\\.servlet\\.http\\.HttpServlet \\(the javax\\.\\* Servlet API\\), but Tomcat ${version.replace('.', '\\.')} runs jakarta\\.servlet.*Fix: migrate the app to jakarta.*tomcat\\.version to "9"`),
+      );
+  });
+
+  it('a jakarta.servlet class on Tomcat 9 is refused; javax on Tomcat 9 is not', () => {
+    const jakartaClass = Buffer.concat([classFor(11), Buffer.from('\u0001\u0000\u001fjakarta/servlet/http/HttpServlet')]);
+    jarOf(join(dir, 'jk.war'), { 'WEB-INF/web.xml': '<web-app/>', 'WEB-INF/classes/a/S.class': jakartaClass });
+    refusedAt(problems([sample, { contextPath: '/shop', source: 'jk.war' }]), 'webapps[1].source', /a\/S\.class uses jakarta\.servlet\.http\.HttpServlet .*Tomcat 9 runs javax\.servlet/);
+    expect(() => load([sample, { contextPath: '/shop', source: 'jx.war' }])).not.toThrow();
+    // The shop uses no Servlet class of its own (JSPs only): it runs on both.
+    expect(() => load([sample, { contextPath: '/shop', source: 'shop.war' }], { tomcat: { version: '11', javaVersion: 17 } })).not.toThrow();
+  });
+
   it('the shop itself (Java 8 bytecode) is accepted on Java 8', () => {
     expect(() => load([sample, { contextPath: '/shop', source: 'shop.war' }], { tomcat: { javaVersion: 8 } })).not.toThrow();
   });
