@@ -68,11 +68,12 @@ export class SessionClient {
    */
   async get(path?: string): Promise<PageView> {
     const started = performance.now();
-    const first = await this.once(path, started);
-    return first.retry ? (await this.once(path, started)).view : first.view;
+    const first = await this.once(path, started, this.agent);
+    // Once more on a connection of its own: the pool's other idle connections may be closing too.
+    return first.retry ? (await this.once(path, started, false)).view : first.view;
   }
 
-  private once(path: string | undefined, started: number): Promise<{ view: PageView; retry: boolean }> {
+  private once(path: string | undefined, started: number, agent: import('node:http').Agent | false | undefined): Promise<{ view: PageView; retry: boolean }> {
     return new Promise((resolveOnce) => {
       let retry = false;
       const resolvePromise = (view: PageView) => resolveOnce({ view, retry });
@@ -81,7 +82,7 @@ export class SessionClient {
       const secure = target.protocol === 'https:';
       const req = (secure ? httpsRequest : request)(
         target,
-        { method: 'GET', headers: this.cookie ? { cookie: `JSESSIONID=${this.cookie}` } : {}, timeout: this.timeoutMs, agent: this.agent, ...(secure ? tlsOptions() : {}) },
+        { method: 'GET', headers: this.cookie ? { cookie: `JSESSIONID=${this.cookie}` } : {}, timeout: this.timeoutMs, agent, ...(secure ? tlsOptions() : {}) },
         (res) => {
           const chunks: Buffer[] = [];
           res.on('data', (c: Buffer) => chunks.push(c));

@@ -168,7 +168,8 @@ export async function reloadNginx(container: string, conf: string, waitS = 40): 
   // The master starts new workers and tells the old ones to finish; an old worker's title reads "shutting down".
   await new Promise((r) => setTimeout(r, 200));
   for (;;) {
-    const n = Number(await docker('exec', container, 'sh', '-c', 'grep -l "shutting down" /proc/[0-9]*/cmdline 2>/dev/null | wc -l').catch(() => '0'));
+    // "[d]own": the pattern must not match this very command line (sh -c and grep carry it).
+    const n = Number(await docker('exec', container, 'sh', '-c', 'grep -l "is shutting [d]own" /proc/[0-9]*/cmdline 2>/dev/null | wc -l').catch(() => '0'));
     if (!(n > 0)) break;
     if (Date.now() - t0 > waitS * 1000) throw new StepError('rolling', `nginx's old workers in ${container} still serve requests after ${waitS} s. Fix: look at docker logs ${container}; requests longer than loadBalancer.readTimeout are cut anyway`);
     await new Promise((r) => setTimeout(r, 200));
@@ -273,9 +274,19 @@ export async function rollingApply(lab: ResolvedLab, stackDir: string, opts: Rol
           const d = await reloadNginx(lb, renderNginxConf(lab, { drained: [step.node] }));
           log(`[rolling] ${s()}: ${step.node} drained from nginx (its last requests finished in ${d.drainedS.toFixed(1)} s); replacing it`);
         } else log(`[rolling] ${s()}: replacing ${step.node} (the only Tomcat: not drained)`);
-        await apply([step.address]);
-        await waitHealthy(step.node);
-        await answersThroughMsm(lab, step.node);
+        try {
+          await apply([step.address]);
+          await waitHealthy(step.node);
+          await answersThroughMsm(lab, step.node);
+        } catch (e) {
+          // Leave nginx routing to every node, as before the step: a broken node is then
+          // skipped by nginx's own failure handling, and the next up starts from a whole lab.
+          if (drain) await reloadNginx(lb, renderNginxConf(lab)).then(
+            () => log(`[rolling] ${step.node} failed its step: nginx routes to every node again`),
+            (r: Error) => log(`[rolling] !!! could not put nginx back (${r.message}): ${step.node} stays drained until the next up`),
+          );
+          throw e;
+        }
         if (drain) await reloadNginx(lb, renderNginxConf(lab));
         log(`[rolling] ${s()}: ${step.node} is back in nginx (healthy, kept a session through msm)`);
         break;
