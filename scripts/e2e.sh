@@ -218,8 +218,9 @@ rolling_lab() {
   if step "apply lab.config for the rolling changes (msm-kit up)" $KIT up --config "$cfg" --out "$out" "${SI[@]}"; then
     step "rolling Manager-only change (manager.operationTimeout) under load: 0 failed, 0 lost" rolling_change "$cfg" "$out" manager '{"manager":{"operationTimeout":2500}}'
     step "rolling JVM change (tomcat.heapMb) under load: 0 failed, 0 lost" rolling_change "$out/rolling-manager.json" "$out" jvm '{"tomcat":{"heapMb":320}}'
+    step "rolling store change (memcached.threads: each memcached node replaced in turn) under load: 0 failed, 0 lost" rolling_change "$out/rolling-jvm.json" "$out" store '{"memcached":{"threads":8}}'
     step "after the rolling changes terraform plans nothing (exit 0 of plan -detailed-exitcode)" \
-      bash -c "cd '$(fact "$out/rolling-jvm.json" "$out" stackDir)' && terraform plan -detailed-exitcode -input=false -no-color >/dev/null"
+      bash -c "cd '$(fact "$out/rolling-store.json" "$out" stackDir)' && terraform plan -detailed-exitcode -input=false -no-color >/dev/null"
   fi
   step "destroy the rolling lab (msm-kit down)" $KIT down --config "$cfg" --out "$out"
 }

@@ -49,7 +49,7 @@ describe('msm-kit validate', () => {
   it('reports a missing file and bad JSON clearly', () => {
     const missing = run(['validate', '--config', '/nonexistent/lab.json']);
     expect(missing.code).toBe(1);
-    expect(missing.err).toMatch(/no such file\. Fix:/);
+    expect(missing.err).toMatch(/no such file \(looked for .*lab\.json, from \/.*\)\. Fix:/);
     const dir = mkdtempSync(join(tmpdir(), 'msm-cli-'));
     writeFileSync(join(dir, 'bad.json'), '{ "tomcat": ');
     const bad = run(['validate', '--config', join(dir, 'bad.json')]);
@@ -107,7 +107,7 @@ describe('msm-kit drill and verify argument errors', () => {
     expect(verify.out).toMatch(/FAIL: 2 request\(s\) failed/);
     const missing = run(['drill', 'restart', '--config', '/nonexistent/lab.json']);
     expect(missing.code).toBe(1);
-    expect(missing.err).toMatch(/\/nonexistent\/lab\.json: 1 problem\(s\)\n\(file\): no such file\. Fix:/);
+    expect(missing.err).toMatch(/\/nonexistent\/lab\.json: 1 problem\(s\)\n\(file\): no such file \(looked for \/nonexistent\/lab\.json, from \/[^)]*\)\. Fix:/);
     for (const r of [drill, verify, missing]) expect(r.err + r.out).not.toMatch(/\n\s+at |unexpected error/);
   });
 
