@@ -60,6 +60,12 @@ export class SessionClient {
     private readonly agent?: import('node:http').Agent,
   ) {}
 
+  /** Sends `id` as the session cookie from now on (until an answer sets another). */
+  useSessionId(id: string): this {
+    this.cookie = id;
+    return this;
+  }
+
   /**
    * GETs the client's URL, or `path` (with its query) resolved against it. Like a
    * browser (RFC 9112 §9.3.1), a GET whose kept-alive connection the server closed

@@ -87,6 +87,22 @@ export async function settleLab(lab: ResolvedLab, opts: SettleOptions = {}): Pro
       );
     if (v.status !== 200) await new Promise((r) => setTimeout(r, 250));
   }
+  // Sticky: nginx keeps each route's upstream apart, with its own memory of failed nodes. A
+  // route whose node failed (a drill, verify --failover) lets one request probe it after
+  // fail_timeout and sends the requests that come meanwhile to a backup node, where a session
+  // whose copy has not reached the store yet is lost. One request per route, with a session
+  // id carrying it, until its own node answers: the route is whole again.
+  if (lab.sticky && !lab.swarm)
+    for (const tc of lab.tomcats.filter((x) => x.jvmRoute)) {
+      for (;;) {
+        const v = await new SessionClient(lab.probeUrl, 30_000).useSessionId(`${'0'.repeat(32)}.${tc.jvmRoute}`).get();
+        probes++;
+        if (v.status === 200 && v.node === tc.name) break;
+        if ((performance.now() - t) / 1000 > timeoutS)
+          throw new StepError('settle', `nginx's route ${tc.jvmRoute} did not reach ${tc.name} within ${timeoutS} s (last: ${v.node ?? v.error ?? `HTTP ${v.status}`}). Fix: check docker logs ${lab.loadBalancer.name}`);
+        await new Promise((r) => setTimeout(r, 250));
+      }
+    }
   const answersMs = performance.now() - t;
   log(
     `settled: ${containers.length} containers healthy in ${s(healthyMs)} s; waited ${s(waitMs)} s of nginx fail_timeout (${lab.loadBalancer.failTimeout} s${opts.lastFailureAt === undefined ? ', last failure unknown' : ''}); ${expected.join(', ')} answered in ${s(answersMs)} s (${probes} requests)`,

@@ -45,10 +45,10 @@ function server(t: ResolvedTomcat, lab: ResolvedLab, drained: ReadonlySet<string
 
 function upstream(name: string, servers: string[], lab: ResolvedLab): string[] {
   // zone: every worker shares the servers' state. Without it each worker keeps its own
-  // failure count, and a worker that has not yet seen a node answer again after
-  // fail_timeout lets one request probe it and sends the requests that come meanwhile to
-  // the other (backup) nodes: a sticky session whose copy had not yet reached the store
-  // is lost there (seen in CI right after a Tomcat restart).
+  // failure memory: after a Tomcat came back, 1-2 of 20 new sessions reached it instead of
+  // 10 (measured), as each worker let one request probe it and sent the others elsewhere.
+  // (Each upstream still keeps its own memory: a sticky route's is cleared by the drills'
+  // settle, src/lab/settle.ts.)
   return [`  upstream ${name} {`, `    zone ${name} 64k;`, ...servers, `    keepalive ${token(lab.loadBalancer.keepalive)};`, '  }', ''];
 }
 
