@@ -1,4 +1,6 @@
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'vitest';
 import { parseConfig } from '../src/config/load';
@@ -47,4 +49,15 @@ export function golden(name: string, actual: string): void {
     writeFileSync(file, actual);
   }
   expect(actual, `${file} differs; run UPDATE_GOLDEN=1 npm test and review the diff`).toBe(readFileSync(file, 'utf8'));
+}
+
+/** Runs the real `nginx -t` on a generated nginx.conf (in a scratch prefix); throws what nginx said. */
+export function nginxT(conf: string): void {
+  const dir = mkdtempSync(join(tmpdir(), 'msm-nginx-'));
+  const file = join(dir, 'nginx.conf');
+  writeFileSync(file, conf);
+  for (const d of ['body', 'proxy', 'fastcgi', 'uwsgi', 'scgi']) mkdirSync(join(dir, d));
+  const nginx = ['/usr/sbin/nginx', '/usr/local/sbin/nginx'].find(existsSync);
+  if (!nginx) throw new Error('nginx is not installed: `nginx -t` cannot run. Install it (apt-get install nginx-light); .ci/run does');
+  execFileSync(nginx, ['-t', '-q', '-p', dir, '-c', file, '-g', `pid ${dir}/nginx.pid;`], { stdio: 'pipe' });
 }

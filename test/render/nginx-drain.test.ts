@@ -3,26 +3,13 @@
  * before it replaces it): that node is `down` in every upstream it is in, nothing
  * else changes, the real `nginx -t` accepts it, and a bad drain is refused.
  */
-import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { resolveLab } from '../../src/config/resolve';
 import { renderNginxConf } from '../../src/render/nginx-conf';
-import { accept, DEFAULT_CONFIG, STICKY_CONFIG } from '../helpers';
+import { accept, DEFAULT_CONFIG, nginxT, STICKY_CONFIG } from '../helpers';
 
 const labs = { 'non-sticky': resolveLab(accept(DEFAULT_CONFIG)), sticky: resolveLab(accept(STICKY_CONFIG)) };
 
-function nginxT(conf: string): void {
-  const dir = mkdtempSync(join(tmpdir(), 'msm-nginx-drain-'));
-  const file = join(dir, 'nginx.conf');
-  writeFileSync(file, conf);
-  for (const d of ['body', 'proxy', 'fastcgi', 'uwsgi', 'scgi']) mkdirSync(join(dir, d));
-  const nginx = ['/usr/sbin/nginx', '/usr/local/sbin/nginx'].find(existsSync);
-  if (!nginx) throw new Error('nginx is not installed: `nginx -t` cannot run. Install it (apt-get install nginx-light); .ci/run does');
-  execFileSync(nginx, ['-t', '-q', '-p', dir, '-c', file, '-g', `pid ${dir}/nginx.pid;`], { stdio: 'pipe' });
-}
 
 describe.each(Object.entries(labs))('nginx.conf drained (%s)', (_mode, lab) => {
   const node = lab.tomcats[0].name;

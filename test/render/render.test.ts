@@ -3,17 +3,13 @@
  * and carries exactly the expected Manager attributes, every generated
  * nginx.conf passes the real `nginx -t`, values are escaped.
  */
-import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { XMLParser } from 'fast-xml-parser';
 import { describe, expect, it } from 'vitest';
 import { resolveLab } from '../../src/config/resolve';
 import { Manager } from '../../src/config/schema';
 import { PASS_THROUGH, renderContextXml } from '../../src/render/context-xml';
 import { renderNginxConf } from '../../src/render/nginx-conf';
-import { accept, DEFAULT_CONFIG, golden, patch, STICKY_CONFIG } from '../helpers';
+import { accept, DEFAULT_CONFIG, golden, nginxT, patch, STICKY_CONFIG } from '../helpers';
 
 const labs = {
   'non-sticky': resolveLab(accept(DEFAULT_CONFIG)),
@@ -26,15 +22,6 @@ function managerOf(xml: string): Record<string, string> {
   return doc.Context.Manager;
 }
 
-function nginxT(conf: string): void {
-  const dir = mkdtempSync(join(tmpdir(), 'msm-nginx-'));
-  const file = join(dir, 'nginx.conf');
-  writeFileSync(file, conf);
-  for (const d of ['body', 'proxy', 'fastcgi', 'uwsgi', 'scgi']) mkdirSync(join(dir, d));
-  const nginx = ['/usr/sbin/nginx', '/usr/local/sbin/nginx'].find(existsSync);
-  if (!nginx) throw new Error('nginx is not installed: `nginx -t` cannot run. Install it (apt-get install nginx-light); .ci/run does');
-  execFileSync(nginx, ['-t', '-q', '-p', dir, '-c', file, '-g', `pid ${dir}/nginx.pid;`], { stdio: 'pipe' });
-}
 
 describe('context.xml', () => {
   it('passes through exactly the schema\'s Manager keys (besides sticky, failoverNodes, serializer and formLoginWorkaround, resolved apart)', () => {
