@@ -225,6 +225,12 @@ export interface RollingOptions {
 export interface RollingResult {
   readonly steps: number;
   readonly seconds: number;
+  /**
+   * When each replaced or removed store node died (epoch ms, from its stop signal to the
+   * end of its process): to msm a store node going is a node death, and a write in flight
+   * then can miss its backup copy (see drill.ts, StopWindow). Empty without store steps.
+   */
+  readonly storeDeaths: ReadonlyArray<{ readonly node: string; readonly from: number; readonly until: number }>;
   /** Set when the plan could not be rolled and was applied at once. */
   readonly allAtOnce?: string;
 }
@@ -244,11 +250,12 @@ export async function rollingApply(lab: ResolvedLab, stackDir: string, opts: Rol
   if (plan.allAtOnce) {
     log(`[rolling] !!! cannot roll this change: ${plan.allAtOnce}; applying it at once`);
     await apply([]);
-    return { steps: 1, seconds: (Date.now() - t0) / 1000, allAtOnce: plan.allAtOnce };
+    return { steps: 1, seconds: (Date.now() - t0) / 1000, allAtOnce: plan.allAtOnce, storeDeaths: [] };
   }
   for (const w of plan.warnings) log(`[rolling] !!! ${w}`);
   log(`[rolling] ${changes.length} change(s) in ${plan.steps.length} step(s): ${plan.steps.map(describe).join(' → ')}`);
   const lb = lab.loadBalancer.name;
+  const storeDeaths: Array<{ node: string; from: number; until: number }> = [];
   for (const step of plan.steps) {
     switch (step.kind) {
       case 'prepare':
@@ -257,6 +264,13 @@ export async function rollingApply(lab: ResolvedLab, stackDir: string, opts: Rol
         break;
       case 'store':
         log(`[rolling] ${s()}: store node ${step.node} (${step.change})`);
+        if (step.change !== 'create') {
+          // Stopped here, not inside terraform's destroy: the instant it died is then measured.
+          const from = Date.now();
+          await docker('stop', '-t', '10', step.node);
+          const finished = Date.parse(await docker('inspect', '-f', '{{.State.FinishedAt}}', step.node).catch(() => ''));
+          storeDeaths.push({ node: step.node, from, until: Number.isFinite(finished) ? Math.max(from, finished) : Date.now() });
+        }
         await apply([step.address]);
         if (step.change !== 'delete') {
           await waitHealthy(step.node);
@@ -304,7 +318,7 @@ export async function rollingApply(lab: ResolvedLab, stackDir: string, opts: Rol
       `after the rolling apply terraform still plans changes (exit ${check.code}):\n${check.stdout.split('\n').filter((l) => /^\s*[-+~]|Plan:/.test(l)).slice(0, 20).join('\n')}\nFix: run up again (or up --all-at-once)`,
     );
   log(`[rolling] done in ${s()}: terraform plan is empty`);
-  return { steps: plan.steps.length, seconds: (Date.now() - t0) / 1000 };
+  return { steps: plan.steps.length, seconds: (Date.now() - t0) / 1000, storeDeaths };
 }
 
 function describe(step: RollingStep): string {

@@ -13,6 +13,7 @@ import { applyStack } from './terraform';
 import { clearAppliedMark, labIsLive, whyApply, writeAppliedMark } from './unchanged';
 import { checkRunningVersions } from './versions';
 import type { SynthResult } from '../synth/synth';
+import type { RollingResult } from './rolling';
 
 export interface UpOptions {
   /** Output directory (artifacts, Terraform JSON, state). */
@@ -37,6 +38,8 @@ export interface UpResult {
   /** How the change was applied. */
   readonly applied: 'unchanged' | 'at-once' | 'rolling';
   readonly seconds: number;
+  /** Rolling: when each replaced store node died (see RollingResult.storeDeaths). @default none */
+  readonly storeDeaths: RollingResult['storeDeaths'];
 }
 
 export async function upLab(config: LabConfig, opts: UpOptions): Promise<UpResult> {
@@ -56,6 +59,7 @@ export async function upLab(config: LabConfig, opts: UpOptions): Promise<UpResul
   // The no-change path is one engine's: a Swarm's tasks are not containers the state records.
   const why = r.lab.swarm ? 'a Swarm lab is always applied' : opts.force ? '--force' : await whyApply(mark, r.stackDir, r.statePath, containers);
   let applied: UpResult['applied'] = 'unchanged';
+  let storeDeaths: RollingResult['storeDeaths'] = [];
   const env = terraformSecretEnv(r.lab.manager);
   if (why === undefined) {
     log('[apply] nothing changed since the last apply and the containers it made run: terraform and the version check skipped (--force applies anyway)');
@@ -66,7 +70,7 @@ export async function upLab(config: LabConfig, opts: UpOptions): Promise<UpResul
     if (rolling) {
       log(`[apply] rolling apply in ${r.stackDir} (state: ${r.statePath}; ${why}; the lab runs: one node at a time, --all-at-once to replace them together)`);
       const { rollingApply } = await import('./rolling');
-      await rollingApply(r.lab, r.stackDir, { log, env });
+      storeDeaths = (await rollingApply(r.lab, r.stackDir, { log, env })).storeDeaths;
       applied = 'rolling';
     } else {
       log(`[apply] terraform apply in ${r.stackDir} (state: ${r.statePath}; ${why}${opts.allAtOnce ? '; --all-at-once' : ''})`);
@@ -80,5 +84,5 @@ export async function upLab(config: LabConfig, opts: UpOptions): Promise<UpResul
       writeAppliedMark(mark, r.stackDir, r.statePath);
     }
   }
-  return { synth: r, base, applied, seconds: (Date.now() - started) / 1000 };
+  return { synth: r, base, applied, seconds: (Date.now() - started) / 1000, storeDeaths };
 }

@@ -50,7 +50,7 @@ export function register(program: Command): void {
           verb: `up --config ${to}${o.allAtOnce ? ' --all-at-once' : ''}`,
           run: async () => {
             const up = await upLab(next, { outDir: o.out ?? DEFAULT_OUT_DIR, standIns: o.standIns, allAtOnce: o.allAtOnce, log });
-            return `${up.applied === 'rolling' ? 'rolling apply' : up.applied === 'at-once' ? 'applied at once' : 'nothing to apply'} in ${up.seconds.toFixed(1)} s`;
+            return { line: `${up.applied === 'rolling' ? 'rolling apply' : up.applied === 'at-once' ? 'applied at once' : 'nothing to apply'} in ${up.seconds.toFixed(1)} s`, deaths: up.storeDeaths };
           },
         };
       }
