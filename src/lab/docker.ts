@@ -1,5 +1,5 @@
 /** The few docker CLI calls the drills and verify need (stop, start, health). */
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { promisify } from 'node:util';
 import { StepError } from '../errors';
 
@@ -14,6 +14,33 @@ export async function docker(...args: string[]): Promise<string> {
     if (err.code === 'ENOENT') throw new StepError('docker', 'the docker client is not on PATH. Fix: run scripts/setup/engine.sh (or install Docker)');
     throw new StepError('docker', `docker ${args.join(' ')} failed: ${(err.stderr || err.message).trim()}`);
   }
+}
+
+/** Runs `docker ARGS` with `input` on its stdin (e.g. a file for `docker exec -i … sh -c 'cat > …'`). */
+export function dockerInput(input: string, ...args: string[]): Promise<void> {
+  return new Promise((resolvePromise, reject) => {
+    const child = spawn('docker', args, { stdio: ['pipe', 'pipe', 'pipe'] });
+    const err: Buffer[] = [];
+    child.stdout.on('data', () => undefined);
+    child.stderr.on('data', (b: Buffer) => err.push(b));
+    child.on('error', (e) => reject(new StepError('docker', `docker ${args[0]}: ${e.message}`)));
+    child.on('close', (code) =>
+      code === 0 ? resolvePromise() : reject(new StepError('docker', `docker ${args.slice(0, 3).join(' ')} … exited with ${code}: ${Buffer.concat(err).toString('utf8').trim()}`)),
+    );
+    child.stdin.end(input);
+  });
+}
+
+/**
+ * Stops a container (10 s grace) and says when it went: from the stop signal (`from`,
+ * Date.now()) to the end of its process as the engine recorded it (`until`, same clock;
+ * the end of the stop command when the engine does not say).
+ */
+export async function stopMeasured(name: string): Promise<{ from: number; until: number }> {
+  const from = Date.now();
+  await docker('stop', '-t', '10', name);
+  const finished = Date.parse(await docker('inspect', '-f', '{{.State.FinishedAt}}', name).catch(() => ''));
+  return { from, until: Number.isFinite(finished) ? Math.max(from, finished) : Date.now() };
 }
 
 /** A container's log since a time (its stdout and stderr together: Tomcat logs to stderr). */

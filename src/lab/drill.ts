@@ -5,7 +5,7 @@
  */
 import { storeNames, type ResolvedLab } from '../config/resolve';
 import { UsageError } from '../errors';
-import { containerLog, docker, waitHealthy } from './docker';
+import { containerLog, docker, stopMeasured, waitHealthy } from './docker';
 import { ensureLabAnswers, keepAliveAgent, parseSessionId, SessionClient, type PageView } from './http';
 import { settleLab } from './settle';
 
@@ -103,12 +103,8 @@ function containerChaos(lab: ResolvedLab): DrillChaos {
   return {
     stopVerb: 'docker stop',
     startVerb: 'docker start',
-    stop: async (node) => {
-      await docker('stop', '-t', '10', node);
-      // The instant the container's process ended, as the engine recorded it (same clock).
-      const finished = Date.parse(await docker('inspect', '-f', '{{.State.FinishedAt}}', node).catch(() => ''));
-      return Number.isFinite(finished) ? finished : undefined;
-    },
+    // The instant the container's process ended, as the engine recorded it (same clock).
+    stop: async (node) => (await stopMeasured(node)).until,
     start: async (node) => {
       await docker('start', node);
       await waitHealthy(node);

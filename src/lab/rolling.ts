@@ -20,16 +20,15 @@
  * Planning is pure (`rollingSteps`, from Terraform's JSON plan); running it is
  * `rollingApply`.
  */
-import { spawn } from 'node:child_process';
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { TOMCAT_PORT } from '../config/layout';
 import { storeNames, type ResolvedLab } from '../config/resolve';
 import { StepError } from '../errors';
 import { renderNginxConf } from '../render/nginx-conf';
-import { docker, waitHealthy } from './docker';
+import { docker, dockerInput, stopMeasured, waitHealthy } from './docker';
 import { SessionClient } from './http';
-import { initStack, terraform, terraformEnv } from './terraform';
+import { initStack, terraform, terraformOutput } from './terraform';
 
 /** One resource's change in Terraform's JSON plan (`terraform show -json`), as far as the kit reads it. */
 export interface PlanChange {
@@ -124,18 +123,6 @@ export function rollingSteps(lab: ResolvedLab, changes: readonly PlanChange[]): 
   return { steps, warnings };
 }
 
-/** Runs terraform and returns its stdout (for `show -json`, `plan -detailed-exitcode`): exit code and text. */
-function terraformOutput(dir: string, args: string[], env?: Record<string, string>): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolvePromise, reject) => {
-    const child = spawn('terraform', args, { cwd: dir, env: terraformEnv(env), stdio: ['ignore', 'pipe', 'pipe'] });
-    const out: Buffer[] = [];
-    const err: Buffer[] = [];
-    child.stdout.on('data', (b: Buffer) => out.push(b));
-    child.stderr.on('data', (b: Buffer) => err.push(b));
-    child.on('error', (e) => reject(new StepError('rolling', `terraform: ${e.message}`)));
-    child.on('close', (code) => resolvePromise({ code: code ?? 1, stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8') }));
-  });
-}
 
 const PLAN_FILE = 'msm-kit-rolling.tfplan';
 
@@ -177,19 +164,6 @@ export async function reloadNginx(container: string, conf: string, waitS = 40): 
   return { drainedS: (Date.now() - t0) / 1000 };
 }
 
-function dockerInput(input: string, ...args: string[]): Promise<void> {
-  return new Promise((resolvePromise, reject) => {
-    const child = spawn('docker', args, { stdio: ['pipe', 'pipe', 'pipe'] });
-    const err: Buffer[] = [];
-    child.stdout.on('data', () => undefined);
-    child.stderr.on('data', (b: Buffer) => err.push(b));
-    child.on('error', (e) => reject(new StepError('docker', `docker ${args[0]}: ${e.message}`)));
-    child.on('close', (code) =>
-      code === 0 ? resolvePromise() : reject(new StepError('rolling', `docker ${args.slice(0, 3).join(' ')} … exited with ${code}: ${Buffer.concat(err).toString('utf8').trim()}`)),
-    );
-    child.stdin.end(input);
-  });
-}
 
 /**
  * A replaced Tomcat is back when it answers the sample page twice for one session,
@@ -266,10 +240,7 @@ export async function rollingApply(lab: ResolvedLab, stackDir: string, opts: Rol
         log(`[rolling] ${s()}: store node ${step.node} (${step.change})`);
         if (step.change !== 'create') {
           // Stopped here, not inside terraform's destroy: the instant it died is then measured.
-          const from = Date.now();
-          await docker('stop', '-t', '10', step.node);
-          const finished = Date.parse(await docker('inspect', '-f', '{{.State.FinishedAt}}', step.node).catch(() => ''));
-          storeDeaths.push({ node: step.node, from, until: Number.isFinite(finished) ? Math.max(from, finished) : Date.now() });
+          storeDeaths.push({ node: step.node, ...(await stopMeasured(step.node)) });
         }
         await apply([step.address]);
         if (step.change !== 'delete') {

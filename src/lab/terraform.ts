@@ -100,6 +100,19 @@ export function terraform(step: string, dir: string, args: string[], log: (line:
   });
 }
 
+/** Runs terraform quietly and returns its exit code and output (`show -json`, `plan -detailed-exitcode`). */
+export function terraformOutput(dir: string, args: string[], env?: Record<string, string>): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolvePromise, reject) => {
+    const child = spawn('terraform', args, { cwd: dir, env: terraformEnv(env), stdio: ['ignore', 'pipe', 'pipe'] });
+    const out: Buffer[] = [];
+    const err: Buffer[] = [];
+    child.stdout.on('data', (b: Buffer) => out.push(b));
+    child.stderr.on('data', (b: Buffer) => err.push(b));
+    child.on('error', (e) => reject(new StepError(args[0], (e as NodeJS.ErrnoException).code === 'ENOENT' ? 'terraform is not on PATH. Fix: install Terraform ≥ 1.5 (scripts/setup/provider.sh checks for it)' : e.message)));
+    child.on('close', (code) => resolvePromise({ code: code ?? 1, stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8') }));
+  });
+}
+
 /** Where init records what it was run for: the stack's `terraform` block (backend, providers). */
 const INIT_MARK = join('.terraform', 'msm-kit-init.sha256');
 
