@@ -6,6 +6,6 @@
  */
 import { useCdkEngine } from './cdk-engine';
 useCdkEngine(process.env.MSM_KIT_CDK);
-export { App, LocalBackend, TerraformOutput, TerraformStack, TerraformVariable, Testing } from 'cdktf';
+export { App, DataResource, LocalBackend, TerraformOutput, TerraformStack, TerraformVariable, Testing } from 'cdktf';
 export { Construct } from 'constructs';
 export { provider as dockerProvider, network as dockerNetwork, container as dockerContainer, image as dockerImage, service as dockerService, config as dockerConfig } from '@cdktf/provider-docker';

@@ -5,7 +5,7 @@
  */
 import { Construct, dockerProvider, LocalBackend, TerraformOutput, TerraformStack, TerraformVariable } from '../src/cdktf';
 import { SECRETS, usesSasl, type SecretKey } from '../src/config/secrets';
-import { LB_HEALTH_PATH, NGINX_PORT, TOMCAT_PORT } from '../src/config/layout';
+import { isLocalEngine, LB_HEALTH_PATH, NGINX_PORT, TOMCAT_PORT } from '../src/config/layout';
 import type { ResolvedLab } from '../src/config/resolve';
 import { NGINX_CERT_PATH, NGINX_KEY_PATH, NGINX_TLS_PORT } from '../src/config/tls';
 import { BaseImage } from '../src/constructs/base-image';
@@ -26,6 +26,12 @@ export interface LabStackArtifacts {
    */
   readonly webappContexts: readonly { readonly path: string; readonly xml: string }[];
   readonly nginxConf: string;
+  /**
+   * The directory holding nginxConf (relative to the stack's directory, like imageContext):
+   * on an engine on this machine nginx mounts it and a new configuration is a reload (see LoadBalancer).
+   * @default none (the configuration is uploaded: a change replaces nginx)
+   */
+  readonly nginxConfDir?: string;
   /** Build context of the Tomcat image, relative to the stack's directory (see TomcatImage). */
   readonly imageContext: string;
   /** SHA-256 over the build context; a change rebuilds the image. */
@@ -128,6 +134,9 @@ export class LabStack extends TerraformStack {
       network: this.network,
       lab: lab.name,
       nginxConf: artifacts.nginxConf,
+      // An engine elsewhere cannot mount this machine's directory: the configuration is uploaded then.
+      confDir: artifacts.nginxConfDir !== undefined && isLocalEngine(lab.dockerHost) ? artifacts.nginxConfDir : undefined,
+      dockerHost: lab.dockerHost,
       port: NGINX_PORT,
       hostPort: lab.loadBalancer.port,
       bindAddress: lab.loadBalancer.bindAddress,

@@ -33,6 +33,20 @@ export const ADDRESS_PLAN = { gateway: 1, loadBalancer: 2, memcached: 10, tomcat
 export const STATE_SUBDIR = 'state';
 /** The Tomcat image's build context, under the output directory. */
 export const IMAGE_CONTEXT_SUBDIR = 'tomcat-image';
+/**
+ * nginx's configuration, under the output directory: `<out>/nginx/nginx.conf`. On an
+ * engine on this machine the directory is bind-mounted (read-only) into nginx, so that
+ * a new configuration is a reload, never a new container (see LoadBalancer).
+ */
+export const NGINX_CONF_SUBDIR = 'nginx';
+/** The configuration's file name, in NGINX_CONF_SUBDIR and in the container. */
+export const NGINX_CONF_FILE = 'nginx.conf';
+/** Where NGINX_CONF_SUBDIR is mounted in nginx's container (nginx runs with `-c` on the file in it). */
+export const NGINX_CONF_MOUNT = '/etc/nginx/msm-kit';
+/** nginx's own configuration path: where it is uploaded when no directory can be mounted (an engine on another host). */
+export const NGINX_CONF_UPLOADED = '/etc/nginx/nginx.conf';
+/** An engine on this machine (a unix socket) sees this machine's files: a bind mount works. */
+export const isLocalEngine = (dockerHost: string): boolean => dockerHost.startsWith('unix://');
 /** Where the Terraform JSON goes, under the output directory (`msm-kit synth`/`up`). */
 export const CDKTF_SUBDIR = 'cdktf.out';
 /** The output directory when none is given. */

@@ -20,9 +20,9 @@
  * Planning is pure (`rollingSteps`, from Terraform's JSON plan); running it is
  * `rollingApply`.
  */
-import { rmSync } from 'node:fs';
+import { renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { TOMCAT_PORT } from '../config/layout';
+import { NGINX_CONF_FILE, NGINX_CONF_MOUNT, NGINX_CONF_UPLOADED, TOMCAT_PORT } from '../config/layout';
 import { storeNames, type ResolvedLab } from '../config/resolve';
 import { StepError } from '../errors';
 import { renderNginxConf } from '../render/nginx-conf';
@@ -38,6 +38,9 @@ export interface PlanChange {
   /** The container's name (before or after the change) for a docker_container. */
   readonly name?: string;
 }
+
+/** The resource type of nginx's recorded configuration (LoadBalancer's `Config`, a terraform_data). */
+const NGINX_CONFIG_TYPE = 'terraform_data';
 
 /** What a change does to its resource. */
 export type ChangeKind = 'create' | 'replace' | 'update' | 'delete';
@@ -93,10 +96,12 @@ export function rollingSteps(lab: ResolvedLab, changes: readonly PlanChange[]): 
   const network = changes.find((c) => c.type === 'docker_network');
   if (network) return { steps: [], warnings, allAtOnce: `the lab's network is ${changeKind(network.actions) === 'replace' ? 'replaced' : 'changed'} (network.subnet or its name): every container goes with it` };
   const containers = changes.filter((c) => c.type === 'docker_container');
-  const prepare = changes.filter((c) => c.type !== 'docker_container').map((c) => c.address);
+  // nginx's configuration (LoadBalancer's Config: its provisioner reloads nginx) goes last, once every node it names runs.
+  const nginxConfig = changes.filter((c) => c.type === NGINX_CONFIG_TYPE);
+  const prepare = changes.filter((c) => c.type !== 'docker_container' && c.type !== NGINX_CONFIG_TYPE).map((c) => c.address);
   const steps: RollingStep[] = [];
   if (prepare.length) steps.push({ kind: 'prepare', targets: prepare });
-  const rest: string[] = [];
+  const rest: string[] = nginxConfig.length ? [`${lab.loadBalancer.name}'s configuration (reloaded)`] : [];
   const changedTomcats: RollingStep[] = [];
   const createdTomcats: RollingStep[] = [];
   for (const c of containers) {
@@ -140,8 +145,17 @@ export async function planChanges(stackDir: string, env?: Record<string, string>
   }
 }
 
-/** Where nginx's configuration is inside the balancer's container. */
-const NGINX_CONF = '/etc/nginx/nginx.conf';
+/**
+ * Where a running nginx reads its configuration: the host directory mounted at
+ * NGINX_CONF_MOUNT (a lab on this machine's engine, see LoadBalancer), else the file
+ * uploaded into the container (an engine elsewhere, or a lab deployed before the mount).
+ * Read from the container itself, so that a lab being moved from one to the other is
+ * handled as it runs.
+ */
+export async function nginxConfHostDir(container: string): Promise<string | undefined> {
+  const mounts = JSON.parse(await docker('inspect', '--format', '{{json .Mounts}}', container)) as Array<{ Source: string; Destination: string }> | null;
+  return (mounts ?? []).find((m) => m.Destination === NGINX_CONF_MOUNT)?.Source;
+}
 
 /**
  * Loads `conf` into the running nginx without stopping it: written beside the live
@@ -149,8 +163,23 @@ const NGINX_CONF = '/etc/nginx/nginx.conf';
  * the old workers have finished their requests (they exit once they have none).
  */
 export async function reloadNginx(container: string, conf: string, waitS = 40): Promise<{ drainedS: number }> {
-  const next = `${NGINX_CONF}.msm-kit-next`;
-  await dockerInput(conf, 'exec', '-i', container, 'sh', '-c', `cat > ${next} && nginx -t -q -c ${next} && mv ${next} ${NGINX_CONF} && nginx -s reload`);
+  const hostDir = await nginxConfHostDir(container);
+  if (hostDir !== undefined) {
+    // The mounted directory: the file is replaced on this machine by a rename (the mount is of the directory, so nginx sees the new file).
+    const next = join(hostDir, `${NGINX_CONF_FILE}.msm-kit-next`);
+    writeFileSync(next, conf);
+    try {
+      await docker('exec', container, 'nginx', '-t', '-q', '-c', `${NGINX_CONF_MOUNT}/${NGINX_CONF_FILE}.msm-kit-next`);
+    } catch (e) {
+      rmSync(next, { force: true });
+      throw e;
+    }
+    renameSync(next, join(hostDir, NGINX_CONF_FILE));
+    await docker('exec', container, 'nginx', '-c', `${NGINX_CONF_MOUNT}/${NGINX_CONF_FILE}`, '-s', 'reload');
+  } else {
+    const next = `${NGINX_CONF_UPLOADED}.msm-kit-next`;
+    await dockerInput(conf, 'exec', '-i', container, 'sh', '-c', `cat > ${next} && nginx -t -q -c ${next} && mv ${next} ${NGINX_CONF_UPLOADED} && nginx -s reload`);
+  }
   const t0 = Date.now();
   // The master starts new workers and tells the old ones to finish; an old worker's title reads "shutting down".
   await new Promise((r) => setTimeout(r, 200));

@@ -6,7 +6,7 @@
 import { createHash } from 'node:crypto';
 import { cpSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
-import { CATALINA_HOME, IMAGE_CONTEXT_SUBDIR, WEBAPP_DIR } from '../config/layout';
+import { CATALINA_HOME, IMAGE_CONTEXT_SUBDIR, NGINX_CONF_FILE, NGINX_CONF_SUBDIR, WEBAPP_DIR } from '../config/layout';
 import type { ResolvedLab, ResolvedWebapp } from '../config/resolve';
 import { mergeManager, openWebapp } from '../config/webapps';
 import { inRegistry } from '../config/swarm';
@@ -22,6 +22,8 @@ export interface Artifacts {
   readonly outDir: string;
   readonly contextXml: string;
   readonly nginxConf: string;
+  /** Absolute path of the directory holding nginxConf as NGINX_CONF_FILE (`<out>/nginx`; what a local engine's nginx mounts). */
+  readonly nginxConfDir: string;
   /**
    * Each webapp's META-INF/context.xml (msm's <Manager>, merged into the app's own
    * <Context> when it has one), in webapp order: `path` is where it goes in the
@@ -127,7 +129,10 @@ export async function writeArtifacts(lab: ResolvedLab, outDir: string, fetchOpts
 
   mkdirSync(out, { recursive: true });
   writeFileSync(join(out, 'context.xml'), contextXml);
-  writeFileSync(join(out, 'nginx.conf'), nginxConf);
+  // Written in place (same file, never replaced): a running nginx that mounts the directory reads it at its next reload.
+  const nginxConfDir = join(out, NGINX_CONF_SUBDIR);
+  mkdirSync(nginxConfDir, { recursive: true });
+  writeFileSync(join(nginxConfDir, NGINX_CONF_FILE), nginxConf);
 
   const ctxDir = join(out, IMAGE_CONTEXT_SUBDIR);
   rmSync(ctxDir, { recursive: true, force: true });
@@ -168,6 +173,7 @@ export async function writeArtifacts(lab: ResolvedLab, outDir: string, fetchOpts
     webappContexts,
     contextXmlInImage,
     nginxConf,
+    nginxConfDir,
     serverXml,
     tls,
     imageContextDir: ctxDir,

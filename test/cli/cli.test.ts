@@ -76,7 +76,7 @@ describe('msm-kit synth', () => {
       expect(r.code, r.err).toBe(0);
       return join(dir, n);
     });
-    for (const f of ['context.xml', 'nginx.conf', 'jars.json', 'tomcat-image/Dockerfile', 'tomcat-image/tomcat/webapps/ROOT/index.jsp', 'tomcat-image/tomcat/lib/memcached-session-manager-tc9-2.3.2.jar']) {
+    for (const f of ['context.xml', 'nginx/nginx.conf', 'jars.json', 'tomcat-image/Dockerfile', 'tomcat-image/tomcat/webapps/ROOT/index.jsp', 'tomcat-image/tomcat/lib/memcached-session-manager-tc9-2.3.2.jar']) {
       expect(readFileSync(join(outs[1], f)), f).toEqual(readFileSync(join(outs[0], f)));
     }
     const tf = (o: string) => readFileSync(join(o, 'cdktf.out', 'stacks', 'msm-sticky', 'cdk.tf.json'), 'utf8').replaceAll(o, '<OUT>');

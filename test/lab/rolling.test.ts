@@ -75,6 +75,18 @@ describe('rollingSteps', () => {
     expect(plan.warnings.join('\n')).toMatch(/nginx .* is replaced/);
   });
 
+  it("reloads nginx's new configuration in the last apply, after the nodes it names run, and warns of nothing", () => {
+    const plan = rollingSteps(lab, [
+      { address: 'terraform_data.LoadBalancer_Config_1A2B3C4D', type: 'terraform_data', actions: REPLACE },
+      { address: 'docker_image.TomcatImage_X', type: 'docker_image', actions: REPLACE },
+      container('Tomcat-new', t1, ['create']),
+    ]);
+    expect(plan.steps.map((s) => s.kind)).toEqual(['prepare', 'tomcat-create', 'rest']);
+    expect(plan.steps[0]).toEqual({ kind: 'prepare', targets: ['docker_image.TomcatImage_X'] });
+    expect(plan.steps.at(-1)).toEqual({ kind: 'rest', what: [`${lab.loadBalancer.name}'s configuration (reloaded)`] });
+    expect(plan.warnings).toEqual([]);
+  });
+
   it('applies at once when the network changes, and says why', () => {
     const plan = rollingSteps(lab, [{ address: 'docker_network.Network', type: 'docker_network', actions: REPLACE }, container('Tomcat-1', t1, REPLACE)]);
     expect(plan.allAtOnce).toMatch(/network .* every container goes with it/);

@@ -1,4 +1,5 @@
 /** The synthesized stack has the expected resources and properties (cdktf Testing, pure Node). */
+import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { Testing } from '../../src/cdktf';
 import { resolveLab, type ResolvedLab } from '../../src/config/resolve';
@@ -7,7 +8,7 @@ import { renderNginxConf } from '../../src/render/nginx-conf';
 import { LabStack } from '../../stacks/lab-stack';
 import { accept, DEFAULT_CONFIG, patch, STICKY_CONFIG } from '../helpers';
 
-function synth(lab: ResolvedLab) {
+function synth(lab: ResolvedLab, nginxConfDir?: string) {
   const app = Testing.app();
   const stack = new LabStack(app, lab.name, {
     lab,
@@ -15,6 +16,7 @@ function synth(lab: ResolvedLab) {
       contextXml: renderContextXml(lab),
       webappContexts: [{ path: `${lab.sampleWebapp.dir}/META-INF/context.xml`, xml: renderContextXml(lab) }],
       nginxConf: renderNginxConf(lab),
+      nginxConfDir,
       imageContext: '${path.module}/../../../tomcat-image',
       imageContextHash: 'abc123',
       tomcatImageTag: 'msm-kit/test-tomcat:abc123',
@@ -102,6 +104,36 @@ describe('LabStack', () => {
         upload: [{ file: '/etc/nginx/nginx.conf', content: renderNginxConf(nonSticky) }],
       }),
     ).toBe(true);
+  });
+
+  it("mounts nginx's configuration directory on a local engine, and records the configuration in a Config that reloads nginx", () => {
+    const { doc, json } = synth(nonSticky, '${path.module}/../../../nginx');
+    const lb = doc.resource.docker_container.LoadBalancer_BE9EEC3A;
+    expect(lb.volumes).toEqual([{ host_path: '${abspath("${path.module}/../../../nginx")}', container_path: '/etc/nginx/msm-kit', read_only: true }]);
+    expect(lb.command).toEqual(['nginx', '-c', '/etc/nginx/msm-kit/nginx.conf', '-g', 'daemon off;']);
+    expect(lb.upload ?? []).toEqual([]);
+    const configs = Object.entries(doc.resource.terraform_data) as Array<[string, any]>;
+    expect(configs.map(([id]) => id)).toEqual(['LoadBalancer_Config_410E7DC1']); // an address, like the others: a contract
+    const sha = createHash('sha256').update(renderNginxConf(nonSticky)).digest('hex');
+    expect(configs[0][1].input).toEqual({ sha256: sha });
+    expect(configs[0][1].triggers_replace).toEqual({ sha256: sha });
+    expect(configs[0][1].depends_on).toEqual(['docker_container.LoadBalancer_BE9EEC3A']);
+    expect(configs[0][1].provisioner).toEqual([
+      { 'local-exec': { command: 'docker exec nginx nginx -q -t -c /etc/nginx/msm-kit/nginx.conf && docker exec nginx nginx -c /etc/nginx/msm-kit/nginx.conf -s reload', environment: { DOCKER_HOST: 'unix:///var/run/docker.sock' } } },
+    ]);
+    // A different configuration: the same container, another Config.
+    const other = synth(resolveLab(accept(patch(DEFAULT_CONFIG, { loadBalancer: { keepalive: 8 } }))), '${path.module}/../../../nginx').doc;
+    expect(other.resource.docker_container.LoadBalancer_BE9EEC3A).toEqual(lb);
+    expect((Object.values(other.resource.terraform_data)[0] as any).input.sha256).not.toBe(sha);
+    expect(json).not.toContain('upstream');
+  });
+
+  it('uploads the configuration into nginx when the engine is on another host (no directory to mount)', () => {
+    const remote = resolveLab(accept(patch(DEFAULT_CONFIG, { docker: { host: 'tcp://10.1.2.3:2375' } })));
+    const { doc } = synth(remote, '${path.module}/../../../nginx');
+    expect(doc.resource.docker_container.LoadBalancer_BE9EEC3A.upload).toEqual([{ file: '/etc/nginx/nginx.conf', content: renderNginxConf(remote) }]);
+    expect(doc.resource.docker_container.LoadBalancer_BE9EEC3A.volumes).toBeUndefined();
+    expect(doc.resource.terraform_data).toBeUndefined();
   });
 
   it('has a stable url output and the configured provider host', () => {
