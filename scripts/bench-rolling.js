@@ -9,7 +9,7 @@
  * rolling apply's time to the all-at-once one's. Not a test, nothing is asserted.
  *
  *   node scripts/bench-rolling.js [--config lab.config.json] [--out out/bench-rolling] [--runs 3]
- *                                 [--changes manager,jvm,upgrade] [--old-image IMAGE] [--stand-ins]
+ *                                 [--changes manager,jvm,nginx,upgrade] [--old-image IMAGE] [--stand-ins]
  *
  * `upgrade` changes images.tomcat from --old-image (default msm-kit-local/tomcat:9.0.104-jre17,
  * built by `bash scripts/setup/images.sh tomcat --tag msm-kit-local/tomcat:9.0.104-jre17
@@ -31,7 +31,7 @@ const root = resolve(__dirname, '..');
 const config = resolve(opt('--config', join(root, 'lab.config.json')));
 const out = resolve(opt('--out', join(root, 'out', 'bench-rolling')));
 const runs = Number(opt('--runs', 3));
-const changes = opt('--changes', 'manager,jvm,upgrade').split(',');
+const changes = opt('--changes', 'manager,jvm,nginx,upgrade').split(',');
 const oldImage = opt('--old-image', 'msm-kit-local/tomcat:9.0.104-jre17');
 const standIns = args.includes('--stand-ins') ? ['--stand-ins'] : [];
 const kit = (argv, inherit = true) => spawnSync('node', [join(root, 'bin', 'msm-kit.js'), ...argv], { encoding: 'utf8', stdio: ['ignore', 'pipe', inherit ? 'inherit' : 'pipe'], maxBuffer: 64 << 20 });
@@ -46,6 +46,7 @@ const merge = (a, b) => {
 const CHANGES = {
   manager: { what: 'Manager-only (manager.operationTimeout)', a: merge(base, { manager: { operationTimeout: 2000 } }), b: merge(base, { manager: { operationTimeout: 2500 } }) },
   jvm: { what: 'JVM (tomcat.heapMb)', a: merge(base, { tomcat: { heapMb: 256 } }), b: merge(base, { tomcat: { heapMb: 320 } }) },
+  nginx: { what: "nginx's configuration only (loadBalancer.keepalive)", a: merge(base, { loadBalancer: { keepalive: 16 } }), b: merge(base, { loadBalancer: { keepalive: 8 } }) },
   upgrade: { what: `Tomcat image (${oldImage} ↔ the config's)`, a: merge(base, { images: { tomcat: oldImage } }), b: base },
 };
 mkdirSync(out, { recursive: true });
