@@ -53,8 +53,8 @@ mkdir -p "$WORK/bad/new/WEB-INF/classes/x" "$WORK/bad/msm/WEB-INF/lib"
 printf '\xca\xfe\xba\xbe\x00\x00\x00\x41' > "$WORK/bad/new/WEB-INF/classes/x/New.class"   # class file version 65: Java 21
 echo x > "$WORK/bad/msm/WEB-INF/lib/memcached-session-manager-2.3.2.jar"
 echo 'not a zip' > "$WORK/notzip.war"
-check_bad() { # $1 = webapp entry, $2 = field path, $3 = words the message must hold
-  config "[$SAMPLE, $1]"
+check_bad() { # $1 = webapp entry, $2 = field path, $3 = words the message must hold, $4 = the entries before it (default: the sample app)
+  config "[${4-$SAMPLE, }$1]"
   local log
   log=$($KIT up --config "$WORK/lab.json" --out "$OUT/bad" --stand-ins 2>&1) && fail "up accepted $1"
   grep -qF -- "$2: " <<<"$log" || fail "no problem at $2 for $1: $log"
@@ -69,14 +69,19 @@ check_bad '{ "contextPath": "/shop", "source": "notzip.war" }' 'webapps[1].sourc
 check_bad '{ "contextPath": "/shop", "source": "bad/new" }' 'webapps[1].source' 'WEB-INF/classes/x/New.class is compiled for Java 21'
 check_bad '{ "contextPath": "/shop", "source": "bad/msm" }' 'webapps[1].source' 'memcached-session-manager-2.3.2.jar'
 check_bad '{ "contextPath": "/msm-kit", "source": "shop.war" }' 'webapps[1].contextPath' 'already uses this context path'
-t "5 bad webapps refused, nothing deployed"
+check_bad '{ "contextPath": "/msm-kit", "source": "shop.war" }' 'webapps[0].contextPath' 'where the kit puts its sample app' ''
+t "6 bad webapps refused, nothing deployed"
 
-# 2. deploy the shop beside the sample app
-config "[{ \"contextPath\": \"/shop\", \"source\": \"shop.war\" }, $SAMPLE]"
+# 2. deploy the shop alone: the kit adds its sample app (health check, probe) at /msm-kit by itself
+config '[{ "contextPath": "/shop", "source": "shop.war" }]'
 BEFORE=$(sha256sum < "$WORK/shop.war")
-$KIT up --config "$WORK/lab.json" --out "$OUT" --stand-ins || fail "msm-kit up"
+UP=$($KIT up --config "$WORK/lab.json" --out "$OUT" --stand-ins) || fail "msm-kit up"
+echo "  $UP"
 [[ $(sha256sum < "$WORK/shop.war") == "$BEFORE" ]] || fail "the user's WAR was modified"
-t "up done; the WAR is unchanged"
+[[ $UP == *"http://127.0.0.1:$PORT/shop/"* ]] || fail "up printed no URL of the shop: $UP"
+code=$(curl -sS -o /dev/null -w '%{http_code}' "http://127.0.0.1:$PORT/shop/") || fail "GET /shop/"
+[[ $code == 200 ]] || fail "the URL up printed answers HTTP $code"
+t "up done with the shop alone; it printed the shop's URL, which answers; the WAR is unchanged"
 
 # 3. the cart's data moves between nodes
 JAR="$WORK/cookies"; : > "$JAR"

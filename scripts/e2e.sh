@@ -215,6 +215,17 @@ rolling_change() {
     }
     process.exit(r.ok && rolled ? 0 : 1);' "$json" "$updates"
 }
+# nginx_reloaded CONFIG OUT: a change to nginx's configuration only rolls as a reload: the
+# container nginx runs in is the one it ran in before (its id), and the drill PASSes.
+nginx_reloaded() {
+  local cfg=$1 out=$2 lb before after
+  lb=$(fact "$cfg" "$out" containers.loadBalancer)
+  before=$(docker inspect --format '{{.Id}}' "$lb") || return 1
+  rolling_change "$cfg" "$out" nginx '{"loadBalancer":{"keepalive":8}}' || return 1
+  after=$(docker inspect --format '{{.Id}}' "$lb") || return 1
+  echo "  nginx container before ${before:0:12}, after ${after:0:12}"
+  [[ $before == "$after" ]] || { echo "  FAIL: nginx was replaced (a new container), not reloaded"; return 1; }
+}
 rolling_lab() {
   local cfg=$NS out=$OUT/rolling
   if [[ ${MSM_KIT_E2E_DRILLS:-1} == 0 ]]; then
@@ -225,7 +236,8 @@ rolling_lab() {
   if step "apply lab.config for the rolling changes (msm-kit up)" $KIT up --config "$cfg" --out "$out" "${SI[@]}"; then
     step "rolling Manager-only change (manager.operationTimeout) under load: 0 failed, 0 lost" rolling_change "$cfg" "$out" manager '{"manager":{"operationTimeout":2500}}'
     step "rolling JVM change (tomcat.heapMb) under load: 0 failed, 0 lost" rolling_change "$out/rolling-manager.json" "$out" jvm '{"tomcat":{"heapMb":320}}'
-    step "rolling store change (memcached.threads: each memcached node replaced in turn) under load: 0 failed, 0 sessions lost (lost updates reported)" rolling_change "$out/rolling-jvm.json" "$out" store '{"memcached":{"threads":8}}' report
+    step "rolling nginx-configuration change (loadBalancer.keepalive) under load: a reload, the same nginx container, 0 failed, 0 lost" nginx_reloaded "$out/rolling-jvm.json" "$out"
+    step "rolling store change (memcached.threads: each memcached node replaced in turn) under load: 0 failed, 0 sessions lost (lost updates reported)" rolling_change "$out/rolling-nginx.json" "$out" store '{"memcached":{"threads":8}}' report
     step "after the rolling changes terraform plans nothing (exit 0 of plan -detailed-exitcode)" \
       bash -c "cd '$(fact "$out/rolling-store.json" "$out" stackDir)' && terraform plan -detailed-exitcode -input=false -no-color >/dev/null"
   fi

@@ -287,7 +287,7 @@ export async function writeBundle(lab: ResolvedLab, opts: BundleOptions): Promis
       '',
       'The session cookie is HttpOnly and SameSite=Lax (context file' + (lab.tomcatVersion === '7' ? '; Tomcat 7 has no CookieProcessor, so nginx adds SameSite' : '') + '), and Secure when nginx serves HTTPS and the RemoteIpValve of `<node>/server.xml` trusts it.',
       '',
-      ...rollingChangeSteps(lab, addresses),
+      ...rollingChangeSteps(lab, addresses, app),
     ].join('\n'),
   );
   return { outDir: out, nodes: lab.tomcats.map((t) => t.name), files: listRelative(out) };
@@ -297,8 +297,9 @@ export async function writeBundle(lab: ResolvedLab, opts: BundleOptions): Promis
  * How an operator changes a running setup by hand without users noticing: the order
  * `msm-kit up` follows on a lab (src/lab/rolling.ts), as steps for the bundle's README.
  */
-export function rollingChangeSteps(lab: ResolvedLab, addresses: Readonly<Record<string, string>>): string[] {
-  const probe = `${new URL(lab.probeUrl).pathname}`;
+export function rollingChangeSteps(lab: ResolvedLab, addresses: Readonly<Record<string, string>>, app: string = DEFAULT_APP): string[] {
+  // The context the bundle installs into (webapps/<app>: ROOT is "/", a#b is "/a/b").
+  const probe = app === 'ROOT' ? '/' : `/${app.replace(/#/g, '/')}/`;
   const stores = lab.redis
     ? [`2. Redis: it is the only store and keeps nothing across a restart: ${lab.sticky ? 'sticky sessions live on in their Tomcats and are stored again on their next request' : 'non-sticky sessions are lost while it restarts; change it when nobody uses the site, or move to sticky mode first'}.`]
     : [

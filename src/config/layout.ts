@@ -19,6 +19,12 @@ export const WEBAPP_DIR = `${CATALINA_HOME}/webapps/ROOT`;
 export const WEBAPPS_DIR = `${CATALINA_HOME}/webapps`;
 /** `webapps[].source` naming the kit's own sample app (the counter page verify reads) instead of a file. */
 export const SAMPLE_WEBAPP_SOURCE = 'msm-kit:sample';
+/**
+ * Where the kit deploys its sample app when the config lists none (your own apps only):
+ * it is every Tomcat's health check and the probe verify and the drills drive, so a lab
+ * never depends on a page of yours to tell a working Tomcat from a broken one.
+ */
+export const KIT_PROBE_CONTEXT = '/msm-kit';
 /** Response header nginx adds: the name of the Tomcat node that answered (from $upstream_addr). */
 export const NODE_HEADER = 'X-Msm-Kit-Node';
 /** Answered by nginx itself, without touching Tomcat: the balancer's health check. */

@@ -6,7 +6,7 @@
  */
 import { ENV_PROPERTY_SOURCE_OPT, usesSasl } from './secrets';
 import { memcachedSaslStandIn, memcachedStandIn, nginxStandIn, OFFICIAL_IMAGES, officialTomcatImage, redisStandIn, tomcatStandIn, type ImageRole, type StandIn } from './images';
-import { ADDRESS_PLAN, BASE_JVM_OPTIONS, TOMCAT_HEALTH_PATH, WEBAPPS_DIR } from './layout';
+import { ADDRESS_PLAN, BASE_JVM_OPTIONS, KIT_PROBE_CONTEXT, SAMPLE_WEBAPP_SOURCE, TOMCAT_HEALTH_PATH, WEBAPPS_DIR } from './layout';
 import { TRANSCODER_FACTORIES } from './msm';
 import { resolveSwarm, type ResolvedSwarm } from './swarm';
 import { DEFAULT_HEAP_MB, memcachedNodesOf, type GcName, type JavaVersionNumber, type LabConfig, type ManagerConfig, type SerializerName, type TomcatVersionName } from './schema';
@@ -116,10 +116,12 @@ export interface ResolvedLab {
   readonly url: string;
   /** The webapps, in config order (the sample app among them). */
   readonly webapps: readonly ResolvedWebapp[];
-  /** The kit's sample app (verify's probe, the Tomcat health check); the first webapp when the config has none (bundle). */
+  /** The kit's sample app (verify's probe, the Tomcat health check): listed in the config, or added at KIT_PROBE_CONTEXT. */
   readonly sampleWebapp: ResolvedWebapp;
   /** The sample app's page through nginx (verify's and the drills' probe): `url` plus its context path. */
   readonly probeUrl: string;
+  /** The page `up` prints: the first of your own webapps through nginx, else the sample app's page (probeUrl). */
+  readonly appUrl: string;
   /** The sample app's static file a Tomcat's health check GETs. */
   readonly tomcatHealthPath: string;
   /** Set for a Swarm lab (config `engine`): placements, registry, manager. @default absent: one engine */
@@ -132,13 +134,15 @@ export function storeNames(lab: Pick<ResolvedLab, 'memcacheds' | 'redis'>): stri
 }
 
 function webappsOf(config: LabConfig): { webapps: ResolvedWebapp[]; sampleWebapp: ResolvedWebapp; tomcatHealthPath: string } {
-  const webapps = config.webapps.map((w) => ({
+  // Your apps only: the kit's own sample app goes beside them, at a path of the kit's (rules.ts keeps it free).
+  const listed = config.webapps.some((w) => isSample(w.source)) ? config.webapps : [...config.webapps, { contextPath: KIT_PROBE_CONTEXT, source: SAMPLE_WEBAPP_SOURCE }];
+  const webapps = listed.map((w) => ({
     contextPath: w.contextPath,
     source: isSample(w.source) ? undefined : w.source,
     dirName: contextDirName(w.contextPath),
     dir: `${WEBAPPS_DIR}/${contextDirName(w.contextPath)}`,
   }));
-  const sampleWebapp = webapps.find((w) => w.source === undefined) ?? webapps[0];
+  const sampleWebapp = webapps.find((w) => w.source === undefined)!;
   return { webapps, sampleWebapp, tomcatHealthPath: `${sampleWebapp.contextPath === '/' ? '' : sampleWebapp.contextPath}${TOMCAT_HEALTH_PATH}` };
 }
 
@@ -216,7 +220,11 @@ function images(config: LabConfig, standIns: boolean): { images: ResolvedImages;
   return { images: redis ? { tomcat, redis, nginx } : { tomcat, memcached, nginx }, standIns: used };
 }
 
+/** A webapp's page under a base URL (its context path, with the trailing slash Tomcat redirects to). */
+const contextUrl = (w: ResolvedWebapp, base: string): string => new URL(w.contextPath.replace(/\/?$/, '/'), base).href;
+
 export function resolveLab(config: LabConfig, opts: ResolveOptions = {}): ResolvedLab {
+  const apps = webappsOf(config);
   const { base, prefix } = subnetBase(config.network.subnet);
   const at = (offset: number) => intToIp(base + offset);
   const memcacheds = memcachedNodesOf(config).map((n, i) => ({
@@ -266,8 +274,9 @@ export function resolveLab(config: LabConfig, opts: ResolveOptions = {}): Resolv
     transcoderFactoryClass: TRANSCODER_FACTORIES[serializer],
     javaOpts,
     url: labUrl,
-    ...webappsOf(config),
-    probeUrl: new URL(webappsOf(config).sampleWebapp.contextPath.replace(/\/?$/, '/'), labUrl).href,
+    ...apps,
+    probeUrl: contextUrl(apps.sampleWebapp, labUrl),
+    appUrl: contextUrl(apps.webapps.find((w) => w.source !== undefined) ?? apps.sampleWebapp, labUrl),
   };
   if (!config.engine) return lab;
   // A Swarm lab: the provider talks to the manager; placement in spread order (memcached, Tomcat, nginx).

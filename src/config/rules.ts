@@ -4,7 +4,7 @@
  */
 import { TOMCAT_MIN_JAVA } from './images';
 import { MEMCACHED_KEY_MAX, MSM_KEY_PREFIX_MAX, SESSION_ID_HEX, STORAGE_TOKEN_LENGTH, XML_FORBIDDEN } from './msm';
-import { SAMPLE_WEBAPP_SOURCE } from './layout';
+import { KIT_PROBE_CONTEXT, SAMPLE_WEBAPP_SOURCE } from './layout';
 import { memcachedNodesOf, type LabConfig } from './schema';
 
 const IPV4 = /^\d{1,3}(\.\d{1,3}){3}$/;
@@ -334,13 +334,20 @@ export const crossFieldRules: readonly Rule[] = [
       }),
   },
   {
-    id: 'webapp-sample-present',
-    why: "The Tomcat health check and verify's probe are the kit's sample app: without it a lab cannot tell a working Tomcat from a broken one.",
+    id: 'webapp-probe-path-free',
+    why: `The kit's sample app is every Tomcat's health check and the probe verify and the drills drive; a config that lists only its own apps gets it at ${KIT_PROBE_CONTEXT}, which must then be free (and it is listed once at most).`,
     labOnly: true,
     check: (c) => {
       const samples = c.webapps.map((w, i) => ({ w, i })).filter(({ w }) => w.source === SAMPLE_WEBAPP_SOURCE);
       if (samples.length === 0)
-        return [{ path: ['webapps'], value: c.webapps.map((w) => w.contextPath).join(', '), message: `the kit's sample app is missing: it is every Tomcat's health check and verify's probe. Fix: add {"contextPath": "/msm-kit", "source": "${SAMPLE_WEBAPP_SOURCE}"} beside your app` }];
+        return c.webapps
+          .map((w, i) => ({ w, i }))
+          .filter(({ w }) => w.contextPath.toLowerCase() === KIT_PROBE_CONTEXT)
+          .map(({ w, i }) => ({
+            path: ['webapps', i, 'contextPath'],
+            value: w.contextPath,
+            message: `${KIT_PROBE_CONTEXT} is where the kit puts its sample app (the health check and verify's probe) when the config lists none. Fix: move your app to another contextPath, or list the sample app yourself at a free path, e.g. {"contextPath": "/kit-probe", "source": "${SAMPLE_WEBAPP_SOURCE}"}`,
+          }));
       return samples.slice(1).map(({ i }) => ({ path: ['webapps', i, 'source'], value: SAMPLE_WEBAPP_SOURCE, message: 'the sample app is listed twice. Fix: keep one' }));
     },
   },

@@ -21,6 +21,17 @@ export function register(program: Command): void {
       applyHttpsTrust({ out: o.out }, lab);
       const s = await waitAnswering(new URL(new URL(lab.probeUrl).pathname, up.base).href);
       log(`[answer] the sample page answers through nginx (${s.toFixed(1)} s: the first request compiles the JSP)`);
+      const appPage = new URL(new URL(lab.appUrl).pathname, up.base).href;
+      if (lab.appUrl !== lab.probeUrl) {
+        // Your app's own page: what the printed URL promises. Said as it is; the lab's health is the probe's.
+        const { SessionClient } = await import('../../lab/http');
+        const a = await new SessionClient(appPage, 30_000).get();
+        log(
+          a.status >= 200 && a.status < 400
+            ? `[answer] your app answers ${appPage} (HTTP ${a.status}); the kit's probe is ${new URL(new URL(lab.probeUrl).pathname, up.base).href}`
+            : `[answer] !!! your app's ${appPage} answers ${a.error ?? `HTTP ${a.status}`}: open one of its pages (the lab itself is healthy: the kit's probe answers)`,
+        );
+      }
       const tls = up.synth.artifacts.tls;
       if (tls?.selfSigned) log(`[tls] self-signed certificate: ${tls.certificate} (verify and drill trust it with --out ${o.out}; curl --cacert it)`);
       const took = (up.seconds + s).toFixed(1);
@@ -28,8 +39,8 @@ export function register(program: Command): void {
         const { taskHosts } = await import('../../lab/swarm');
         const hosts = await taskHosts(lab);
         log(`[swarm] placement: ${Object.entries(hosts).map(([n, h]) => `${n}@${h || '(no task)'}`).join(', ')}`);
-        console.log(`lab ${lab.name} is up in ${took} s: ${up.base} (Swarm on ${lab.swarm.manager})`);
-      } else console.log(`lab ${lab.name} is up in ${took} s: ${bindText(lab)}`);
+        console.log(`lab ${lab.name} is up in ${took} s: ${new URL(new URL(lab.appUrl).pathname, up.base).href} (Swarm on ${lab.swarm.manager})`);
+      } else console.log(`lab ${lab.name} is up in ${took} s: ${bindText(lab, lab.appUrl)}`);
     });
 
   standInsOption(outOption(configOption(program.command('down').description('destroy the lab (containers, network, state); images are kept as a cache')))).action(

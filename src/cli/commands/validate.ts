@@ -33,6 +33,8 @@ export interface LabFacts {
   readonly store: ResolvedLab['store'];
   /** The sample app's page (verify's probe): `url` plus its context path. */
   readonly probeUrl: string;
+  /** The page `up` prints: your first app, else the sample app (ResolvedLab.appUrl). */
+  readonly appUrl: string;
   /** The webapps: context path and absolute source (none for the sample app). */
   readonly webapps: Array<{ readonly contextPath: string; readonly source?: string }>;
   /** Advice that applies (setups that run but lose data or expose the lab). */
@@ -59,6 +61,7 @@ export function labFacts(file: string, lab: ResolvedLab, outDir: string, warning
     containers: { tomcat: lab.tomcats.map((t) => t.name), memcached: lab.memcacheds.map((m) => m.name), ...(lab.redis ? { redis: lab.redis.name } : {}), loadBalancer: lab.loadBalancer.name },
     store: lab.store,
     probeUrl: lab.probeUrl,
+    appUrl: lab.appUrl,
     webapps: lab.webapps.map((w) => ({ contextPath: w.contextPath, source: w.source })),
     warnings,
     ...(lab.swarm
@@ -76,11 +79,12 @@ export function labFacts(file: string, lab: ResolvedLab, outDir: string, warning
 }
 
 /** The URL, and where nginx really listens when that is not the URL's host (0.0.0.0: every interface). */
-export function bindText(lab: ResolvedLab): string {
+/** Where the lab answers: `page` (a URL under lab.url, @default lab.url), and how nginx listens when that is not plain. */
+export function bindText(lab: ResolvedLab, page: string = lab.url): string {
   const { bindAddress, port } = lab.loadBalancer;
-  if (lab.loadBalancer.tls !== undefined) return `${lab.url} (TLS; http://${bindAddress}:${port}/ redirects to it)`;
-  if (lab.url === `http://${bindAddress}:${port}/`) return lab.url;
-  return `${lab.url} (nginx listens on ${bindAddress}:${port}${bindAddress === '0.0.0.0' ? ', every interface of this host' : ''})`;
+  if (lab.loadBalancer.tls !== undefined) return `${page} (TLS; http://${bindAddress}:${port}/ redirects to it)`;
+  if (lab.url === `http://${bindAddress}:${port}/`) return page;
+  return `${page} (nginx listens on ${bindAddress}:${port}${bindAddress === '0.0.0.0' ? ', every interface of this host' : ''})`;
 }
 
 export function register(program: Command): void {
