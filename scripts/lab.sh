@@ -120,6 +120,8 @@ case $cmd in
   test)
     deps
     t0=$EPOCHREALTIME
+    # What this run builds from now on is all a reclaim may remove (scripts/setup/disk.sh).
+    export MSM_KIT_RECLAIM_SINCE=${MSM_KIT_RECLAIM_SINCE:-$(date +%s)}
     bash scripts/setup/engine.sh >&2 || die "engine: no Docker engine (see above)"
     # Room first: a disk that fills mid-run fails late and obscurely (vfs copies every layer).
     bash scripts/setup/disk.sh need "${MSM_KIT_DISK_NEED_GB:-30}" >&2 || die "disk: not enough room for the test run (see above)"

@@ -73,8 +73,8 @@ function pruneLabImages(name) {
   const inUse = new Set(dockerOut(['ps', '-a', '--filter', `label=msm-kit.lab=${name}`, '--format', '{{.Image}}']).split('\n').filter(Boolean));
   const built = dockerOut(['images', '--format', '{{.Repository}}:{{.Tag}}', `msm-kit/${name}-tomcat`]).split('\n').filter(Boolean);
   const stale = built.filter((img) => !inUse.has(img));
-  if (stale.length) spawnSync('docker', ['rmi', '-f', ...stale], { stdio: 'ignore' });
-  spawnSync('docker', ['image', 'prune', '-f'], { stdio: 'ignore' }); // what a forced rmi left untagged
+  // Only the matrix's own images, none a container uses: removed whole (no untagged leftovers, no prune of anyone else's).
+  if (stale.length) spawnSync('docker', ['rmi', ...stale], { stdio: 'ignore' });
 }
 
 console.log(`matrix: ${combos.length} of ${supported.length} supported combinations (${refused.length} refused by the schema: ${[...new Set(refused.map((r) => r.reason.split('.')[0]))].join('; ')})`);

@@ -23,7 +23,7 @@ const PROGRESS = /(Creating\.\.\.|Creation complete|Destroying\.\.\.|Destruction
 
 /** Docker errors a failed apply ends with, and what the user does about each; first match wins. */
 const DOCKER_FIXES: ReadonlyArray<readonly [RegExp, string]> = [
-  [/no space left on device/i, 'the disk where Docker keeps its data is full. Fix: free room there (bash scripts/setup/disk.sh reclaim removes untagged images and the kit\'s lab images no container uses; docker system df shows the rest), then run up again'],
+  [/no space left on device/i, 'the disk where Docker keeps its data is full. Fix: free room there (docker system df shows what Docker holds; docker rmi the images you no longer need, docker builder prune the build cache), then run up again'],
   [/Cannot connect to the Docker daemon|docker\.sock: connect/i, 'no Docker engine answers. Fix: start it (bash scripts/setup/engine.sh), or set docker.host in the config to the one you use'],
   [/Pool overlaps with other one on this address space/i, 'network.subnet overlaps another Docker network on this engine. Fix: pick a free /24 for network.subnet (docker network inspect shows the ones in use)'],
   [/could not connect to registry\.terraform\.io|Failed to query available provider packages/i, 'terraform cannot reach its registry for the docker provider, and no local mirror is set up here. Fix: bash scripts/setup/provider.sh (builds the provider from the Go module proxy into a local mirror and writes .msm-kit/terraformrc, which msm-kit uses when run from the repository), then run up again; bash scripts/lab.sh up does this for you'],
