@@ -7,7 +7,8 @@
 #      `msm-kit up` (versions checked inside), verify, verify --failover, drills, `msm-kit down`;
 #   4. SASL (scripts/e2e-sasl.sh): examples/sasl.json up, no password in synth output or logs,
 #      verify, wrong password -> verify FAILs with the SASL hint, down;
-#   4b. Redis as the store (scripts/e2e-redis.sh), TLS, your own webapp, FORM login, Tomcat 10.1/11, Swarm;
+#   4b. Redis as the store (scripts/e2e-redis.sh), TLS, FORM login, Swarm; the TypeScript scenarios
+#       (test/e2e/*.e2e.ts: your own webapp, Tomcat 10.1/11), two at a time;
 #   5. the version matrix (scripts/matrix.js): every accepted Tomcat × Java × serializer;
 #   and, without Docker, `msm-kit bundle` on two real Tomcats (scripts/e2e-bundle.sh).
 #
@@ -279,9 +280,10 @@ step "SASL lab: up, no password in synth output or logs, verify, wrong password 
 step "Redis store (scripts/e2e-redis.sh): Redis and jedis checked inside, verify, drills tomcat-down PASS / non-sticky redis-down FAIL with its Fix / sticky redis-down PASS ×3, down" env MSM_KIT_E2E_OUT="$OUT/redis" bash scripts/e2e-redis.sh
 step "TLS lab (scripts/e2e-tls.sh): bad cert/key refused, HTTPS cookie Secure+HttpOnly+SameSite, redirect, non-root Tomcat, 404 without version, verify + drill over HTTPS, down" env MSM_KIT_E2E_OUT="$OUT/tls" bash scripts/e2e-tls.sh
 
-step "your own webapp: bad WARs refused, the test shop at /shop beside the sample app, its cart moves between nodes, down" env MSM_KIT_E2E_OUT="$OUT/webapp" bash scripts/e2e-webapp.sh
+# The TypeScript scenarios (test/e2e/*.e2e.ts, the library-driven harness that replaces these shell steps one by one).
+step "TypeScript e2e harness type-checks (tsconfig.e2e.json)" npx tsc -p tsconfig.e2e.json
+step "TypeScript e2e scenarios, two at a time (npm run test:e2e:ts): your own webapp (the shop alone, the kit's probe added, bad WARs refused, its cart moves between nodes); Tomcat 11 and 10.1 (jakarta.*, msm converted) non-sticky and sticky: up, verify, --failover, drills, down; nothing left" npx vitest run -c vitest.e2e.config.ts
 step "FORM login, non-sticky: fails across nodes by default; works with manager.formLoginWorkaround (fixation protection off, shown); down" env MSM_KIT_E2E_OUT="$OUT/formlogin" bash scripts/e2e-formlogin.sh
-step "Tomcat 10.1 and 11 (jakarta.*, msm converted): non-sticky and sticky labs, verify, drills, down" env MSM_KIT_E2E_OUT="$OUT/jakarta" bash scripts/e2e-jakarta.sh
 step "Swarm lab over 3 hosts (issue 11): cluster up, msm-kit up, verify, drills, down, cluster down, nothing left" env MSM_KIT_E2E_OUT="$OUT/swarm" bash scripts/e2e-swarm.sh
 
 step "nothing left behind" bash -c '[[ -z $(docker ps -aq --filter label=msm-kit.lab) && -z $(docker network ls -q --filter label=msm-kit.lab) ]]'

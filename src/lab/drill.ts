@@ -353,7 +353,7 @@ function requestCounts(scenario: Scenario, url: string, samples: readonly Sample
   const http = samples.filter((x) => x.status !== 200);
   const noSession = samples.filter((x) => x.status === 200 && (!x.session || (!identityOnly && x.counter === undefined)));
   const first = http[0] ?? noSession[0];
-  const firstFailure = first === undefined ? undefined : first.status === 200 ? 'HTTP 200 without a session' : first.error ?? `HTTP ${first.status}`;
+  const firstFailure = first === undefined ? undefined : `${first.status === 200 ? 'HTTP 200 without a session' : first.error ?? `HTTP ${first.status}`} at ${(first.t0 / 1000).toFixed(1)} s`;
   return { scenario, url, requests: samples.length, httpFailed: http.length, withoutSession: noSession.length, firstFailure };
 }
 

@@ -24,6 +24,11 @@ export interface PageView {
 }
 
 const field = (html: string, key: string) => new RegExp(`data-key="${key}">([^<]*)<`).exec(html)?.[1];
+/** `HTTP 400 from tomcat1 ("HTTP Status 400 – Bad Request")`: a failed answer, with who gave it when known. */
+export function failureLine(status: number, node: string | undefined, html: string): string {
+  const title = /<title>([^<]{1,120})<\/title>/i.exec(html)?.[1]?.trim();
+  return `HTTP ${status}${node ? ` from ${node}` : ''}${title ? ` ("${title}")` : ''}`;
+}
 const fieldsOf = (html: string) => Object.fromEntries([...html.matchAll(/data-key="([^"]+)">([^<]*)</g)].map((m) => [m[1], m[2]]));
 
 /**
@@ -111,7 +116,8 @@ export class SessionClient {
               tomcat: field(html, 'tomcat'),
               java: field(html, 'java')?.split(' ')[0],
               fields: fieldsOf(html),
-              error: res.statusCode === 200 ? undefined : `HTTP ${res.statusCode}`,
+              // What a failure was, as a user saw it: the status, who answered (nginx's header), the error page's title.
+              error: res.statusCode === 200 ? undefined : failureLine(res.statusCode ?? 0, typeof header === 'string' ? header : undefined, html),
             });
           });
           res.on('error', (e) => done({ status: 0, error: e.message }));

@@ -86,3 +86,28 @@ export async function upLab(config: LabConfig, opts: UpOptions): Promise<UpResul
   }
   return { synth: r, base, applied, seconds: (Date.now() - started) / 1000, storeDeaths };
 }
+
+export interface DownOptions {
+  /** The output directory `up` used (its state is there). */
+  readonly outDir: string;
+  /** The lab was deployed on the kit's offline stand-ins. @default false */
+  readonly standIns?: boolean;
+  readonly log: (line: string) => void;
+}
+
+/**
+ * `down` as a library call: synthesize (for the stack and its state), forget the
+ * applied mark, terraform destroy. Images are kept as a cache. Returns whether a
+ * state was there to destroy.
+ */
+export async function downLab(config: LabConfig, opts: DownOptions): Promise<{ readonly hadState: boolean; readonly name: string }> {
+  const { existsSync } = await import('node:fs');
+  const { synthLab } = await import('../synth/synth');
+  const { destroyStack } = await import('./terraform');
+  const r = await synthLab(config, { outDir: opts.outDir, standIns: opts.standIns, fetch: { log: opts.log }, log: opts.log });
+  clearAppliedMark(appliedMarkPathFor(r.lab.name, opts.outDir));
+  const hadState = existsSync(r.statePath);
+  if (!hadState) opts.log(`[destroy] no state at ${r.statePath}: nothing was deployed from --out ${opts.outDir} (pass the --out used with up)`);
+  await destroyStack(r.stackDir, opts.log, terraformSecretEnv(r.lab.manager));
+  return { hadState, name: r.lab.name };
+}

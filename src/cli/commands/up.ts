@@ -1,11 +1,6 @@
 /** `up` and `down`: synthesize, then terraform apply or destroy. */
 import type { Command } from 'commander';
-import { existsSync } from 'node:fs';
 import { loadConfig } from '../../config/load';
-import { terraformSecretEnv } from '../../config/secrets';
-import { appliedMarkPathFor } from '../../config/layout';
-import { destroyStack } from '../../lab/terraform';
-import { clearAppliedMark } from '../../lab/unchanged';
 import { applyHttpsTrust, configOption, log, outOption, standInsOption, warn } from '../options';
 import { bindText } from './validate';
 
@@ -45,12 +40,9 @@ export function register(program: Command): void {
 
   standInsOption(outOption(configOption(program.command('down').description('destroy the lab (containers, network, state); images are kept as a cache')))).action(
     async (o: { config: string; out: string; standIns?: boolean }) => {
-      const { synthLab } = await import('../../synth/synth');
-      const r = await synthLab(loadConfig(o.config, { checkTls: false }), { outDir: o.out, standIns: o.standIns, fetch: { log }, log });
-      clearAppliedMark(appliedMarkPathFor(r.lab.name, o.out));
-      if (!existsSync(r.statePath)) log(`[destroy] no state at ${r.statePath}: nothing was deployed from --out ${o.out} (pass the --out used with up)`);
-      await destroyStack(r.stackDir, log, terraformSecretEnv(r.lab.manager));
-      console.log(`lab ${r.lab.name} is down`);
+      const { downLab } = await import('../../lab/up');
+      const r = await downLab(loadConfig(o.config, { checkTls: false }), { outDir: o.out, standIns: o.standIns, log });
+      console.log(`lab ${r.name} is down`);
     }
   );
 }

@@ -1,0 +1,169 @@
+/**
+ * The end-to-end harness's lab driver: deploys, verifies, drills and tears down a real
+ * lab through the kit's library (the same calls the CLI makes), with typed results.
+ * Scenarios (`test/e2e/*.e2e.ts`, run by `npm run test:e2e:ts`, vitest.e2e.config.ts)
+ * use it instead of grepping printed text.
+ *
+ * Every lab a scenario starts has its own name, ports and subnet, so two scenarios can
+ * run side by side; `Lab.down` always runs (afterAll), and `leftovers` says what of a lab
+ * is still on the engine.
+ */
+import { execFile } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { promisify } from 'node:util';
+import { loadConfig } from '../../src/config/load';
+import type { ResolvedLab } from '../../src/config/resolve';
+import type { LabConfig } from '../../src/config/schema';
+import { usesSasl } from '../../src/config/secrets';
+import { webappServing } from '../../src/config/webapps';
+import { ConfigError, type ConfigProblem } from '../../src/errors';
+import { docker, dockerCli } from '../../src/lab/docker';
+import { runDrill, type DrillOptions, type DrillReport, type Scenario } from '../../src/lab/drill';
+import { waitAnswering } from '../../src/lab/http';
+import { ensureImages } from '../../src/lab/images';
+import { downLab, upLab, type UpResult } from '../../src/lab/up';
+import { verifyLab, type VerifyResult } from '../../src/lab/verify';
+
+export const ROOT = resolve(__dirname, '..', '..');
+const run = promisify(execFile);
+
+/** A line of the harness's own output: `[e2e <lab>] …` on stderr (vitest shows it live). */
+export const say = (lab: string, line: string): void => void process.stderr.write(`[e2e ${lab}] ${line}\n`);
+
+/** A scratch directory for a scenario's configs and files, removed by `dispose`. */
+export class Workdir {
+  readonly path = mkdtempSync(join(tmpdir(), 'msm-kit-e2e-'));
+  /** Writes `name` (JSON when not a string) and returns its absolute path. */
+  write(name: string, content: unknown): string {
+    const file = join(this.path, name);
+    writeFileSync(file, typeof content === 'string' ? content : `${JSON.stringify(content, null, 2)}\n`);
+    return file;
+  }
+  dispose(): void {
+    rmSync(this.path, { recursive: true, force: true });
+  }
+}
+
+/** The problems a config file is refused with; throws when it is accepted (a test that cannot pass by accident). */
+export function refusal(file: string): ConfigProblem[] {
+  try {
+    loadConfig(file);
+  } catch (e) {
+    if (e instanceof ConfigError) return [...e.problems];
+    throw e;
+  }
+  throw new Error(`${file} was accepted, but should have been refused`);
+}
+
+/** What the CLI prints and exits with (for the checks that are about the CLI itself: exit codes, no stack traces). */
+export async function cli(args: readonly string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  try {
+    const { stdout, stderr } = await run(process.execPath, [join(ROOT, 'bin', 'msm-kit.js'), ...args], { cwd: ROOT, maxBuffer: 64 << 20 });
+    return { code: 0, stdout, stderr };
+  } catch (e) {
+    const x = e as { code?: number; stdout?: string; stderr?: string };
+    return { code: typeof x.code === 'number' ? x.code : 1, stdout: x.stdout ?? '', stderr: x.stderr ?? '' };
+  }
+}
+
+/** Containers and networks of lab `name` on the engine (label msm-kit.lab). */
+export async function leftovers(name: string): Promise<string[]> {
+  const containers = (await docker('ps', '-a', '--filter', `label=msm-kit.lab=${name}`, '--format', 'container {{.Names}}')).trim();
+  const networks = (await docker('network', 'ls', '--filter', `label=msm-kit.lab=${name}`, '--format', 'network {{.Name}}')).trim();
+  return [...containers.split('\n'), ...networks.split('\n')].filter(Boolean);
+}
+
+export interface LabOptions {
+  /** Where the lab's synth output and state go. @default out/e2e-ts/<lab name> */
+  readonly outDir?: string;
+}
+
+/** A lab deployed by a scenario. */
+export class Lab {
+  /** Deploys `file` as `msm-kit up` does: images (stand-ins when no registry answers), synth, apply, the first answer. */
+  static async up(file: string, opts: LabOptions = {}): Promise<Lab> {
+    const config = loadConfig(file);
+    const outDir = opts.outDir ?? join(ROOT, 'out', 'e2e-ts', config.name);
+    const log = (l: string) => say(config.name, l);
+    const { standIns } = await ensureImages(config, 'auto', log);
+    const lab = new Lab(file, config, outDir, standIns, log);
+    try {
+      lab.last = await upLab(config, { outDir, standIns, log });
+      await waitAnswering(lab.page(lab.resolved.probeUrl));
+    } catch (e) {
+      // Whatever was made goes: a failed up leaves nothing for the next scenario to trip on.
+      await lab.down().catch((d: Error) => log(`!!! down after the failed up failed too: ${d.message}`));
+      throw e;
+    }
+    return lab;
+  }
+
+  private last?: UpResult;
+
+  private constructor(
+    readonly file: string,
+    readonly config: LabConfig,
+    readonly outDir: string,
+    readonly standIns: boolean,
+    private readonly log: (line: string) => void,
+  ) {}
+
+  /** The lab as the kit resolved it at the last `up`. */
+  get resolved(): ResolvedLab {
+    if (!this.last) throw new Error(`${this.config.name} is not up`);
+    return this.last.synth.lab;
+  }
+
+  /** A URL of the lab under the base `up` answered on (a path, or a lab URL's path). */
+  page(pathOrUrl: string): string {
+    const path = pathOrUrl.startsWith('/') ? pathOrUrl : new URL(pathOrUrl).pathname;
+    return new URL(path, this.last?.base ?? this.resolved.url).href;
+  }
+
+  /** `msm-kit verify [--path P]`: N requests with one cookie jar, typed. */
+  async verify(opts: { path?: string; requests?: number; failover?: boolean } = {}): Promise<VerifyResult & { sampleApp: boolean }> {
+    const lab = this.resolved;
+    const sampleApp = opts.path === undefined || webappServing(opts.path, lab.webapps.map((w) => w.contextPath)) === lab.sampleWebapp.contextPath;
+    const url = this.page(opts.path ?? lab.probeUrl);
+    const r = await verifyLab({
+      url,
+      requests: opts.requests ?? 10,
+      sticky: lab.sticky,
+      failover: opts.failover,
+      docker: dockerCli,
+      expect: sampleApp ? { tomcat: lab.tomcatVersion, java: lab.javaVersion } : undefined,
+      sampleApp,
+      sasl: usesSasl(lab.manager),
+      log: this.log,
+    });
+    this.log(r.verdict);
+    return { ...r, sampleApp };
+  }
+
+  /** `msm-kit drill SCENARIO`, typed. */
+  async drill(scenario: Scenario, opts: Omit<DrillOptions, 'scenario' | 'log'> = {}): Promise<DrillReport> {
+    return runDrill(this.resolved, { ...opts, scenario, log: this.log });
+  }
+
+  /**
+   * A drill that must pass, with one narrow allowance: when it failed by at most
+   * `rare` failed requests and lost no session, the failure is printed loudly (kept in
+   * `first`) and the drill runs once more; that run must pass. A Tomcat 11 that shuts
+   * down has been seen answering one request with HTTP 400, about once in 30 drills
+   * (cause not found yet; the first failure now names the node and the error page). Anything
+   * bigger fails at once.
+   */
+  async drillOrRetry(scenario: Scenario, opts: Omit<DrillOptions, 'scenario' | 'log'> = {}, rare = 2): Promise<{ report: DrillReport; first?: DrillReport }> {
+    const first = await this.drill(scenario, opts);
+    if (first.ok || first.sessionsLost > 0 || first.requestsFailed > rare) return { report: first };
+    this.log(`!!! drill ${scenario} FAILED narrowly (${first.requestsFailed} failed request(s), no session lost): ${first.problems.join(' | ')}; running it once more (it must pass)`);
+    return { report: await this.drill(scenario, opts), first };
+  }
+
+  /** `msm-kit down`: destroys what `up` made (state, containers, network); images stay. */
+  async down(): Promise<void> {
+    await downLab(this.config, { outDir: this.outDir, standIns: this.standIns, log: this.log });
+  }
+}
