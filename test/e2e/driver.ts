@@ -19,7 +19,7 @@ import type { LabConfig } from '../../src/config/schema';
 import { usesSasl } from '../../src/config/secrets';
 import { webappServing } from '../../src/config/webapps';
 import { ConfigError, type ConfigProblem } from '../../src/errors';
-import { docker, dockerCli } from '../../src/lab/docker';
+import { docker, dockerCli, waitHealthy } from '../../src/lab/docker';
 import { runDrill, type DrillOptions, type DrillReport, type Scenario } from '../../src/lab/drill';
 import { waitAnswering } from '../../src/lab/http';
 import { ensureImages } from '../../src/lab/images';
@@ -78,6 +78,8 @@ export async function leftovers(name: string): Promise<string[]> {
 export interface LabOptions {
   /** Where the lab's synth output and state go. @default out/e2e-ts/<lab name> */
   readonly outDir?: string;
+  /** Also gets every line the kit logs for this lab (up, verify, drills, down), e.g. to check what it printed. @default none */
+  readonly onLog?: (line: string) => void;
 }
 
 /** A lab deployed by a scenario. */
@@ -86,7 +88,10 @@ export class Lab {
   static async up(file: string, opts: LabOptions = {}): Promise<Lab> {
     const config = loadConfig(file);
     const outDir = opts.outDir ?? join(ROOT, 'out', 'e2e-ts', config.name);
-    const log = (l: string) => say(config.name, l);
+    const log = (l: string) => {
+      say(config.name, l);
+      opts.onLog?.(l);
+    };
     const { standIns } = await ensureImages(config, 'auto', log);
     const lab = new Lab(file, config, outDir, standIns, log);
     try {
@@ -103,12 +108,49 @@ export class Lab {
   private last?: UpResult;
 
   private constructor(
-    readonly file: string,
-    readonly config: LabConfig,
+    private file_: string,
+    private config_: LabConfig,
     readonly outDir: string,
     readonly standIns: boolean,
     private readonly log: (line: string) => void,
   ) {}
+
+  /** The config file of the last `up` (Lab.up or apply). */
+  get file(): string {
+    return this.file_;
+  }
+  get config(): LabConfig {
+    return this.config_;
+  }
+
+  /** How the last `up` applied its change (unchanged, at once, rolling). */
+  get applied(): UpResult['applied'] {
+    if (!this.last) throw new Error(`${this.config.name} is not up`);
+    return this.last.applied;
+  }
+
+  /** `msm-kit up` again with another config of the same lab (a change to a running lab: rolling unless `allAtOnce`). */
+  async apply(file: string, opts: { allAtOnce?: boolean } = {}): Promise<UpResult> {
+    const config = loadConfig(file);
+    if (config.name !== this.config.name) throw new Error(`${file} is lab ${config.name}, not ${this.config.name}`);
+    this.last = await upLab(config, { outDir: this.outDir, standIns: this.standIns, allAtOnce: opts.allAtOnce, log: this.log });
+    this.file_ = file;
+    this.config_ = config;
+    await waitAnswering(this.page(this.resolved.probeUrl));
+    return this.last;
+  }
+
+  /** `docker exec CONTAINER ARGS…` (a container of this lab), its stdout. */
+  async exec(container: string, ...args: string[]): Promise<string> {
+    return docker('exec', container, ...args);
+  }
+
+  /** Restarts every Tomcat of the lab and waits until each is healthy again. */
+  async restartTomcats(): Promise<void> {
+    const names = this.resolved.tomcats.map((t) => t.name);
+    await docker('restart', ...names);
+    await Promise.all(names.map((n) => waitHealthy(n)));
+  }
 
   /** The lab as the kit resolved it at the last `up`. */
   get resolved(): ResolvedLab {
