@@ -5,10 +5,8 @@
 #   2. non-sticky lab: `cdktf deploy` (the cdktf CLI on cdktf.json), verify, drills, `cdktf destroy`;
 #   3. sticky lab, the walkthrough's lab (Tomcat 7 / Java 8 / Kryo) and its sticky variant:
 #      `msm-kit up` (versions checked inside), verify, verify --failover, drills, `msm-kit down`;
-#   4. SASL (scripts/e2e-sasl.sh): examples/sasl.json up, no password in synth output or logs,
-#      verify, wrong password -> verify FAILs with the SASL hint, down;
-#   4b. Redis as the store (scripts/e2e-redis.sh), TLS, FORM login, Swarm; the TypeScript scenarios
-#       (test/e2e/*.e2e.ts: your own webapp, Tomcat 10.1/11), two at a time;
+#   4. Redis as the store (scripts/e2e-redis.sh), TLS, FORM login, Swarm; the TypeScript scenarios
+#      (test/e2e/*.e2e.ts: your own webapp, SASL, Tomcat 10.1/11), two at a time;
 #   5. the version matrix (scripts/matrix.js): every accepted Tomcat × Java × serializer;
 #   and, without Docker, `msm-kit bundle` on two real Tomcats (scripts/e2e-bundle.sh).
 #
@@ -108,7 +106,6 @@ NS=$ROOT/lab.config.json                 # default: Tomcat 9 / Java 17, non-stic
 ST=$ROOT/examples/sticky.json            # sticky
 SEED=$ROOT/examples/seed.json            # the walkthrough's lab: Tomcat 7 / Java 8 / Kryo, non-sticky
 SEEDST=$ROOT/examples/seed-sticky.json   # ... and its sticky variant
-SASL=$ROOT/examples/sasl.json            # SASL (binary protocol, username/password), own names and port
 step "engine" bash scripts/setup/engine.sh || exit 1
 SI=()
 for c in "$NS" "$ST" "$SEED" "$SEEDST"; do
@@ -121,7 +118,7 @@ step "provider" test -f "$TF_RC" || exit 1
 export TF_CLI_CONFIG_FILE=$TF_RC
 [[ -d "$HOME/.cache/msm-kit/bin" ]] && export PATH="$PATH:$HOME/.cache/msm-kit/bin"
 
-CONFIGS=("$NS:$OUT/non-sticky" "$NS:$OUT/rolling" "$ST:$OUT/sticky" "$SEED:$OUT/seed" "$SEEDST:$OUT/seed-sticky" "$SASL:$OUT/sasl")
+CONFIGS=("$NS:$OUT/non-sticky" "$NS:$OUT/rolling" "$ST:$OUT/sticky" "$SEED:$OUT/seed" "$SEEDST:$OUT/seed-sticky")
 for c in "${CONFIGS[@]}"; do cleanup_lab "$c"; done
 
 drills() { # drills CONFIG SCENARIO...
@@ -275,14 +272,13 @@ kit_lab "$ST" sticky memcached-down-x3 tomcat-down restart cold-start
 kit_lab "$SEED" seed memcached-down tomcat-down restart cold-start
 kit_lab "$SEEDST" seed-sticky memcached-down tomcat-down restart
 
-step "SASL lab: up, no password in synth output or logs, verify, wrong password fails verify with the SASL hint, down" \
-  env MSM_KIT_E2E_OUT="$OUT/sasl" bash scripts/e2e-sasl.sh "$SASL"
 step "Redis store (scripts/e2e-redis.sh): Redis and jedis checked inside, verify, drills tomcat-down PASS / non-sticky redis-down FAIL with its Fix / sticky redis-down PASS ×3, down" env MSM_KIT_E2E_OUT="$OUT/redis" bash scripts/e2e-redis.sh
 step "TLS lab (scripts/e2e-tls.sh): bad cert/key refused, HTTPS cookie Secure+HttpOnly+SameSite, redirect, non-root Tomcat, 404 without version, verify + drill over HTTPS, down" env MSM_KIT_E2E_OUT="$OUT/tls" bash scripts/e2e-tls.sh
 
 # The TypeScript scenarios (test/e2e/*.e2e.ts, the library-driven harness that replaces these shell steps one by one).
 step "TypeScript e2e harness type-checks (tsconfig.e2e.json)" npx tsc -p tsconfig.e2e.json
-step "TypeScript e2e scenarios, two at a time (npm run test:e2e:ts): your own webapp (the shop alone, the kit's probe added, bad WARs refused, its cart moves between nodes); Tomcat 11 and 10.1 (jakarta.*, msm converted) non-sticky and sticky: up, verify, --failover, drills, down; nothing left" npx vitest run -c vitest.e2e.config.ts
+TS_SCENARIOS=$(for f in test/e2e/*.e2e.ts; do basename "$f" .e2e.ts; done | paste -sd, -)
+step "TypeScript e2e scenarios (npm run test:e2e:ts, two files at a time; each test named in vitest's output): $TS_SCENARIOS" npx vitest run -c vitest.e2e.config.ts
 step "FORM login, non-sticky: fails across nodes by default; works with manager.formLoginWorkaround (fixation protection off, shown); down" env MSM_KIT_E2E_OUT="$OUT/formlogin" bash scripts/e2e-formlogin.sh
 step "Swarm lab over 3 hosts (issue 11): cluster up, msm-kit up, verify, drills, down, cluster down, nothing left" env MSM_KIT_E2E_OUT="$OUT/swarm" bash scripts/e2e-swarm.sh
 
