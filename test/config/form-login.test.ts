@@ -3,7 +3,7 @@
  * context.xml carries FormAuthenticator with changeSessionIdOnAuthentication="false"
  * (also when merged into an app's own context.xml), and validate warns that
  * session-fixation protection is off (and that sticky mode does not need it).
- * The behaviour itself, on real Tomcats: scripts/e2e-formlogin.sh.
+ * The behaviour itself, on real Tomcats: test/e2e/formlogin.e2e.ts.
  */
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';

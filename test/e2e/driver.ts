@@ -9,19 +9,21 @@
  * is still on the engine.
  */
 import { execFile } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
+import { configWarnings } from '../../src/config/advice';
 import { loadConfig } from '../../src/config/load';
 import type { ResolvedLab } from '../../src/config/resolve';
 import type { LabConfig } from '../../src/config/schema';
 import { usesSasl } from '../../src/config/secrets';
+import { TLS_CERT_FILE, TLS_SUBDIR } from '../../src/config/tls';
 import { webappServing } from '../../src/config/webapps';
 import { ConfigError, type ConfigProblem } from '../../src/errors';
 import { docker, dockerCli, waitHealthy } from '../../src/lab/docker';
 import { runDrill, type DrillOptions, type DrillReport, type Scenario } from '../../src/lab/drill';
-import { waitAnswering } from '../../src/lab/http';
+import { setHttpsTrust, waitAnswering } from '../../src/lab/http';
 import { ensureImages } from '../../src/lab/images';
 import { downLab, upLab, type UpResult } from '../../src/lab/up';
 import { verifyLab, type VerifyResult } from '../../src/lab/verify';
@@ -92,10 +94,13 @@ export class Lab {
       say(config.name, l);
       opts.onLog?.(l);
     };
+    // As the CLI's up prints them (src/cli/options.ts warn).
+    for (const w of configWarnings(config)) log(`${file}: warning: ${w.path}: ${w.message}`);
     const { standIns } = await ensureImages(config, 'auto', log);
     const lab = new Lab(file, config, outDir, standIns, log);
     try {
       lab.last = await upLab(config, { outDir, standIns, log });
+      lab.trustLabCertificate();
       await waitAnswering(lab.page(lab.resolved.probeUrl));
     } catch (e) {
       // Whatever was made goes: a failed up leaves nothing for the next scenario to trip on.
@@ -132,12 +137,28 @@ export class Lab {
   /** `msm-kit up` again with another config of the same lab (a change to a running lab: rolling unless `allAtOnce`). */
   async apply(file: string, opts: { allAtOnce?: boolean } = {}): Promise<UpResult> {
     const config = loadConfig(file);
+    for (const w of configWarnings(config)) this.log(`${file}: warning: ${w.path}: ${w.message}`);
     if (config.name !== this.config.name) throw new Error(`${file} is lab ${config.name}, not ${this.config.name}`);
     this.last = await upLab(config, { outDir: this.outDir, standIns: this.standIns, allAtOnce: opts.allAtOnce, log: this.log });
     this.file_ = file;
     this.config_ = config;
+    this.trustLabCertificate();
     await waitAnswering(this.page(this.resolved.probeUrl));
     return this.last;
+  }
+
+  /**
+   * A self-signed lab's certificate (written by up under the out directory) is what every
+   * client of this process trusts from now on, as verify and drill do by default.
+   */
+  private trustLabCertificate(): void {
+    if (this.resolved.loadBalancer.tls !== 'self-signed') return;
+    setHttpsTrust({ ca: [readFileSync(this.certificatePath, 'utf8')] });
+  }
+
+  /** Where up wrote a self-signed lab's certificate. */
+  get certificatePath(): string {
+    return join(this.outDir, TLS_SUBDIR, TLS_CERT_FILE);
   }
 
   /** `docker exec CONTAINER ARGS…` (a container of this lab), its stdout. */
