@@ -5,8 +5,8 @@
 #   2. non-sticky lab: `cdktf deploy` (the cdktf CLI on cdktf.json), verify, drills, `cdktf destroy`;
 #   3. sticky lab, the walkthrough's lab (Tomcat 7 / Java 8 / Kryo) and its sticky variant:
 #      `msm-kit up` (versions checked inside), verify, verify --failover, drills, `msm-kit down`;
-#   4. Redis as the store (scripts/e2e-redis.sh), Swarm; the TypeScript scenarios
-#      (test/e2e/*.e2e.ts: your own webapp, SASL, TLS, FORM login, Tomcat 10.1/11), two at a time;
+#   4. Swarm; the TypeScript scenarios (test/e2e/*.e2e.ts: your own webapp, SASL, TLS, FORM login,
+#      Redis, Tomcat 10.1/11), two at a time;
 #   5. the version matrix (scripts/matrix.js): every accepted Tomcat × Java × serializer;
 #   and, without Docker, `msm-kit bundle` on two real Tomcats (scripts/e2e-bundle.sh).
 #
@@ -272,7 +272,6 @@ kit_lab "$ST" sticky memcached-down-x3 tomcat-down restart cold-start
 kit_lab "$SEED" seed memcached-down tomcat-down restart cold-start
 kit_lab "$SEEDST" seed-sticky memcached-down tomcat-down restart
 
-step "Redis store (scripts/e2e-redis.sh): Redis and jedis checked inside, verify, drills tomcat-down PASS / non-sticky redis-down FAIL with its Fix / sticky redis-down PASS ×3, down" env MSM_KIT_E2E_OUT="$OUT/redis" bash scripts/e2e-redis.sh
 
 # The TypeScript scenarios (test/e2e/*.e2e.ts, the library-driven harness that replaces these shell steps one by one).
 step "TypeScript e2e harness type-checks (tsconfig.e2e.json)" npx tsc -p tsconfig.e2e.json

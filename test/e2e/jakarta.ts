@@ -9,39 +9,24 @@
  *   the failover instant), down; at the end nothing of the lab is left on the engine.
  * Env: MSM_KIT_E2E_DRILLS=0 skips the drills (said loudly, and the skipped tests show as skipped).
  */
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { DrillReport } from '../../src/lab/drill';
-import { Lab, leftovers, ROOT, say, Workdir } from './driver';
+import { isolate, Lab, leftovers, readExample, say, Workdir, type ConfigJson } from './driver';
 
 export type Mode = 'non-sticky' | 'sticky';
 
-interface Example {
-  name: string;
-  tomcat: { nodes: Array<Record<string, unknown>> } & Record<string, unknown>;
-  memcached: { nodes: Array<{ id: string } & Record<string, unknown>> } & Record<string, unknown>;
-  manager: Record<string, unknown>;
-  loadBalancer: Record<string, unknown>;
-  [k: string]: unknown;
-}
-
 /** The example at `example` (repository path) as lab `name` in `mode`, on its own port and subnet. */
-export function variant(example: string, mode: Mode, name: string, port: number, subnet: string): Record<string, unknown> {
-  const { $schema: _schema, ...c } = JSON.parse(readFileSync(join(ROOT, example), 'utf8')) as Example & { $schema?: string };
-  const memcached = c.memcached.nodes.map((n, i) => ({ ...n, name: `${name}-memcached${i + 1}` }));
+export function variant(example: string, mode: Mode, name: string, port: number, subnet: string): ConfigJson {
+  const c = isolate(readExample(example), { name, port, subnet });
   const { sticky: _s, failoverNodes: _f, lockingMode: _l, sessionBackupAsync: _a, sessionBackupTimeout: _b, operationTimeout: _o, ...manager } = c.manager;
+  const ids = c.memcached!.nodes.map((n) => n.id);
   return {
     ...c,
-    name,
-    tomcat: { ...c.tomcat, nodes: c.tomcat.nodes.map((_, i) => ({ name: `${name}-tomcat${i + 1}`, ...(mode === 'sticky' ? { jvmRoute: `t${i + 1}` } : {}) })) },
-    memcached: { ...c.memcached, nodes: memcached },
+    tomcat: { ...c.tomcat, nodes: c.tomcat.nodes.map((n, i) => ({ name: n.name, ...(mode === 'sticky' ? { jvmRoute: `t${i + 1}` } : {}) })) },
     manager:
       mode === 'sticky'
-        ? { ...manager, sticky: true, failoverNodes: [memcached[memcached.length - 1].id] }
+        ? { ...manager, sticky: true, failoverNodes: [ids[ids.length - 1]] }
         : { ...manager, sticky: false, sessionBackupAsync: false, sessionBackupTimeout: 2000, operationTimeout: 2000, lockingMode: 'auto' },
-    loadBalancer: { ...c.loadBalancer, name: `${name}-nginx`, port },
-    network: { subnet },
   };
 }
 
