@@ -25,7 +25,7 @@ import { docker, dockerCli, waitHealthy } from '../../src/lab/docker';
 import { runDrill, type DrillOptions, type DrillReport, type Scenario } from '../../src/lab/drill';
 import { setHttpsTrust, waitAnswering } from '../../src/lab/http';
 import { ensureImages } from '../../src/lab/images';
-import { downLab, upLab, type UpResult } from '../../src/lab/up';
+import { appliedLine, downLab, upLab, type UpResult } from '../../src/lab/up';
 import { verifyLab, type VerifyResult } from '../../src/lab/verify';
 
 export const ROOT = resolve(__dirname, '..', '..');
@@ -242,6 +242,33 @@ export class Lab {
   /** `msm-kit drill SCENARIO`, typed. */
   async drill(scenario: Scenario, opts: Omit<DrillOptions, 'scenario' | 'log'> = {}): Promise<DrillReport> {
     return runDrill(this.resolved, { ...opts, scenario, log: this.log });
+  }
+
+  /**
+   * `msm-kit drill rolling --to FILE`: sessions run while `up` applies FILE (another config
+   * of this lab) to it, rolling unless `allAtOnce`; typed. The lab is FILE's afterwards.
+   */
+  async rollTo(file: string, opts: { sessions?: number; durationS?: number; allAtOnce?: boolean } = {}): Promise<DrillReport> {
+    const before = this.resolved;
+    return runDrill(before, {
+      scenario: 'rolling',
+      sessions: opts.sessions,
+      durationS: opts.durationS,
+      log: this.log,
+      change: {
+        verb: `up --config ${file}${opts.allAtOnce ? ' --all-at-once' : ''}`,
+        run: async () => {
+          const up = await this.apply(file, { allAtOnce: opts.allAtOnce });
+          return { line: appliedLine(up), deaths: up.storeDeaths };
+        },
+      },
+    });
+  }
+
+  /** The directory of the lab's synthesized Terraform stack (as of the last up). */
+  get stackDir(): string {
+    if (!this.last) throw new Error(`${this.config.name} is not up`);
+    return this.last.synth.stackDir;
   }
 
   /**

@@ -45,12 +45,12 @@ export function register(program: Command): void {
         const to = o.to;
         const next = warn(to, loadConfig(to));
         if (next.name !== lab.name) throw new UsageError(`--to ${to} is lab "${next.name}", not the deployed lab "${lab.name}". Fix: give the config the same name (a change to the same lab)`);
-        const { upLab } = await import('../../lab/up');
+        const { appliedLine, upLab } = await import('../../lab/up');
         change = {
           verb: `up --config ${to}${o.allAtOnce ? ' --all-at-once' : ''}`,
           run: async () => {
             const up = await upLab(next, { outDir: o.out ?? DEFAULT_OUT_DIR, standIns: o.standIns, allAtOnce: o.allAtOnce, log });
-            return { line: `${up.applied === 'rolling' ? 'rolling apply' : up.applied === 'at-once' ? 'applied at once' : 'nothing to apply'} in ${up.seconds.toFixed(1)} s`, deaths: up.storeDeaths };
+            return { line: appliedLine(up), deaths: up.storeDeaths };
           },
         };
       }
