@@ -6,7 +6,7 @@
 #   drills with drill.ts's loss accounting: memcached task killed (the Swarm
 #   restarts it), the engine of a Tomcat's host stopped, that host lost and back;
 #   verify again; msm-kit down; cluster down; nothing left behind.
-# Drill verdicts are printed, not gated (see README, Swarm: what msm does when a
+# Drill verdicts are printed, not gated (see docs/swarm.md: what msm does when a
 # memcached task moves); the e2e fails when a step fails to run or verify fails.
 # Env: TF_CLI_CONFIG_FILE as for msm-kit up; MSM_KIT_E2E_OUT (default out/e2e/swarm).
 set -uo pipefail
@@ -57,7 +57,7 @@ drill() {
   # A FAIL verdict (exit 1) is a figure; no report at all is a failure of the step.
   grep -q '^drill .* requests from 10 sessions' <<<"$out" || return 1
   # Not gating, but never silent: a FAIL verdict is said loudly, so the step's "ok" cannot hide it.
-  [[ $rc == 1 ]] && echo "!!! drill $1 on the Swarm: FAIL verdict (losses after the failover instant, figures above); REPORTED, NOT GATING (README, Swarm)" >&2
+  [[ $rc == 1 ]] && echo "!!! drill $1 on the Swarm: FAIL verdict (losses after the failover instant, figures above); REPORTED, NOT GATING (docs/swarm.md)" >&2
   [[ $rc == 0 || $rc == 1 ]]
 }
 step "drill memcached-down (task killed on its host; the Swarm restarts it)" drill memcached-down -d 15 || fail "drill memcached-down"

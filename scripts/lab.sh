@@ -66,7 +66,7 @@ swarm_fact() {
 # The test cluster answers (built when not), with the lab's images in its registry.
 swarm_ready() {
   local cfg=$1 si=$2 imgs
-  [[ $(swarm_fact "$cfg" testCluster) == true ]] || { say "Swarm manager $(swarm_fact "$cfg" manager): using it as it is (its registry must hold the images: see README, Swarm)"; return 0; }
+  [[ $(swarm_fact "$cfg" testCluster) == true ]] || { say "Swarm manager $(swarm_fact "$cfg" manager): using it as it is (its registry must hold the images: see docs/swarm.md)"; return 0; }
   bash scripts/setup/swarm-cluster.sh status >/dev/null 2>&1 || bash scripts/setup/swarm-cluster.sh up >&2 || die "the Swarm test cluster did not come up (see above)"
   imgs=$(node -p 'Object.values(JSON.parse(process.argv[1]).images).join(" ")' "$(node bin/msm-kit.js validate --json --config "$cfg" $si)")
   # shellcheck disable=SC2086

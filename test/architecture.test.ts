@@ -14,7 +14,7 @@ export function layerOf(file: string): number {
   const rules: Array<[RegExp, number]> = [
     [/^src\/(errors|paths)\.ts$/, 0],
     [/^src\/config\//, 1],
-    [/^src\/(render|jars|lint)\//, 2],
+    [/^src\/(render|jars|lint|docs)\//, 2],
     [/^src\/(cdktf|cdk-engine)\.ts$/, 2],
     [/^src\/constructs\//, 3],
     [/^stacks\/(lab|swarm)-stack\.ts$/, 4],

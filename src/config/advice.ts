@@ -103,7 +103,7 @@ export const advisoryRules: readonly Rule[] = [
         : [];
     },
   },
-  // From `npm run bench:load` (README "Load benchmark": 1.5 ms page, 20 KB session, two full runs, min-max).
+  // From `npm run bench:load` (docs/benchmarks.md, "Load benchmark": 1.5 ms page, 20 KB session, two full runs, min-max).
   {
     id: 'xstream-cost',
     why:

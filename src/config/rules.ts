@@ -261,7 +261,7 @@ export const crossFieldRules: readonly Rule[] = [
   // - Tomcat 7/8.5 on Java 9+: their ECJ cannot compile JSPs ("Failed to load class
   //   [java.lang.System]"); jarSet() adds ECJ 3.26.0, which replaces lib/ecj-*.jar.
   // Deployed here (Tomcat+Java+serializer, two nodes, counter 1..10 on one session):
-  // 7+8+kryo, 7+17+java, 7+21+kryo, 8.5+11+xstream, 9+21+kryo (README, "Tomcat × Java, deployed").
+  // 7+8+kryo, 7+17+java, 7+21+kryo, 8.5+11+xstream, 9+21+kryo (docs/config.md, "Tomcat × Java, deployed").
   {
     id: 'tomcat-min-java',
     why: 'Tomcat 10.1 is compiled for Java 11 and Tomcat 11 for Java 17: on an older JVM Tomcat itself does not start (UnsupportedClassVersionError).',
@@ -274,7 +274,7 @@ export const crossFieldRules: readonly Rule[] = [
   },
   // Tomcat 10.1/11 (msm converted to jakarta.* by the kit) take every serializer 9 takes:
   // deployed on Tomcat 11 / Java 17, java, kryo and xstream each carried what they carry on
-  // Tomcat 9 (verify -n 10 --attributes; README "Tomcat 10.1 and 11").
+  // Tomcat 9 (verify -n 10 --attributes; docs/jakarta.md).
   {
     id: 'flexjson-unpublished',
     why: 'msm-flexjson-serializer was last published as 1.8.3 (msm 1.x); msm 2.x has no build of it on Maven Central.',

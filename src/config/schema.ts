@@ -343,7 +343,7 @@ export const LabConfigFields = strict({
     .default([{ contextPath: '/', source: SAMPLE_WEBAPP_SOURCE }])
     .describe(`The webapps every Tomcat runs, each with msm's <Manager> in its own context. @default the sample app at "/" ({"contextPath": "/", "source": "${SAMPLE_WEBAPP_SOURCE}"})`),
   engine: strict({
-    kind: z.literal('swarm').describe('"swarm": deploy the lab as Swarm services, each node placed on a host (see the README\'s Swarm section).'),
+    kind: z.literal('swarm').describe('"swarm": deploy the lab as Swarm services, each node placed on a host (see docs/swarm.md).'),
     manager: z
       .string()
       .regex(/^(unix:\/\/\/\S+|tcp:\/\/[A-Za-z0-9.-]+:\d+|ssh:\/\/\S+)$/, { message: 'engine.manager must be unix:///path, tcp://host:port or ssh://user@host of a Swarm manager. Fix: e.g. "tcp://10.0.0.5:2375"' })

@@ -613,7 +613,7 @@ export async function runDrill(lab: ResolvedLab, opts: DrillOptions): Promise<Dr
 
   if (sessionsLostAtStop + updatesLostAtStop > 0)
     notes.push(
-      `${sessionsLostAtStop} session(s) and ${updatesLostAtStop} update(s) were lost at the failover instant (requests in flight when ${node} died${diedAt === undefined ? ', while it was being stopped' : `, ${(diedAt / 1000).toFixed(3)} s into the run`}): msm semantics, see README "What each mode guarantees"`,
+      `${sessionsLostAtStop} session(s) and ${updatesLostAtStop} update(s) were lost at the failover instant (requests in flight when ${node} died${diedAt === undefined ? ', while it was being stopped' : `, ${(diedAt / 1000).toFixed(3)} s into the run`}): msm semantics, see docs/modes.md`,
     );
   // Redis is one node: nothing holds a non-sticky session while it is down; sticky sessions live on in their Tomcats.
   const redisDown = lab.redis !== undefined && node === lab.redis.name && opts.scenario !== 'restart';

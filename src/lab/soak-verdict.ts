@@ -30,7 +30,7 @@ export function soakVerdict(phases: readonly SoakPhase[], sticky: boolean): Soak
   const lost = phases.reduce((a, p) => a + p.lostAfter, 0);
   const upd = phases.reduce((a, p) => a + p.updAfter, 0);
   if (sticky) return { code: 0, line: 'sticky mode makes no loss-free promise: figures are reported' };
-  if (lost + upd === 0) return { code: 0, line: 'PASS: no session and no update lost after the failover instants (losses at the instant are msm semantics, see README)' };
+  if (lost + upd === 0) return { code: 0, line: 'PASS: no session and no update lost after the failover instants (losses at the instant are msm semantics, see docs/modes.md)' };
   const lossy = phases.filter((p) => p.lostAfter + p.updAfter > 0);
   const unexplained = lossy.filter((p) => p.msm.loadFailures + p.msm.timeouts === 0);
   if (unexplained.length > 0) {

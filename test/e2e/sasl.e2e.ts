@@ -2,7 +2,7 @@
  * SASL (issue 12): examples/sasl.json (memcachedProtocol binary + username/password) on
  * the SASL memcached stand-in.
  *   1. up; no synthesized file under the lab's out directory (the Terraform state and the
- *      provider cache aside: the state holds the sensitive variable by design, README,
+ *      provider cache aside: the state holds the sensitive variable by design, docs/config.md,
  *      Secrets) and no line the kit logged holds the password;
  *   2. verify passes: msm authenticated to memcached, the session shared;
  *   3. a wrong password: the memcached users get another one and the Tomcats restart

@@ -40,7 +40,7 @@ export function register(program: Command): void {
       let change: DrillChange | undefined;
       if (o.to !== undefined && scenario !== 'rolling') throw new UsageError(`--to is for drill rolling, not ${scenario}. Fix: drop --to, or run drill rolling`);
       if (scenario === 'rolling') {
-        if (lab.swarm) throw new UsageError('drill rolling runs on a one-engine lab; a Swarm lab rolls with its services\' update_config (see README, Swarm). Fix: drop engine from the config to drill it on one engine');
+        if (lab.swarm) throw new UsageError('drill rolling runs on a one-engine lab; a Swarm lab rolls with its services\' update_config (see docs/swarm.md). Fix: drop engine from the config to drill it on one engine');
         if (o.to === undefined) throw new UsageError('drill rolling needs the change to apply. Fix: pass --to <config>, the same lab config with the change made (e.g. another manager.operationTimeout)');
         const to = o.to;
         const next = warn(to, loadConfig(to));
