@@ -7,16 +7,10 @@
  */
 'use strict';
 const { mkdirSync, readFileSync, writeFileSync } = require('node:fs');
-const { join, resolve } = require('node:path');
+const { join } = require('node:path');
+const { built, root } = require('./lib/built');
 
-const root = resolve(__dirname, '..');
-let docs;
-try {
-  docs = require(join(root, 'dist', 'src', 'docs', 'reference.js'));
-} catch (e) {
-  console.error(`docs: msm-kit is not built (${e.message.split('\n')[0]}). Fix: npx tsc -p tsconfig.json (or npm ci)`);
-  process.exit(1);
-}
+const docs = built(join('src', 'docs', 'reference.js'), 'docs');
 const check = process.argv.includes('--check');
 const dir = join(root, docs.REFERENCE_DIR);
 mkdirSync(dir, { recursive: true });

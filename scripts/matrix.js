@@ -19,16 +19,11 @@
 'use strict';
 const { spawn, spawnSync } = require('node:child_process');
 const { mkdirSync, readFileSync, writeFileSync } = require('node:fs');
-const { join, resolve } = require('node:path');
+const { join } = require('node:path');
 
-const root = resolve(__dirname, '..');
-let kit;
-try {
-  kit = require(join(root, 'dist', 'src', 'index.js'));
-} catch (e) {
-  console.error(`matrix: msm-kit is not built (${e.message.split('\n')[0]}). Fix: npm ci`);
-  process.exit(1);
-}
+const { built, root } = require('./lib/built');
+
+const kit = built(join('src', 'index.js'), 'matrix');
 const args = process.argv.slice(2);
 const arg = (name, dflt) => (args.includes(name) ? args[args.indexOf(name) + 1] : dflt);
 const only = arg('--only') ? arg('--only').split(',') : undefined;

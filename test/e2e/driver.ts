@@ -13,6 +13,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
+import { afterAll, expect } from 'vitest';
 import { configWarnings } from '../../src/config/advice';
 import { loadConfig } from '../../src/config/load';
 import type { ResolvedLab } from '../../src/config/resolve';
@@ -109,6 +110,49 @@ export function isolate(c: ConfigJson, at: { name: string; port: number; subnet:
     loadBalancer: { ...c.loadBalancer, name: `${name}-nginx`, port: at.port },
     network: { ...(c.network as Record<string, unknown> | undefined), subnet: at.subnet },
   };
+}
+
+/**
+ * The one lab a describe block deploys, and its scratch directory: `up` deploys it,
+ * `lab` is it (failing the test, naming the first test, when that up failed), `down`
+ * destroys it and checks that nothing of it is left; after the block it is destroyed
+ * whatever happened (afterAll).
+ */
+export class LabSlot {
+  readonly work = new Workdir();
+  private current?: Lab;
+
+  constructor(readonly name: string) {
+    afterAll(async () => {
+      const l = this.current;
+      this.current = undefined;
+      try {
+        await l?.down();
+      } finally {
+        this.work.dispose();
+      }
+    });
+  }
+
+  /** Deploys `file` (Lab.up) as this slot's lab. */
+  async up(file: string, opts: LabOptions = {}): Promise<Lab> {
+    this.current = await Lab.up(file, opts);
+    return this.current;
+  }
+
+  /** The deployed lab. */
+  get lab(): Lab {
+    expect(this.current, `${this.name} is up (the first test deploys it)`).toBeDefined();
+    return this.current!;
+  }
+
+  /** `down`, then: no container or network of the lab is left. */
+  async down(): Promise<void> {
+    const l = this.lab;
+    this.current = undefined;
+    await l.down();
+    expect(await leftovers(this.name)).toEqual([]);
+  }
 }
 
 export interface LabOptions {

@@ -23,7 +23,7 @@ import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CATALINA_HOME, NODE_HEADER } from '../../src/config/layout';
-import { Lab, leftovers, ROOT, say, Workdir } from './driver';
+import { LabSlot, ROOT, say } from './driver';
 
 const NAME = 'fl-form';
 const PORT = Number(process.env.FL_PORT ?? 18135);
@@ -171,23 +171,18 @@ async function attempts(wantCross: boolean, wantSame: boolean | 'any'): Promise<
 }
 
 describe(`FORM login, non-sticky, Tomcat 9 / Java 17 (${NAME})`, () => {
-  const work = new Workdir();
-  let lab: Lab | undefined;
+  const slot = new LabSlot(NAME);
+  const work = slot.work;
   const upLog: string[] = [];
   const proven: string[] = [];
-  const up = () => {
-    expect(lab, `${NAME} is up (first test)`).toBeDefined();
-    return lab!;
-  };
+  const up = () => slot.lab;
 
   beforeAll(() => {
     execFileSync('bash', [join(ROOT, 'test', 'fixtures', 'formlogin', 'build.sh'), join(work.path, 'formlogin.war')], { stdio: ['ignore', 'ignore', 'inherit'] });
     say(NAME, 'built formlogin.war from source');
   });
 
-  afterAll(async () => {
-    await lab?.down();
-    work.dispose();
+  afterAll(() => {
     if (proven.length) say(NAME, `PROVEN on Tomcat 9 / Java 17, non-sticky, two Tomcats behind nginx:\n${proven.map((p) => `  - ${p}`).join('\n')}`);
   });
 
@@ -195,7 +190,7 @@ describe(`FORM login, non-sticky, Tomcat 9 / Java 17 (${NAME})`, () => {
     it('up does not warn about session-fixation protection; the deployed /secure context.xml has no FormAuthenticator valve', async () => {
       const file = work.write('lab-off.json', labConfig(false));
       // The driver logs the config's warnings as the CLI's up prints them (before it deploys).
-      lab = await Lab.up(file, { onLog: (l) => upLog.push(l) });
+      const lab = await slot.up(file, { onLog: (l) => upLog.push(l) });
       const printed = [...upLog];
       expect(printed.length, 'up logged nothing at all (the capture is broken)').toBeGreaterThan(0);
       expect(printed.filter((l) => l.includes('session-fixation')), 'up warned about session-fixation protection although the workaround is off').toEqual([]);
@@ -227,10 +222,10 @@ describe(`FORM login, non-sticky, Tomcat 9 / Java 17 (${NAME})`, () => {
         warnings.some((l) => /manager\.formLoginWorkaround: .*session-fixation protection is off/.test(l)),
         `up did not warn that session-fixation protection is off; it printed: ${JSON.stringify(warnings)}`,
       ).toBe(true);
-      expect(lab!.applied, 'the change was applied to the running lab').not.toBe('unchanged');
-      expect(lab!.resolved.formLoginWorkaround).toBe(true);
+      expect(up().applied, 'the change was applied to the running lab').not.toBe('unchanged');
+      expect(up().resolved.formLoginWorkaround).toBe(true);
       for (const tc of TOMCATS) {
-        const xml = await lab!.exec(tc, 'cat', CONTEXT_XML);
+        const xml = await up().exec(tc, 'cat', CONTEXT_XML);
         expect(xml, `${tc}: the deployed /secure context.xml has no FormAuthenticator valve with changeSessionIdOnAuthentication=false`).toContain(VALVE_OFF);
       }
     });
@@ -270,8 +265,6 @@ describe(`FORM login, non-sticky, Tomcat 9 / Java 17 (${NAME})`, () => {
   });
 
   it('down leaves no container or network of the lab', async () => {
-    await up().down();
-    lab = undefined;
-    expect(await leftovers(NAME)).toEqual([]);
+    await slot.down();
   });
 });

@@ -9,9 +9,9 @@
  *   the failover instant), down; at the end nothing of the lab is left on the engine.
  * Env: MSM_KIT_E2E_DRILLS=0 skips the drills (said loudly, and the skipped tests show as skipped).
  */
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { DrillReport } from '../../src/lab/drill';
-import { isolate, Lab, leftovers, readExample, say, Workdir, type ConfigJson } from './driver';
+import { isolate, LabSlot, readExample, say, type ConfigJson } from './driver';
 
 export type Mode = 'non-sticky' | 'sticky';
 
@@ -39,19 +39,11 @@ export function jakartaSuite(example: string, tag: string, expected: { tomcat: s
   (['non-sticky', 'sticky'] as const).forEach((mode, i) => {
     const name = `jk-${tag}-${mode.split('-')[0]}`;
     describe(`${example} ${mode} (${name})`, () => {
-      const work = new Workdir();
-      let lab: Lab | undefined;
-      afterAll(async () => {
-        await lab?.down();
-        work.dispose();
-      });
-      const up = () => {
-        expect(lab, `${name} is up (first test)`).toBeDefined();
-        return lab!;
-      };
+      const slot = new LabSlot(name);
+      const up = () => slot.lab;
 
       it('comes up on the converted msm jars, the versions read inside every Tomcat', async () => {
-        lab = await Lab.up(work.write(`${name}.json`, variant(example, mode, name, port0 + i, subnet)));
+        const lab = await slot.up(slot.work.write(`${name}.json`, variant(example, mode, name, port0 + i, subnet)));
         expect(lab.resolved.sticky).toBe(mode === 'sticky');
         expect(lab.resolved.tomcatVersion).toBe(expected.tomcat);
         expect(lab.resolved.javaVersion).toBe(expected.java);
@@ -79,9 +71,7 @@ export function jakartaSuite(example: string, tag: string, expected: { tomcat: s
         });
 
       it('down leaves no container or network of the lab', async () => {
-        await up().down();
-        lab = undefined;
-        expect(await leftovers(name)).toEqual([]);
+        await slot.down();
       });
     });
   });

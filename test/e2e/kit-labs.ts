@@ -11,10 +11,10 @@
  * 40 sessions for 30 s; the others 20 sessions for 12 s.
  * Env: MSM_KIT_E2E_DRILLS=0 skips the drills (said loudly, shown as skipped).
  */
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { docker } from '../../src/lab/docker';
 import type { Scenario } from '../../src/lab/drill';
-import { isolate, Lab, leftovers, readExample, say, Workdir } from './driver';
+import { isolate, LabSlot, readExample, say } from './driver';
 
 export type KitDrill = Scenario | 'memcached-down-x3';
 
@@ -35,21 +35,13 @@ const drillsOn = process.env.MSM_KIT_E2E_DRILLS !== '0';
 export function kitLabSuite(spec: KitLabSpec): void {
   if (!drillsOn) process.stderr.write(`!!! SKIPPED: the drills of ${spec.example} (MSM_KIT_E2E_DRILLS=0): not counted as passed\n`);
   describe(`${spec.example} as ${spec.name}`, () => {
-    const work = new Workdir();
-    const file = work.write(`${spec.name}.json`, isolate(readExample(spec.example), spec));
+    const slot = new LabSlot(spec.name);
+    const file = slot.work.write(`${spec.name}.json`, isolate(readExample(spec.example), spec));
     const logged: string[] = [];
-    let lab: Lab | undefined;
-    afterAll(async () => {
-      await lab?.down();
-      work.dispose();
-    });
-    const up = () => {
-      expect(lab, `${spec.name} is up (first test)`).toBeDefined();
-      return lab!;
-    };
+    const up = () => slot.lab;
 
     it('comes up, the versions read inside every Tomcat', async () => {
-      lab = await Lab.up(file, { onLog: (l) => logged.push(l) });
+      const lab = await slot.up(file, { onLog: (l) => logged.push(l) });
       expect(lab.applied).not.toBe('unchanged');
       expect(logged.filter((l) => l.startsWith('[versions] ')).length, 'a [versions] line per Tomcat').toBe(lab.resolved.tomcats.length);
     });
@@ -109,9 +101,7 @@ export function kitLabSuite(spec: KitLabSpec): void {
     }
 
     it('down leaves no container or network of the lab', async () => {
-      await up().down();
-      lab = undefined;
-      expect(await leftovers(spec.name)).toEqual([]);
+      await slot.down();
     });
   });
 }

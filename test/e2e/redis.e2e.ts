@@ -18,10 +18,10 @@
  * The labs keep the script's names, ports (18160, 18161) and subnets (172.28.80.0/24,
  * 172.28.82.0/24), so the two never run together.
  */
-import { afterAll, describe, expect, it } from 'vitest';
-import type { DrillReport } from '../../src/lab/drill';
 import { join } from 'node:path';
-import { Lab, leftovers, readExample, ROOT, say, Workdir } from './driver';
+import { describe, expect, it } from 'vitest';
+import type { DrillReport } from '../../src/lab/drill';
+import { LabSlot, readExample, ROOT, say, type Lab } from './driver';
 
 const EXAMPLE = 'examples/redis.json';
 const STICKY_SUBNET = '172.28.82.0/24';
@@ -68,17 +68,11 @@ const redisOf = (lab: Lab) => {
 describe(`${EXAMPLE} non-sticky, java (${example().name})`, () => {
   const config = example();
   const name = config.name;
-  let lab: Lab | undefined;
-  afterAll(async () => {
-    await lab?.down();
-  });
-  const up = () => {
-    expect(lab, `${name} is up (first test)`).toBeDefined();
-    return lab!;
-  };
+  const slot = new LabSlot(name);
+  const up = () => slot.lab;
 
   it('comes up as a non-sticky Redis lab: one Redis node, memcachedNodes redis://<redis>:6379, no memcached', async () => {
-    lab = await Lab.up(join(ROOT, EXAMPLE));
+    const lab = await slot.up(join(ROOT, EXAMPLE));
     const r = lab.resolved;
     expect(r.name).toBe(name);
     expect(r.store).toBe('redis');
@@ -162,28 +156,18 @@ describe(`${EXAMPLE} non-sticky, java (${example().name})`, () => {
   });
 
   it('down leaves no container or network of the lab', async () => {
-    await up().down();
-    lab = undefined;
-    expect(await leftovers(name)).toEqual([]);
+    await slot.down();
   });
 });
 
 describe(`${EXAMPLE} sticky, Kryo (${stickyVariant().name})`, () => {
   const config = stickyVariant();
   const name = config.name;
-  const work = new Workdir();
-  let lab: Lab | undefined;
-  afterAll(async () => {
-    await lab?.down();
-    work.dispose();
-  });
-  const up = () => {
-    expect(lab, `${name} is up (first test)`).toBeDefined();
-    return lab!;
-  };
+  const slot = new LabSlot(name);
+  const up = () => slot.lab;
 
   it('comes up sticky with Kryo, jvmRoutes r1/r2, its own names, port and subnet', async () => {
-    lab = await Lab.up(work.write(`${name}.json`, config));
+    const lab = await slot.up(slot.work.write(`${name}.json`, config));
     const r = lab.resolved;
     expect(r.name).toBe(name);
     expect(r.store).toBe('redis');
@@ -214,8 +198,6 @@ describe(`${EXAMPLE} sticky, Kryo (${stickyVariant().name})`, () => {
     });
 
   it('down leaves no container or network of the lab', async () => {
-    await up().down();
-    lab = undefined;
-    expect(await leftovers(name)).toEqual([]);
+    await slot.down();
   });
 });

@@ -15,10 +15,10 @@
  */
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { docker } from '../../src/lab/docker';
 import type { DrillReport } from '../../src/lab/drill';
-import { isolate, Lab, leftovers, readExample, say, Workdir, type ConfigJson } from './driver';
+import { isolate, LabSlot, readExample, say, type ConfigJson } from './driver';
 
 const NAME = 'e2e-rolling';
 const drillsOn = process.env.MSM_KIT_E2E_DRILLS !== '0';
@@ -38,17 +38,10 @@ const line = (r: DrillReport) =>
 if (!drillsOn) process.stderr.write('!!! SKIPPED: the rolling changes (MSM_KIT_E2E_DRILLS=0): not counted as passed\n');
 
 describe.skipIf(!drillsOn)('rolling changes under load (the default lab, isolated)', () => {
-  const work = new Workdir();
+  const slot = new LabSlot(NAME);
+  const work = slot.work;
   let config: ConfigJson = isolate(readExample('lab.config.json'), { name: NAME, port: Number(process.env.RL_PORT ?? 18173), subnet: process.env.RL_SUBNET ?? '172.28.87.0/24' });
-  let lab: Lab | undefined;
-  afterAll(async () => {
-    await lab?.down();
-    work.dispose();
-  });
-  const up = () => {
-    expect(lab, `${NAME} is up (first test)`).toBeDefined();
-    return lab!;
-  };
+  const up = () => slot.lab;
   /** Applies `patch` on top of the current config under load; returns the report. */
   const roll = async (what: string, patch: Patch): Promise<DrillReport> => {
     config = merged(config, patch);
@@ -60,7 +53,7 @@ describe.skipIf(!drillsOn)('rolling changes under load (the default lab, isolate
   };
 
   it('comes up', async () => {
-    lab = await Lab.up(work.write('lab.json', config));
+    await slot.up(work.write('lab.json', config));
   });
 
   it('a Manager-only change (manager.operationTimeout) rolls: 0 failed, 0 lost', async () => {
@@ -103,8 +96,6 @@ describe.skipIf(!drillsOn)('rolling changes under load (the default lab, isolate
   });
 
   it('down leaves no container or network of the lab', async () => {
-    await up().down();
-    lab = undefined;
-    expect(await leftovers(NAME)).toEqual([]);
+    await slot.down();
   });
 });

@@ -12,9 +12,9 @@
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config/load';
-import { Lab, leftovers, ROOT } from './driver';
+import { LabSlot, ROOT } from './driver';
 
 const FILE = join(ROOT, 'examples', 'sasl.json');
 
@@ -34,14 +34,8 @@ describe('SASL: msm logs in to memcached with a username and password', () => {
   const config = loadConfig(FILE);
   const { username, password } = config.manager;
   const logged: string[] = [];
-  let lab: Lab | undefined;
-  afterAll(async () => {
-    await lab?.down();
-  });
-  const up = () => {
-    expect(lab, `${config.name} is up (first test)`).toBeDefined();
-    return lab!;
-  };
+  const slot = new LabSlot(config.name);
+  const up = () => slot.lab;
 
   it('the example sets a username and a password (else this scenario proves nothing)', () => {
     expect(username).toBeTruthy();
@@ -49,7 +43,7 @@ describe('SASL: msm logs in to memcached with a username and password', () => {
   });
 
   it('comes up; no synthesized file and no logged line holds the password', async () => {
-    lab = await Lab.up(FILE, { onLog: (l) => logged.push(l) });
+    const lab = await slot.up(FILE, { onLog: (l) => logged.push(l) });
     expect(logged.length, 'the kit logged its up').toBeGreaterThan(10);
     expect(filesHolding(lab.outDir, password!, ['state', '.terraform']), 'files with the password in clear').toEqual([]);
     // The check can fail: the state holds the password (the sensitive variable), so a search that skips nothing finds it.
@@ -75,8 +69,6 @@ describe('SASL: msm logs in to memcached with a username and password', () => {
   });
 
   it('down leaves no container or network of the lab', async () => {
-    await up().down();
-    lab = undefined;
-    expect(await leftovers(config.name)).toEqual([]);
+    await slot.down();
   });
 });

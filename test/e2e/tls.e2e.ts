@@ -16,10 +16,10 @@ import { chmodSync, copyFileSync, existsSync, readFileSync } from 'node:fs';
 import { request } from 'node:https';
 import { join } from 'node:path';
 import { connect } from 'node:tls';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { CATALINA_HOME, NODE_HEADER } from '../../src/config/layout';
 import { loadConfig } from '../../src/config/load';
-import { cli, Lab, leftovers, ROOT, Workdir } from './driver';
+import { cli, LabSlot, leftovers, ROOT } from './driver';
 
 const FILE = join(ROOT, 'examples', 'tls.json');
 const example = JSON.parse(readFileSync(FILE, 'utf8')) as { $schema?: string; loadBalancer: Record<string, unknown> } & Record<string, unknown>;
@@ -46,8 +46,8 @@ function get(url: string, ca: string): Promise<Answer> {
 }
 
 describe('a TLS lab: bad pairs refused, HTTPS hardened, verify and a drill over HTTPS', () => {
-  const work = new Workdir();
-  let lab: Lab | undefined;
+  const slot = new LabSlot(NAME);
+  const work = slot.work;
   let ca = '';
   beforeAll(() => {
     const pair = (cn: string) => {
@@ -63,14 +63,7 @@ describe('a TLS lab: bad pairs refused, HTTPS hardened, verify and a drill over 
     copyFileSync(join(work.path, 'a.crt'), join(work.path, 'loose.crt'));
     chmodSync(join(work.path, 'loose.key'), 0o644);
   });
-  afterAll(async () => {
-    await lab?.down();
-    work.dispose();
-  });
-  const up = () => {
-    expect(lab, `${NAME} is up`).toBeDefined();
-    return lab!;
-  };
+  const up = () => slot.lab;
 
   const bad = [
     { name: 'missing', cert: './none.crt', key: './none.key', field: 'loadBalancer.tls.certificate', says: 'no such file' },
@@ -92,7 +85,7 @@ describe('a TLS lab: bad pairs refused, HTTPS hardened, verify and a drill over 
     });
 
   it('comes up on HTTPS', async () => {
-    lab = await Lab.up(FILE);
+    const lab = await slot.up(FILE);
     expect(lab.resolved.url).toMatch(/^https:\/\/127\.0\.0\.1:\d+\/$/);
     ca = readFileSync(lab.certificatePath, 'utf8');
   });
@@ -165,8 +158,6 @@ describe('a TLS lab: bad pairs refused, HTTPS hardened, verify and a drill over 
   });
 
   it('down leaves no container or network of the lab', async () => {
-    await up().down();
-    lab = undefined;
-    expect(await leftovers(NAME)).toEqual([]);
+    await slot.down();
   });
 });

@@ -14,9 +14,9 @@ import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { KIT_PROBE_CONTEXT, NODE_HEADER, SAMPLE_WEBAPP_SOURCE } from '../../src/config/layout';
-import { cli, Lab, leftovers, refusal, ROOT, say, Workdir } from './driver';
+import { cli, LabSlot, leftovers, refusal, ROOT, say } from './driver';
 
 const NAME = 'wa-shop';
 const PORT = Number(process.env.WA_PORT ?? 18090);
@@ -36,9 +36,9 @@ const labConfig = (webapps: unknown[]) => ({
 const sha256 = (file: string) => createHash('sha256').update(readFileSync(file)).digest('hex');
 
 describe('your own webapp (the test shop) on a real lab', () => {
-  const work = new Workdir();
+  const slot = new LabSlot(NAME);
+  const work = slot.work;
   const war = join(work.path, 'shop.war');
-  let lab: Lab | undefined;
 
   beforeAll(() => {
     execFileSync('bash', [join(ROOT, 'test', 'fixtures', 'shop', 'build.sh'), war], { stdio: ['ignore', 'ignore', 'inherit'] });
@@ -48,11 +48,6 @@ describe('your own webapp (the test shop) on a real lab', () => {
     writeFileSync(join(work.path, 'bad', 'new', 'WEB-INF', 'classes', 'x', 'New.class'), Buffer.from([0xca, 0xfe, 0xba, 0xbe, 0, 0, 0, 0x41]));
     writeFileSync(join(work.path, 'bad', 'msm', 'WEB-INF', 'lib', 'memcached-session-manager-2.3.2.jar'), 'x\n');
     writeFileSync(join(work.path, 'notzip.war'), 'not a zip\n');
-  });
-
-  afterAll(async () => {
-    await lab?.down();
-    work.dispose();
   });
 
   const bad: Array<{ entries: unknown[]; path: string; says: string }> = [
@@ -86,7 +81,7 @@ describe('your own webapp (the test shop) on a real lab', () => {
 
   it('deploys the shop alone (the kit adds its probe at /msm-kit); the WAR is unchanged; the printed page answers', async () => {
     const before = sha256(war);
-    lab = await Lab.up(work.write('lab.json', labConfig([{ contextPath: '/shop', source: 'shop.war' }])));
+    const lab = await slot.up(work.write('lab.json', labConfig([{ contextPath: '/shop', source: 'shop.war' }])));
     expect(sha256(war)).toBe(before);
     expect(lab.resolved.webapps.map((w) => w.contextPath)).toEqual(['/shop', KIT_PROBE_CONTEXT]);
     expect(lab.resolved.appUrl).toBe(`http://127.0.0.1:${PORT}/shop/`);
@@ -95,13 +90,13 @@ describe('your own webapp (the test shop) on a real lab', () => {
   });
 
   it("moves the cart between the Tomcats: one item more per request, both nodes answering, the app's own context.xml kept", async () => {
-    expect(lab, 'the lab is up (previous test)').toBeDefined();
+    const lab = slot.lab;
     let cookie = '';
     let first = '';
     let html = '';
     const nodes = new Set<string>();
     for (let i = 1; i <= 8; i++) {
-      const r = await fetch(lab!.page(`/shop/?add=item-${i % 3}`), { headers: cookie ? { cookie } : {} });
+      const r = await fetch(lab.page(`/shop/?add=item-${i % 3}`), { headers: cookie ? { cookie } : {} });
       cookie = r.headers.get('set-cookie')?.split(';')[0] ?? cookie;
       html = await r.text();
       const node = r.headers.get(NODE_HEADER) ?? '';
@@ -120,21 +115,18 @@ describe('your own webapp (the test shop) on a real lab', () => {
   });
 
   it('verify passes on the shop (session identity only) and on the kit probe (counter, versions)', async () => {
-    expect(lab, 'the lab is up').toBeDefined();
-    const shop = await lab!.verify({ path: '/shop/', requests: 10 });
+    const lab = slot.lab;
+    const shop = await lab.verify({ path: '/shop/', requests: 10 });
     expect(shop.sampleApp).toBe(false);
     expect(shop.ok, shop.verdict).toBe(true);
     expect(shop.verdict).toContain('session identity only');
-    const probe = await lab!.verify({ requests: 10 });
+    const probe = await lab.verify({ requests: 10 });
     expect(probe.ok, probe.verdict).toBe(true);
     expect(probe.views.at(-1)?.counter).toBe(10);
     expect(new Set(probe.views.map((v) => v.node)).size).toBe(2);
   });
 
   it('down leaves no container or network of the lab', async () => {
-    expect(lab, 'the lab is up').toBeDefined();
-    await lab!.down();
-    lab = undefined;
-    expect(await leftovers(NAME)).toEqual([]);
+    await slot.down();
   });
 });
