@@ -77,7 +77,7 @@ export function lintTomcatDir(dir: string, opts: LintOptions = {}): Finding[] {
       continue;
     }
     const r = readManagers(f.path, text, { tomcat: tomcatFact?.version, java, msm });
-    out.push(...r.findings.filter((x) => x.rule !== 'no-msm-manager' && x.rule !== 'kryo-java9'));
+    out.push(...r.findings.filter((x) => x.rule !== 'no-msm-manager' && x.rule !== 'kryo-java9').sort((a, b) => a.line - b.line || a.col - b.col));
     for (const reading of r.managers) managers.push({ reading, file: f.path, ...(f.webapp !== undefined ? { webapp: f.webapp } : {}) });
   }
   if (managers.length === 0)
@@ -125,13 +125,17 @@ export function lintTomcatDir(dir: string, opts: LintOptions = {}): Finding[] {
     return (m.reading.config.manager?.serializer as SerializerName | undefined) ?? 'java';
   };
   const used = new Set<SerializerName>();
+  /** The serializers each webapp's Managers use (its own context file's, else conf/context.xml's and server.xml's). */
+  const usedBy = new Map<string, Set<SerializerName>>();
   const reported = new Set<string>();
   for (const w of webapps) {
     const own = managers.filter((m) => m.webapp === w.name);
     const apply = own.length > 0 ? own : managers.filter((m) => m.webapp === undefined);
+    usedBy.set(w.name, new Set());
     for (const m of apply) {
       const s = serializerOf(m);
       if (s === undefined) continue;
+      usedBy.get(w.name)!.add(s);
       const factory = serializerJars(s, 8)[0];
       if (!factory) continue;
       if (!w.jars.some((j) => j.artifactId === factory.artifactId) && !lib.some((j) => j.artifactId === factory.artifactId) && !reported.has(`${w.name}\0${s}`)) {
@@ -154,7 +158,7 @@ export function lintTomcatDir(dir: string, opts: LintOptions = {}): Finding[] {
   for (const s of used) {
     const java8 = serializerJars(s, 8);
     const pins = serializerJars(s, 11).filter((p) => !java8.some((j) => j.artifactId === p.artifactId && j.version === p.version));
-    const found = [...lib, ...webapps.flatMap((w) => w.jars)];
+    const found = [...lib, ...webapps.filter((w) => usedBy.get(w.name)?.has(s)).flatMap((w) => w.jars)];
     for (const p of pins)
       for (const j of found.filter((x) => x.artifactId === p.artifactId && x.version !== '' && compareVersions(x.version, p.version) < 0)) {
         if (java !== undefined && java < 9) continue;

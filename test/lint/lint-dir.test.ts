@@ -210,8 +210,11 @@ describe('lint DIR: what certainly breaks', () => {
     const factory = serializerJars('kryo', 11)[0];
     expect(rules(lint(tree({ files: { [`webapps/app/WEB-INF/lib/${jarFileName(factory)}`]: null } })))).toEqual(['serializer-jar-missing error']);
     expect(rules(lint(tree({ files: { [`webapps/app/WEB-INF/lib/${jarFileName(factory)}`]: null, [`lib/${jarFileName(factory)}`]: '' } })))).toEqual(['serializer-in-lib error']);
-    // a webapp's own Manager (java serialization) overrides conf/context.xml's for that webapp
-    expect(lint(tree({ files: { [`webapps/app/WEB-INF/lib/${jarFileName(factory)}`]: null, 'webapps/app/META-INF/context.xml': manager('') } }))).toEqual([]);
+    // a webapp's own Manager (java serialization) overrides conf/context.xml's for that webapp: its old kryo jars are not used
+    const old = serializerJars('kryo', 8).find((j) => !serializerJars('kryo', 11).includes(j))!;
+    const own = { [`webapps/app/WEB-INF/lib/${jarFileName(factory)}`]: null, [`webapps/app/WEB-INF/lib/${jarFileName(old)}`]: '', 'webapps/app/META-INF/context.xml': manager('') };
+    expect(lint(tree({ files: own }))).toEqual([]);
+    expect(rules(lint(tree({ files: { ...own, 'webapps/app/META-INF/context.xml': null } })))).toEqual(['serializer-jar-missing error', 'kryo-serializers-java9 error']);
   });
   it('--add-opens the serializer needs on Java 9+, missing from setenv.sh: kryo a warning, xstream an error; Java 8 refuses them', () => {
     const home = (dir: string) => `JAVA_HOME="${join(dir, 'jdk')}"\n`;
