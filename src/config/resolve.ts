@@ -185,11 +185,15 @@ export function jvmSizing(heapMb: number = DEFAULT_HEAP_MB, gc?: GcName): string
   return [`-Xms${Math.floor(heapMb / 2)}m`, `-Xmx${heapMb}m`, ...(gc ? [GC_FLAGS[gc]] : [])];
 }
 
+/** The `--add-opens` options a serializer needs on a Java version (none on Java 8, which knows no --add-opens). */
+export function addOpens(serializer: SerializerName, java: number): string[] {
+  if (java < 9) return [];
+  const opens = serializer === 'xstream' ? XSTREAM_OPENS : serializer === 'kryo' ? KRYO_OPENS : [];
+  return opens.map((m) => `--add-opens=${m}=ALL-UNNAMED`);
+}
+
 export function javaOptions(serializer: SerializerName, java: JavaVersionNumber, sizing: readonly string[] = jvmSizing()): string {
-  const opts = [...sizing, ...BASE_JVM_OPTIONS];
-  if (serializer === 'xstream' && java >= 9) opts.push(...XSTREAM_OPENS.map((m) => `--add-opens=${m}=ALL-UNNAMED`));
-  if (serializer === 'kryo' && java >= 9) opts.push(...KRYO_OPENS.map((m) => `--add-opens=${m}=ALL-UNNAMED`));
-  return opts.join(' ');
+  return [...sizing, ...BASE_JVM_OPTIONS, ...addOpens(serializer, java)].join(' ');
 }
 
 function images(config: LabConfig, standIns: boolean): { images: ResolvedImages; standIns: Partial<Record<ImageRole, StandIn>> } {

@@ -191,6 +191,29 @@ export function labJars(lab: Pick<ResolvedLab, 'tomcatVersion' | 'javaVersion' |
   return jarSet(lab.tomcatVersion, lab.serializer, lab.javaVersion, lab.store);
 }
 
+/** msm's own jars for $CATALINA_HOME/lib on a Tomcat version: its core, then the Tomcat-specific (-tcN) jar. */
+export function msmCatalinaJars(tomcatVersion: TomcatVersionName): readonly [Jar, Jar] {
+  return [isJakartaTomcat(tomcatVersion) ? CORE_JAKARTA : CORE, TOMCAT_JARS[tomcatVersion][0]];
+}
+
+/** The artifactId of msm's core jar; its Tomcat-specific jars are named `<it>-tcN`. */
+export const MSM_CORE_ARTIFACT = CORE.artifactId;
+
+/** The Tomcat versions a session-manager jar (core or -tcN, by artifactId) serves; empty for one the kit knows for none. */
+export function tomcatsServedBy(artifactId: string): TomcatVersionName[] {
+  return (Object.keys(TOMCAT_JARS) as TomcatVersionName[]).filter((v) => msmCatalinaJars(v).some((j) => j.artifactId === artifactId));
+}
+
+/** The store client jars msm links against in $CATALINA_HOME/lib: spymemcached always, jedis and commons-pool2 for Redis. */
+export function storeClientJars(store: StoreKind): readonly Jar[] {
+  return store === 'redis' ? [SPYMEMCACHED, ...REDIS_JARS] : [SPYMEMCACHED];
+}
+
+/** A serializer's jars (WEB-INF/lib) on a Java version, the factory jar first; none for java. */
+export function serializerJars(serializer: SerializerName, javaVersion: JavaVersionNumber): readonly Jar[] {
+  return jarSet('9', serializer, javaVersion).filter((j) => j.target === 'webapp-lib');
+}
+
 export function jarFileName(j: Jar): string {
   return `${j.artifactId}-${j.version}${j.classifier ? `-${j.classifier}` : ''}.jar`;
 }

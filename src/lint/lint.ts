@@ -26,7 +26,10 @@ export interface Finding {
   readonly file: string;
   readonly line: number;
   readonly col: number;
-  /** The attribute the finding is about; `(xml)` for the file's syntax, `(element)` for the Manager itself. */
+  /**
+   * The attribute the finding is about; `(xml)` for the file's syntax, `(element)` for the Manager itself;
+   * in `lint DIR`: `(jar)` for a jar file, `(jvm)` for bin/setenv.sh's JVM options, `(tomcat)` for the directory.
+   */
   readonly attribute: string;
   readonly severity: Severity;
   /** A LINT_RULES id, or `config:<id>` for a rule of the lab config (schema field, rules.ts, advice.ts). */
@@ -77,6 +80,19 @@ export const LINT_RULES = {
   'session-filter-non-sticky': 'in non-sticky mode msm stores only the attributes sessionAttributeFilter matches, and the session lives in memcached: the others are lost after each request.',
   'placeholder': 'Tomcat replaces ${name} from system properties at start (unresolved ones stay literal); the value is unknown here.',
   'template': 'template syntax ({{ }}, {% %}, <% %>) is filled in by another tool; the value is unknown here.',
+  // lint DIR: what a $CATALINA_BASE / $CATALINA_HOME holds (src/lint/tomcat-dir.ts)
+  'tomcat-version': "which -tcN jar a Tomcat needs depends on its version, read from lib/catalina.jar (MANIFEST.MF or ServerInfo.properties) or RELEASE-NOTES; without them it is unknown here.",
+  'tc-jar-mismatch': "each memcached-session-manager-tcN jar is built against one Tomcat line's internal API: on another Tomcat the Manager fails at start (NoSuchMethodError, VerifyError, AbstractMethodError).",
+  'msm-jar-missing': "Tomcat creates the Manager with the common class loader, which sees $CATALINA_BASE/lib and $CATALINA_HOME/lib only: without msm's core and -tcN jars there, ClassNotFoundException and the context does not start.",
+  'store-client-missing': 'msm links against spymemcached whatever the store, and against jedis and commons-pool2 for a redis:// store; a missing client jar in lib/ is a NoClassDefFoundError at start.',
+  'msm-jar-versions': "msm's core and -tcN jars of different releases call each other's methods as they were in their own release: NoSuchMethodError or AbstractMethodError at start or on the first request.",
+  'msm-jar-twice': "msm's jars both in lib/ and in a webapp's WEB-INF/lib are loaded twice (the webapp loader looks in WEB-INF/lib first): the Manager and the webapp see different classes of one name (ClassCastException, LinkageError).",
+  'serializer-jar-missing': "a serializer's factory class (transcoderFactoryClass) is loaded with the webapp's class loader: without its jar in WEB-INF/lib (or lib/) the Manager fails at start with ClassNotFoundException.",
+  'serializer-in-lib': "a serializer in lib/ cannot see the webapp's classes: sessions holding them fail to deserialize (ClassNotFoundException, after a reload too); serializer jars go into WEB-INF/lib.",
+  'kryo-serializers-java9': "kryo-serializers older than the kit's Java 9+ pin fails on Java 9+ at the first backup (NoSuchFieldException: parentOffset), and no --add-opens helps: every request gets a new session.",
+  'add-opens-missing': 'on Java 9+ the serializer reflects into JDK packages that must be opened to it (--add-opens in JAVA_OPTS or CATALINA_OPTS): without them XStream stops the manager at start, and Kryo fails on the attribute types those packages hold.',
+  'add-opens-java8': 'Java 8 knows no --add-opens: with it in JAVA_OPTS or CATALINA_OPTS the JVM refuses to start ("Unrecognized option").',
+  'java-version': 'what the serializer needs depends on the Java version, taken from --java or the release file of the JAVA_HOME (JRE_HOME) bin/setenv.sh sets; without them it is unknown here.',
 } as const;
 
 export type LintRuleId = keyof typeof LINT_RULES;
@@ -173,7 +189,8 @@ function isMsmManager(el: XmlElement): boolean {
   return /javakaffee|msm|memcached/i.test(cls) || el.attributes.some((a) => /^memcachedNodes$/i.test(a.name));
 }
 
-function normalizeTomcat(v: string | undefined): { version?: (typeof SUPPORTED_TOMCATS)[number]; jakarta: boolean } {
+/** A Tomcat version ("9.0.117", "8.5", "10.1.2") as the kit names it; `version` absent for one it does not support. */
+export function normalizeTomcat(v: string | undefined): { version?: (typeof SUPPORTED_TOMCATS)[number]; jakarta: boolean } {
   if (v === undefined) return { version: '9', jakarta: false };
   const major = v.split('.')[0];
   if (major === '10') return /^10\.1(\.|$)/.test(v) ? { version: '10.1', jakarta: true } : { jakarta: true };
@@ -501,13 +518,11 @@ function configFindings(ctx: Ctx, r: ManagerReading, engine: XmlElement | undefi
 export function readManagers(file: string, text: string, opts: LintOptions = {}): { findings: Finding[]; managers: ManagerReading[]; engine?: XmlElement } {
   const ctx: Ctx = { file, opts, msm: opts.msm ?? DEFAULT_MSM, out: [] };
   const scan = scanXml(text);
-  if (scan.error) {
-    finding(ctx, scan.error, '(xml)', 'error', 'xml-well-formed', `not well-formed XML at ${scan.error.line}:${scan.error.col}: ${scan.error.message}. Fix: correct the XML there (Tomcat refuses the whole file)`);
-    return { findings: ctx.out, managers: [] };
-  }
+  // Not well-formed: reported, and the Managers read before the error are still checked.
+  if (scan.error) finding(ctx, scan.error, '(xml)', 'error', 'xml-well-formed', `not well-formed XML at ${scan.error.line}:${scan.error.col}: ${scan.error.message}. Fix: correct the XML there (Tomcat refuses the whole file)`);
   const engine = scan.elements.find((e) => e.name === 'Engine');
   const managers = scan.elements.filter(isMsmManager).map((el) => readManager(ctx, el, engine));
-  if (managers.length === 0)
+  if (managers.length === 0 && !scan.error)
     finding(ctx, { line: 1, col: 1 }, '(file)', 'warning', 'no-msm-manager', `no msm <Manager> in this file${scan.elements.some((e) => e.name === 'Manager') ? ' (its <Manager> is not msm\'s)' : ''}. Fix: add <Manager className="${MANAGER_CLASS}" memcachedNodes="n1:host1:11211,n2:host2:11211" .../> inside the <Context>`);
   for (const r of managers) configFindings(ctx, r, engine);
   return { findings: ctx.out, managers, engine };
