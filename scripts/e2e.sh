@@ -14,7 +14,8 @@
 # Cleanup runs whatever happens (trap): no container, network or state is left.
 # Every failing step names the piece that failed. Prints "N passed, N failed".
 # Env: MSM_KIT_E2E_DRILLS=0 skips the drills, MSM_KIT_E2E_MATRIX=0 the matrix (both print SKIPPED loudly);
-#      MSM_KIT_E2E_QUICK=1 runs one lab per engine and two scenarios only (lab.sh test quick; says what it leaves out).
+#      MSM_KIT_E2E_QUICK=1 runs one lab per engine and two scenarios only (lab.sh test quick; says what it leaves out);
+#      MSM_KIT_E2E_WORKERS (2) / MSM_KIT_E2E_DRILL_WORKERS (1): TypeScript scenarios at a time, without / with drills.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$(pwd)
@@ -213,8 +214,18 @@ if [[ $QUICK == 1 ]]; then
   TS_FILES=(test/e2e/seed.e2e.ts test/e2e/rolling.e2e.ts)
   quick_skip "the TypeScript scenarios but seed and rolling"
 fi
-TS_SCENARIOS=$(for f in "${TS_FILES[@]}"; do basename "$f" .e2e.ts; done | paste -sd, -)
-step "TypeScript e2e scenarios (npm run test:e2e:ts, two files at a time; each test named in vitest's output): $TS_SCENARIOS" npx vitest run -c vitest.e2e.config.ts "${TS_FILES[@]}"
+# Scenarios with drills run one at a time: a drill judges losses around the instant a node dies,
+# and a second lab starting its JVMs on the same two cores stretches msm's backup writes past it
+# (seen: 3 updates lost 4-6 ms after the death with two labs side by side). The others run two at a time.
+DRILL_FILES=() PLAIN_FILES=()
+for f in "${TS_FILES[@]}"; do
+  if grep -qE '\.drill\(|drillOrRetry|rollTo|kitLabSuite|jakartaSuite' "$f"; then DRILL_FILES+=("$f"); else PLAIN_FILES+=("$f"); fi
+done
+names() { for f in "$@"; do basename "$f" .e2e.ts; done | paste -sd, -; }
+((${#PLAIN_FILES[@]})) && step "TypeScript e2e scenarios without drills, two at a time (npm run test:e2e:ts; each test named in vitest's output): $(names "${PLAIN_FILES[@]}")" \
+  env MSM_KIT_E2E_WORKERS="${MSM_KIT_E2E_WORKERS:-2}" npx vitest run -c vitest.e2e.config.ts "${PLAIN_FILES[@]}"
+((${#DRILL_FILES[@]})) && step "TypeScript e2e scenarios with drills, one at a time: $(names "${DRILL_FILES[@]}")" \
+  env MSM_KIT_E2E_WORKERS="${MSM_KIT_E2E_DRILL_WORKERS:-1}" npx vitest run -c vitest.e2e.config.ts "${DRILL_FILES[@]}"
 step "Swarm lab over 3 hosts (issue 11): cluster up, msm-kit up, verify, drills, down, cluster down, nothing left" env MSM_KIT_E2E_OUT="$OUT/swarm" bash scripts/e2e-swarm.sh
 
 step "nothing left behind" bash -c '[[ -z $(docker ps -aq --filter label=msm-kit.lab) && -z $(docker network ls -q --filter label=msm-kit.lab) ]]'

@@ -316,8 +316,8 @@ export class Lab {
   }
 
   /**
-   * A drill that must pass, with one narrow allowance: when it failed by at most
-   * `rare` failed requests and lost no session, the failure is printed loudly (kept in
+   * A drill that must pass, with one narrow allowance: when it failed only by 1 to
+   * `rare` failed requests (no session lost, no update lost after the failover instant), the failure is printed loudly (kept in
    * `first`) and the drill runs once more; that run must pass. A Tomcat (9 and 11 seen)
    * that is being stopped has been seen answering one request with its error page
    * "HTTP Status 400 – Bad Request", right at the stop, about once in 30 tomcat-down drills
@@ -326,8 +326,10 @@ export class Lab {
    */
   async drillOrRetry(scenario: Scenario, opts: Omit<DrillOptions, 'scenario' | 'log'> = {}, rare = 2): Promise<{ report: DrillReport; first?: DrillReport }> {
     const first = await this.drill(scenario, opts);
-    if (first.ok || first.sessionsLost > 0 || first.requestsFailed > rare) return { report: first };
-    this.log(`!!! drill ${scenario} FAILED narrowly (${first.requestsFailed} failed request(s), no session lost): ${first.problems.join(' | ')}; running it once more (it must pass)`);
+    // Only failed requests are allowed once: a lost session or update is what the drill is for.
+    const narrow = first.requestsFailed >= 1 && first.requestsFailed <= rare && first.sessionsLost === 0 && first.updatesLost === first.updatesLostAtStop;
+    if (first.ok || !narrow) return { report: first };
+    this.log(`!!! drill ${scenario} FAILED narrowly (${first.requestsFailed} failed request(s), no session or update lost after the failover instant): ${first.problems.join(' | ')}; running it once more (it must pass)`);
     return { report: await this.drill(scenario, opts), first };
   }
 
