@@ -18,6 +18,11 @@
  *      wrong password still gets the error page; verify on the sample app passes.
  *   3. down leaves no container or network of the lab (afterAll downs it in any case).
  * Env: FL_PORT (18135), FL_SUBNET (172.28.74.0/24), FL_TRIES (12).
+ *
+ * e2e: one at a time. The POST follows the login page at once (no user types that fast); with
+ * another lab starting its JVMs beside this one, the login page's session was once not yet in
+ * memcached when the POST reached the other Tomcat (408 with the workaround on). scripts/e2e.sh
+ * runs this file alone; measured alone: every cross-node login worked.
  */
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
