@@ -6,7 +6,7 @@
 #   bash scripts/lab.sh test            install what is missing, run npm test, the end-to-end test
 #                                       (labs, drills, bundle, version matrix) and the cdktn check: what CI runs
 #                                       (needs 30 GB free for Docker: MSM_KIT_DISK_NEED_GB; see scripts/setup/disk.sh)
-#   bash scripts/lab.sh test quick      the same machinery, a few minutes warm: npm test, one lab per engine
+#   bash scripts/lab.sh test quick      the same machinery, about 11 min warm: npm test, one lab per engine
 #                                       (the cdktf-CLI lab with two drills, the Swarm), the seed and rolling scenarios;
 #                                       no matrix, bundle, soak or cdktn check (said loudly)
 #   bash scripts/lab.sh deps            install system packages and npm dependencies only
