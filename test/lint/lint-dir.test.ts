@@ -28,24 +28,24 @@ function zip(entries: Record<string, string>): Buffer {
     const name = Buffer.from(n);
     const data = Buffer.from(text);
     const packed = deflateRawSync(data);
-    const head = (size: number) => Buffer.alloc(size);
-    const lh = head(30);
+    // The fields a local header (at 8) and its central record (at 10) share, in the same order.
+    const shared = (b: Buffer, at: number) => {
+      b.writeUInt16LE(8, at); // deflate
+      b.writeUInt32LE(crc32(data), at + 6);
+      b.writeUInt32LE(packed.length, at + 10);
+      b.writeUInt32LE(data.length, at + 14);
+      b.writeUInt16LE(name.length, at + 18);
+      return b;
+    };
+    const lh = Buffer.alloc(30);
     lh.writeUInt32LE(0x04034b50, 0);
     lh.writeUInt16LE(20, 4);
-    lh.writeUInt16LE(8, 8);
-    lh.writeUInt32LE(crc32(data), 14);
-    lh.writeUInt32LE(packed.length, 18);
-    lh.writeUInt32LE(data.length, 22);
-    lh.writeUInt16LE(name.length, 26);
-    const ch = head(46);
+    shared(lh, 8);
+    const ch = Buffer.alloc(46);
     ch.writeUInt32LE(0x02014b50, 0);
     ch.writeUInt16LE(20, 4);
     ch.writeUInt16LE(20, 6);
-    ch.writeUInt16LE(8, 10);
-    ch.writeUInt32LE(crc32(data), 16);
-    ch.writeUInt32LE(packed.length, 20);
-    ch.writeUInt32LE(data.length, 24);
-    ch.writeUInt16LE(name.length, 28);
+    shared(ch, 10);
     ch.writeUInt32LE(offset, 42);
     locals.push(lh, name, packed);
     centrals.push(ch, name);
