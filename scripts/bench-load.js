@@ -97,7 +97,7 @@ const standIns = JSON.parse(ensured.stdout).standIns ? ['--stand-ins'] : [];
 
 // ---- the variants: one entry each; a config the kit refuses is SKIPPED, loudly ----
 const NODES = { tomcat: ['bench-tomcat1', 'bench-tomcat2'], memcached: ['bench-mc1', 'bench-mc2'], redis: 'bench-redis', nginx: 'bench-nginx' };
-const lab = ({ sticky, manager = {}, store, tomcat = {}, memcachedThreads }) => ({
+const lab = ({ sticky, manager = {}, store, tomcat = {}, memcachedThreads, monitoring = false }) => ({
   name: 'msm-bench',
   tomcat: { version: '9', javaVersion: 17, ...tomcat, nodes: NODES.tomcat.map((name, i) => (sticky ? { name, jvmRoute: `tomcat${i + 1}` } : { name })) },
   ...(store ?? { memcached: { nodes: NODES.memcached.map((name, i) => ({ id: `mnode${i + 1}`, name, port: 11211 })), threads: memcachedThreads } }),
@@ -112,6 +112,8 @@ const lab = ({ sticky, manager = {}, store, tomcat = {}, memcachedThreads }) => 
   },
   loadBalancer: { name: NODES.nginx, port: 18140 },
   network: { subnet: '172.28.76.0/24' },
+  // No Prometheus or JMX agent unless the variant asks (non-sticky-monitored measures what they cost).
+  monitoring: { enabled: monitoring },
   webapps: [
     { contextPath: '/', source: 'msm-kit:sample' },
     { contextPath: '/bench', source: join(root, 'bench', 'webapp') },
@@ -122,6 +124,7 @@ const variants = [
   { id: 'no-msm', what: 'msm disabled (enabled=false), sessions node-local, jvmRoute routing', baseline: true, full: true, quick: true, cfg: lab({ sticky: true, manager: { enabled: false } }) },
   { id: 'sticky', what: 'sticky, java, async backup (msm default)', full: true, quick: true, cfg: lab({ sticky: true }) },
   { id: 'non-sticky', what: 'non-sticky, java, lockingMode auto, sync backup', full: true, quick: true, cfg: lab({ sticky: false }) },
+  { id: 'non-sticky-monitored', what: 'non-sticky with monitoring (Prometheus, exporters, the JMX agent in both Tomcats)', quick: true, cfg: lab({ sticky: false, monitoring: true }) },
   { id: 'sticky-sync', what: 'sticky, java, sessionBackupAsync=false', cfg: lab({ sticky: true, manager: { sessionBackupAsync: false } }) },
   { id: 'non-sticky-uri', what: 'non-sticky, lockingMode uriPattern (locks write.jsp only)', cfg: lab({ sticky: false, manager: { lockingMode: 'uriPattern:/bench/write\\.jsp.*' } }) },
   { id: 'non-sticky-async', what: 'non-sticky, sessionBackupAsync=true', cfg: lab({ sticky: false, manager: { sessionBackupAsync: true, sessionBackupTimeout: undefined } }) },
@@ -206,6 +209,8 @@ function snapshot(facts) {
 async function saturate(url, seconds, path) {
   let sessions = 0;
   const workUs = [];
+  const timed = [];
+  const start = performance.now();
   const result = await autocannon({
     url: url.replace(/\/$/, '') + path,
     connections: o.connections,
@@ -221,6 +226,10 @@ async function saturate(url, seconds, path) {
           } else if (k === 'x-bench-work-us' && workUs.length < 100000) workUs.push(Number(value));
         }
       });
+      client.on('response', (status, _bytes, responseTime) => {
+        const t1 = performance.now() - start;
+        timed.push({ t0: t1 - responseTime, t1, ok: status < 400 });
+      });
     },
   });
   return {
@@ -231,6 +240,7 @@ async function saturate(url, seconds, path) {
     errors: result.errors + result.timeouts + (result.non2xx ?? 0),
     sessions,
     workMs: workUs.length ? st.percentile(workUs, 50) / 1000 : NaN,
+    timeline: kit.timeline(timed),
   };
 }
 
@@ -243,6 +253,7 @@ async function think(url, seconds) {
   let requests = 0;
   let errors = 0;
   const cookies = new Set();
+  const timed = [];
   const t0 = performance.now();
   try {
     await runThinkSessions({
@@ -251,7 +262,9 @@ async function think(url, seconds) {
       spreadMs: THINK.max,
       step: async (i) => {
         const page = Math.random() < THINK.writeShare ? 'write' : 'read';
+        const sent = performance.now() - t0;
         const v = await clients[i].get(`/bench/${page}.jsp?kb=${THINK.kb}`);
+        timed.push({ t0: sent, t1: performance.now() - t0, ok: v.status === 200 });
         requests++;
         if (v.status !== 200) errors++;
         else lat.push(v.ms);
@@ -265,7 +278,7 @@ async function think(url, seconds) {
     agent.destroy();
   }
   const secs = (performance.now() - t0) / 1000;
-  return { requests, rps: requests / secs, p50: st.percentile(lat, 50), p99: st.percentile(lat, 99), errors, sessions: cookies.size, workMs: workUs.length ? st.percentile(workUs, 50) / 1000 : NaN };
+  return { requests, rps: requests / secs, p50: st.percentile(lat, 50), p99: st.percentile(lat, 99), errors, sessions: cookies.size, workMs: workUs.length ? st.percentile(workUs, 50) / 1000 : NaN, timeline: kit.timeline(timed) };
 }
 
 /**
@@ -382,7 +395,9 @@ async function main() {
       for (const n of storeOf(facts)) if (sh('docker', 'inspect', n).status === 0) sh('docker', 'restart', '-t', '1', n);
       say(`[${k + 1}/${selected.length}] ${v.id}: deploying (${v.what})`);
       const t0 = Date.now();
-      const up = kitRun('up', '--config', file, '--out', labOut, ...standIns);
+      // All at once: the bench pins containers with docker update (pinLab), which terraform sees as drift;
+      // a rolling up refuses a lab that still differs from its config after the roll, an all-at-once up undoes it.
+      const up = kitRun('up', '--config', file, '--out', labOut, '--all-at-once', ...standIns);
       lastCfg = file;
       if (up.status !== 0) {
         console.log(`\n!!! FAILED ${v.id}: msm-kit up: ${lastLines(up)}\n`);
@@ -401,13 +416,19 @@ async function main() {
         const r = p.kind === 'think' ? await think(url, o.thinkDuration) : await saturate(url, o.duration, `/bench/${p.page}.jsp?kb=${p.kb}`);
         const b = snapshot(facts);
         const d = (k2) => b[k2] - a[k2];
+        // The plot beside the table: throughput, failures and latency over the phase.
+        const { timeline, ...figures } = r;
+        const plot = join(outDir, 'plots', `${v.id}-${p.id}.svg`);
+        kit.writePlot(plot, timeline, `load ${v.id} / ${p.id}: ${figures.requests} requests, ${figures.rps.toFixed(0)} req/s, ${figures.errors} errors`);
+        say(`${v.id}: ${p.id}: plot ${plot}`);
         rows.push({
           variant: v.id,
           what: v.what,
           baseline: !!v.baseline,
           phase: p.id,
           kind: p.kind,
-          ...r,
+          ...figures,
+          plot,
           cpu: { tomcat: st.cpuPer1k(d('tomcat'), r.requests), store: st.cpuPer1k(d('store'), r.requests), nginx: st.cpuPer1k(d('nginx'), r.requests), generator: st.cpuPer1k(d('generator'), r.requests) },
           bytesPerSession: r.sessions > 0 ? d('storeBytes') / r.sessions : NaN,
           storeItems: d('storeItems'),

@@ -22,11 +22,7 @@ const { spawnSync } = require('node:child_process');
 const { mkdirSync, readFileSync, writeFileSync } = require('node:fs');
 const { join, resolve } = require('node:path');
 
-const args = process.argv.slice(2);
-const opt = (name, dflt) => {
-  const i = args.indexOf(name);
-  return i >= 0 ? args[i + 1] : dflt;
-};
+const { args, opt } = require('./lib/options');
 const root = resolve(__dirname, '..');
 const config = resolve(opt('--config', join(root, 'lab.config.json')));
 const out = resolve(opt('--out', join(root, 'out', 'bench-rolling')));

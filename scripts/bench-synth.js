@@ -13,11 +13,7 @@ const { mkdtempSync, rmSync } = require('node:fs');
 const { tmpdir } = require('node:os');
 const { join, resolve } = require('node:path');
 
-const args = process.argv.slice(2);
-const opt = (name, dflt) => {
-  const i = args.indexOf(name);
-  return i >= 0 ? args[i + 1] : dflt;
-};
+const { opt } = require('./lib/options');
 const runs = Number(opt('--runs', 5));
 const config = resolve(opt('--config', 'lab.config.json'));
 const root = resolve(__dirname, '..');

@@ -35,6 +35,12 @@ trap cleanup EXIT
 MANAGER=$(fact 'f.swarm.manager') || fail "$CFG is not a Swarm lab"
 [[ $(fact 'f.swarm.testCluster') == true ]] || fail "$CFG does not use the test cluster's manager"
 
+# The cluster is this test's own: one already up was left by an interrupted run (its labs' state
+# gone with it), and reusing it would meet that run's networks and configs. It goes first, loudly.
+if $CLUSTER status >/dev/null 2>&1; then
+  echo "[e2e-swarm] !!! a test cluster is already up (left by an interrupted run): taking it down first" >&2
+  step "leftover cluster down" $CLUSTER down || fail "leftover cluster down"
+fi
 step "cluster up (3 hosts)" $CLUSTER up 3 || fail "cluster up"
 step "images on this machine (stand-ins)" $KIT images --config "$CFG" || fail "images"
 # shellcheck disable=SC2046

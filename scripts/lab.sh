@@ -7,7 +7,7 @@
 #                                       (labs, drills, bundle, version matrix) and the cdktn check: what CI runs
 #                                       (needs 30 GB free for Docker: MSM_KIT_DISK_NEED_GB; see scripts/setup/disk.sh)
 #   bash scripts/lab.sh test quick      the same machinery, about 11 min warm: npm test, one lab per engine
-#                                       (the cdktf-CLI lab with two drills, the Swarm), the seed and rolling scenarios;
+#                                       (the cdktf-CLI lab with two drills, the Swarm), the seed, rolling and monitoring scenarios;
 #                                       no matrix, bundle, soak or cdktn check (said loudly)
 #   bash scripts/lab.sh deps            install system packages and npm dependencies only
 #
@@ -36,6 +36,8 @@ deps() {
   command -v go >/dev/null || need+=(golang-go)
   # javac (JDK 17): the jars step converts msm to jakarta.* and compiles the kit's Manager for Tomcat 10.1/11
   command -v javac >/dev/null || need+=(openjdk-17-jdk-headless)
+  # rsvg-convert: the plot test renders a drill's SVG with it (without it the SVG is checked as XML only, loudly)
+  command -v rsvg-convert >/dev/null || need+=(librsvg2-bin)
   if ((${#need[@]})); then
     say "installing Debian packages: ${need[*]}"
     [[ $(id -u) == 0 ]] || die "installing ${need[*]} needs root (apt-get). Fix: run as root, or install them yourself"
@@ -140,11 +142,14 @@ case $cmd in
       exit 0
     fi
     # The version matrix's images (stand-ins without a registry) build while the unit tests run.
+    # Build first: npm test's pretest rewrites dist/ while the prebuild loads it, and a module
+    # caught half-written fails the prebuild (seen in CI). So build once, then run vitest alone.
+    npm run pretest || die "the build (npm run pretest) failed"
     say "building the version matrix's images in the background (log: out/matrix-images.log)"
     mkdir -p out
     node scripts/matrix.js --prebuild >out/matrix-images.log 2>&1 &
     prebuild=$!
-    npm test || { kill "$prebuild" 2>/dev/null; die "npm test failed"; }
+    npx vitest run || { kill "$prebuild" 2>/dev/null; die "npm test failed"; }
     say "npm test done in $(awk -v a="$t0" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.0f", b - a }') s; waiting for the matrix images"
     wait "$prebuild" || { tail -20 out/matrix-images.log >&2; die "building the matrix images failed (out/matrix-images.log)"; }
     say "images ready after $(awk -v a="$t0" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.0f", b - a }') s"

@@ -30,3 +30,9 @@ export { matrix, allCombinations, combinationConfig, deployedInCi, type Combinat
 export { checkRunningVersions } from './lab/versions';
 export { checkCoverage } from './lab/coverage';
 export { serializerGaps, SERIALIZER_GAPS } from './config/serializers';
+export { timeline, type Timeline, type TimedRequest } from './render/timeline';
+export { renderPlotSvg } from './render/plot-svg';
+export { writePlot } from './lab/plot';
+export { labStatus, prometheusUrl, formatStatus, type LabStatus } from './lab/status';
+export { renderPrometheusYml } from './render/prometheus-yml';
+export { renderJmxExporterConfig } from './render/jmx-exporter-config';

@@ -15,6 +15,10 @@ import { MemcachedNode } from '../src/constructs/memcached-node';
 import { RedisNode } from '../src/constructs/redis-node';
 import { TomcatImage } from '../src/constructs/tomcat-image';
 import { TomcatNode } from '../src/constructs/tomcat-node';
+import { Exporter } from '../src/constructs/exporter';
+import { PrometheusServer } from '../src/constructs/prometheus-server';
+import { renderPrometheusYml } from '../src/render/prometheus-yml';
+import { MEMCACHED_EXPORTER_PORT, NGINX_EXPORTER_PORT, NGINX_STATUS_PATH, NGINX_STATUS_PORT, REDIS_EXPORTER_PORT } from '../src/config/monitoring';
 
 /** What the stack deploys besides the resolved lab: rendered files and the Tomcat image build context. */
 export interface LabStackArtifacts {
@@ -37,6 +41,8 @@ export interface LabStackArtifacts {
   /** SHA-256 over the build context; a change rebuilds the image. */
   readonly imageContextHash: string;
   readonly tomcatImageTag: string;
+  /** prometheus.yml of a monitored lab, as writeArtifacts wrote it. @default rendered from the lab (render/prometheus-yml.ts) */
+  readonly prometheusYml?: string;
   /** The certificate and key nginx serves (paths Terraform resolves, like imageContext; their hash). @default none (plain HTTP) */
   readonly tls?: { readonly certificate: string; readonly key: string; readonly hash: string };
 }
@@ -55,6 +61,10 @@ export class LabStack extends TerraformStack {
   readonly redis?: RedisNode;
   readonly tomcats: readonly TomcatNode[];
   readonly loadBalancer: LoadBalancer;
+  /** A monitored lab's Prometheus. @default none (monitoring off) */
+  readonly prometheus?: PrometheusServer;
+  /** A monitored lab's exporters: nginx's, and the store's (none for memcached with SASL). @default none */
+  readonly exporters: readonly Exporter[] = [];
 
   constructor(scope: Construct, id: string, props: LabStackProps) {
     super(scope, id);
@@ -144,6 +154,50 @@ export class LabStack extends TerraformStack {
       tls: artifacts.tls && { ...artifacts.tls, port: NGINX_TLS_PORT, hostPort: lab.loadBalancer.httpsPort, certificatePath: NGINX_CERT_PATH, keyPath: NGINX_KEY_PATH },
       dependsOn: this.tomcats.map((t) => t.resource),
     });
+
+    const m = lab.monitoring;
+    if (m) {
+      if (!lab.images.prometheus || !lab.images.nginxExporter) throw new Error('a monitored lab needs its images (resolveLab gives them)');
+      const common = { network: this.network, lab: lab.name };
+      const exporters = [
+        new Exporter(this, 'NginxExporter', {
+          ...common,
+          ...m.nginxExporter,
+          role: 'nginx-exporter',
+          image: new BaseImage(this, 'NginxExporterImage', { name: lab.images.nginxExporter }).resource,
+          // It reads stub_status once at start and exits when it cannot: after nginx, with retries (nginx is replaced in a rolling change).
+          args: [`-nginx.scrape-uri=http://${lab.loadBalancer.ip}:${NGINX_STATUS_PORT}${NGINX_STATUS_PATH}`, `-web.listen-address=:${NGINX_EXPORTER_PORT}`, '-nginx.retries=30', '-nginx.retry-interval=2s'],
+          dependsOn: [this.loadBalancer.resource],
+        }),
+      ];
+      // The store's exporter: memcached multi-target (Prometheus names the node: /scrape?target=; the
+      // default address is the first node), or Redis.
+      const store = m.storeExporter;
+      const spec =
+        store?.kind === 'memcached' && lab.images.memcachedExporter
+          ? { image: lab.images.memcachedExporter, args: [`--memcached.address=${lab.memcacheds[0].ip}:${lab.memcacheds[0].port}`, `--web.listen-address=:${MEMCACHED_EXPORTER_PORT}`] }
+          : store?.kind === 'redis' && lab.redis && lab.images.redisExporter
+            ? { image: lab.images.redisExporter, args: [`-redis.addr=redis://${lab.redis.ip}:${lab.redis.port}`, `-web.listen-address=:${REDIS_EXPORTER_PORT}`] }
+            : undefined;
+      if (store && spec)
+        exporters.push(
+          new Exporter(this, 'StoreExporter', {
+            ...common,
+            name: store.name,
+            ip: store.ip,
+            role: `${store.kind}-exporter`,
+            image: new BaseImage(this, 'StoreExporterImage', { name: spec.image }).resource,
+            args: spec.args,
+          }),
+        );
+      this.exporters = exporters;
+      this.prometheus = new PrometheusServer(this, 'Prometheus', {
+        ...common,
+        ...m.prometheus,
+        image: new BaseImage(this, 'PrometheusImage', { name: lab.images.prometheus }).resource,
+        config: artifacts.prometheusYml ?? renderPrometheusYml(lab),
+      });
+    }
 
     const url = new TerraformOutput(this, 'url', { value: lab.url, description: 'The lab, through nginx' });
     url.overrideLogicalId('url');

@@ -14,9 +14,20 @@
 #   msm-kit-local/jre:<java>          base:<suite> + the JRE package, linked at /opt/java/openjdk;
 #                                     shared by every Tomcat stand-in of that Java version
 #   msm-kit-local/tomcat:<tag>        like `tomcat:<v>-jre<java>`: /usr/local/tomcat, CMD catalina.sh run
+#   msm-kit-local/prometheus:2.42     like `prom/prometheus:v2.42.0`: Debian bookworm's prometheus,
+#                                     ENTRYPOINT /bin/prometheus, USER nobody, /prometheus
+#   msm-kit-local/nginx-exporter:0.11 like `nginx/nginx-prometheus-exporter:0.11.0`: Debian's
+#                                     prometheus-nginx-exporter, ENTRYPOINT /usr/bin/nginx-prometheus-exporter
+#   msm-kit-local/redis-exporter:1.45 like `oliver006/redis_exporter:v1.45.0`: Debian's
+#                                     prometheus-redis-exporter, ENTRYPOINT /redis_exporter
+#   msm-kit-local/memcached-exporter:0.15
+#                                     like `prom/memcached-exporter:v0.15.0`: memcached_exporter
+#                                     v0.15.0 built with the host's Go from the module proxy (no
+#                                     Debian package), ENTRYPOINT /bin/memcached_exporter
 #
 # Usage: images.sh [IMAGE...] [TOMCAT OPTIONS]
-#   IMAGE = base | memcached | memcached-sasl | redis | nginx | tomcat, or a full name above (default: all of
+#   IMAGE = base | memcached | memcached-sasl | redis | nginx | tomcat | prometheus | nginx-exporter |
+#   redis-exporter | memcached-exporter, or a full name above (default: all of
 #   base, memcached, nginx, tomcat). `tomcat` with no options builds the default
 #   msm-kit-local/tomcat:9.0-jre17 (9.0.117, bookworm, openjdk-17-jre-headless).
 #   With options, every fact comes from the caller (the TypeScript catalogue);
@@ -70,6 +81,12 @@ MEMCACHED_SASL=msm-kit-local/memcached-sasl:1.6
 NGINX=msm-kit-local/nginx:1.22
 REDIS=msm-kit-local/redis:7.0
 TOMCAT=msm-kit-local/tomcat:9.0-jre17
+PROMETHEUS=msm-kit-local/prometheus:2.42
+NGINX_EXPORTER=msm-kit-local/nginx-exporter:0.11
+REDIS_EXPORTER=msm-kit-local/redis-exporter:1.45
+MEMCACHED_EXPORTER=msm-kit-local/memcached-exporter:0.15
+MEMCACHED_EXPORTER_MODULE=github.com/prometheus/memcached_exporter
+MEMCACHED_EXPORTER_VERSION=0.15.0
 base_image() { printf 'msm-kit-local/base:%s' "$1"; }
 jre_image() { printf 'msm-kit-local/jre:%s' "$1"; }
 
@@ -358,6 +375,84 @@ nginx -v" \
     --change 'LABEL msm-kit.stand-in=nginx:1.22'
 }
 
+# ---- monitoring -------------------------------------------------------------
+# inspect_version: the build printed "MSMKIT version=<v>"; it must start with
+# WANT_VERSION (the tag's version), or no image is tagged.
+WANT_VERSION= WANT_WHAT=
+inspect_version() {
+  local log=$1 got
+  got=$(sed -n 's/^MSMKIT version=//p' "$log" | tail -n 1)
+  [[ -n $got ]] || die "inspect $WANT_WHAT" "no version line in the build log (log: $log)"
+  [[ $got == "$WANT_VERSION" || $got == "$WANT_VERSION".* || $got == "$WANT_VERSION"[+~-]* ]] \
+    || die "check $WANT_WHAT version" "the tag says $WANT_VERSION, but the binary inside reports $got. Fix: update the kit's catalogue (src/config/images.ts) and this script together"
+  say "  $WANT_WHAT --version: $got"
+  INSPECT_CHANGES=("LABEL msm-kit.version=$got")
+}
+
+# debian_exporter IMAGE PACKAGE BINARY ENTRYPOINT-PATH VERSION STAND-IN-FOR: a Debian
+# package's binary linked where the official image keeps it, run as nobody.
+debian_exporter() {
+  local image=$1 pkg=$2 bin=$3 entry=$4
+  WANT_VERSION=$5 WANT_WHAT=$pkg
+  derive "$image" "$APT_PREP
+apt-get install -y --no-install-recommends $pkg
+[ -e $entry ] || ln -s /usr/bin/$bin $entry
+$APT_CLEAN
+echo \"MSMKIT version=\$(dpkg-query -W -f '\${Version}' $pkg)\"" \
+    --inspect inspect_version \
+    --change 'USER nobody' \
+    --change "ENTRYPOINT [\"$entry\"]" \
+    --change 'CMD []' \
+    --change "LABEL msm-kit.stand-in=$6"
+}
+
+build_prometheus() {
+  # Official image: /bin/prometheus as ENTRYPOINT with the config at
+  # /etc/prometheus/prometheus.yml and the data in /prometheus, user nobody.
+  WANT_VERSION=2.42 WANT_WHAT=prometheus
+  derive "$PROMETHEUS" "$APT_PREP
+apt-get install -y --no-install-recommends prometheus
+[ -e /bin/prometheus ] || ln -s /usr/bin/prometheus /bin/prometheus
+mkdir -p /prometheus && chown nobody:nogroup /prometheus
+$APT_CLEAN
+echo \"MSMKIT version=\$(dpkg-query -W -f '\${Version}' prometheus)\"" \
+    --inspect inspect_version \
+    --change 'USER nobody' \
+    --change 'WORKDIR /prometheus' \
+    --change 'EXPOSE 9090' \
+    --change 'ENTRYPOINT ["/bin/prometheus"]' \
+    --change 'CMD ["--config.file=/etc/prometheus/prometheus.yml", "--storage.tsdb.path=/prometheus"]' \
+    --change 'LABEL msm-kit.stand-in=prom/prometheus:v2.42.0'
+}
+
+build_memcached_exporter() {
+  # Not packaged by Debian: built here, statically, from the Go module proxy (cached).
+  local bin="$DL/memcached_exporter-$MEMCACHED_EXPORTER_VERSION"
+  if [[ ! -x $bin ]]; then
+    command -v go >/dev/null 2>&1 || die "build memcached_exporter" "no Go toolchain on this machine. Fix: install Go (golang-go), or set monitoring.enabled to false"
+    say "  go install $MEMCACHED_EXPORTER_MODULE/cmd/memcached_exporter@v$MEMCACHED_EXPORTER_VERSION"
+    local gobin; gobin=$(mktemp -d)
+    logged "go install memcached_exporter" "$LOGDIR/memcached-exporter-go.log" \
+      env CGO_ENABLED=0 GOBIN="$gobin" GOFLAGS=-trimpath go install \
+        -ldflags="-s -w -X github.com/prometheus/common/version.Version=$MEMCACHED_EXPORTER_VERSION" \
+        "$MEMCACHED_EXPORTER_MODULE/cmd/memcached_exporter@v$MEMCACHED_EXPORTER_VERSION"
+    mkdir -p "$DL" && mv "$gobin/memcached_exporter" "$bin" && rmdir "$gobin"
+  fi
+  cp "$bin" "$LOGDIR/memcached_exporter"
+  WANT_VERSION=$MEMCACHED_EXPORTER_VERSION WANT_WHAT=memcached_exporter
+  derive "$MEMCACHED_EXPORTER" "install -m 755 /tmp/memcached_exporter /bin/memcached_exporter
+rm -f /tmp/memcached_exporter
+echo \"MSMKIT version=\$(/bin/memcached_exporter --version 2>&1 | sed -n 's/^memcached_exporter, version \([^ ]*\).*/\1/p')\"" \
+    --copy "$LOGDIR/memcached_exporter" \
+    --inspect inspect_version \
+    --change 'USER nobody' \
+    --change 'EXPOSE 9150' \
+    --change 'ENTRYPOINT ["/bin/memcached_exporter"]' \
+    --change 'CMD []' \
+    --change 'LABEL msm-kit.stand-in=prom/memcached-exporter:v0.15.0'
+  rm -f "$LOGDIR/memcached_exporter"
+}
+
 # fetch_tomcat VERSION: the verified download of Tomcat's tarball (fetch-tomcat.sh,
 # shared with e2e-bundle.sh). Sets TOMCAT_TARBALL.
 # shellcheck source=fetch-tomcat.sh
@@ -525,7 +620,11 @@ while (($#)); do
     redis|"$REDIS") want+=(redis) ;;
     nginx|"$NGINX") want+=(nginx) ;;
     tomcat|"$TOMCAT") want+=(tomcat) ;;
-    *) die "parse arguments" "unknown image '$arg' Fix: use base, memcached, memcached-sasl, redis, nginx, tomcat, $BASE, $MEMCACHED, $MEMCACHED_SASL, $REDIS, $NGINX, $TOMCAT or msm-kit-local/base:<suite> (see --help)" ;;
+    prometheus|"$PROMETHEUS") want+=(prometheus) ;;
+    nginx-exporter|"$NGINX_EXPORTER") want+=(nginx-exporter) ;;
+    redis-exporter|"$REDIS_EXPORTER") want+=(redis-exporter) ;;
+    memcached-exporter|"$MEMCACHED_EXPORTER") want+=(memcached-exporter) ;;
+    *) die "parse arguments" "unknown image '$arg' Fix: use base, memcached, memcached-sasl, redis, nginx, tomcat, prometheus, nginx-exporter, redis-exporter, memcached-exporter, $BASE, $MEMCACHED, $MEMCACHED_SASL, $REDIS, $NGINX, $TOMCAT or msm-kit-local/base:<suite> (see --help)" ;;
   esac
   shift
 done
@@ -561,6 +660,12 @@ for w in "${want[@]}"; do
     memcached-sasl) ensure "$BASE" build_base "$BASE_SUITE"; ensure "$MEMCACHED" build_memcached; ensure "$MEMCACHED_SASL" build_memcached_sasl ;;
     redis) ensure "$BASE" build_base "$BASE_SUITE"; ensure "$REDIS" build_redis ;;
     nginx) ensure "$BASE" build_base "$BASE_SUITE"; ensure "$NGINX" build_nginx ;;
+    prometheus) ensure "$BASE" build_base "$BASE_SUITE"; ensure "$PROMETHEUS" build_prometheus ;;
+    nginx-exporter) ensure "$BASE" build_base "$BASE_SUITE"
+      ensure "$NGINX_EXPORTER" debian_exporter "$NGINX_EXPORTER" prometheus-nginx-exporter prometheus-nginx-exporter /usr/bin/nginx-prometheus-exporter 0.11 nginx/nginx-prometheus-exporter:0.11.0 ;;
+    redis-exporter) ensure "$BASE" build_base "$BASE_SUITE"
+      ensure "$REDIS_EXPORTER" debian_exporter "$REDIS_EXPORTER" prometheus-redis-exporter prometheus-redis-exporter /redis_exporter 1.45 oliver006/redis_exporter:v1.45.0 ;;
+    memcached-exporter) ensure "$BASE" build_base "$BASE_SUITE"; ensure "$MEMCACHED_EXPORTER" build_memcached_exporter ;;
     tomcat)
       if [[ -z $opt_tag ]] && exists "$T_TAG"; then
         say "$T_TAG exists; skipping"   # as before: images of older versions of this script carry no labels

@@ -196,6 +196,11 @@ down() {
   # Mounts under our roots (netns bind mounts of the daemons), deepest first.
   findmnt -rn -o TARGET | { grep -E "^($RUN|$DATA)(/|$)" || true; } | sort -r | while read -r m; do umount -l "$m" || true; done
   for i in $(hosts_present); do ip netns del "$PREFIX$i" || true; done
+  # The kernel removes a deleted namespace's veths asynchronously (seen: still listed right after a
+  # down that followed an up at once): delete the machine-side ends still there, and wait for them (5 s at most).
+  local v
+  for v in $(ip -o link show | grep -o "${PREFIX}[0-9]*h@" | tr -d @); do ip link del "$v" 2>/dev/null || true; done
+  for _ in $(seq 50); do ip -o link show | grep -q "${PREFIX}[0-9]*h@" || break; sleep 0.1; done
   ip link del "$BRIDGE" 2>/dev/null || true
   while iptables -C "${fwd_rule[@]}" 2>/dev/null; do iptables -D "${fwd_rule[@]}"; done
   for d in /sys/fs/cgroup/$PREFIX-h* /sys/fs/cgroup/*/$PREFIX-h*; do [[ -d $d ]] && { find "$d" -depth -type d -exec rmdir {} \; 2>/dev/null || true; }; done

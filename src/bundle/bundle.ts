@@ -14,6 +14,7 @@
  *
  * Output is deterministic: the same config and options give byte-identical files.
  */
+import { jmxAgentOption } from '../config/monitoring';
 import { chmodSync, cpSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { BASE_JVM_OPTIONS, STORE_MEMORY_MB, TOMCAT_PORT } from '../config/layout';
@@ -54,9 +55,12 @@ export interface Bundle {
 const APP_RE = /^[A-Za-z0-9_.#-]+$/;
 const ADDRESS_RE = /^[A-Za-z0-9.-]+:\d{1,5}$/;
 
-/** The JVM options this Tomcat needs beyond its own (the lab's heap and GC settings are left to the operator). */
+/**
+ * The JVM options this Tomcat needs beyond its own (the lab's heap and GC settings are left to
+ * the operator; the lab's monitoring agent stays in the lab: a bundle ships no agent).
+ */
 export function bundleJvmOptions(lab: Pick<ResolvedLab, 'jvmSizing'>, t: ResolvedTomcat): string[] {
-  return t.catalinaOpts.split(' ').filter((o) => o && !BASE_JVM_OPTIONS.includes(o) && !lab.jvmSizing.includes(o));
+  return t.catalinaOpts.split(' ').filter((o) => o && !BASE_JVM_OPTIONS.includes(o) && !lab.jvmSizing.includes(o) && o !== jmxAgentOption());
 }
 
 export function renderSetenv(lab: ResolvedLab, t: ResolvedTomcat): string {
@@ -122,7 +126,8 @@ export function renderRedisConf(lab: ResolvedLab, r: NonNullable<ResolvedLab['re
 
 /** nginx.conf with each Tomcat at its real address instead of the lab's container address. */
 export function renderBundleNginxConf(lab: ResolvedLab, addresses: Readonly<Record<string, string>>): string {
-  let conf = renderNginxConf(lab);
+  // No stub_status server: the lab's monitoring is not part of a bundle.
+  let conf = renderNginxConf({ ...lab, monitoring: undefined });
   for (const t of lab.tomcats) conf = conf.split(`server ${t.ip}:${TOMCAT_PORT} `).join(`server ${addresses[t.name]} `);
   return conf.replace('do not edit, edit the lab config.', 'do not edit, edit the lab config (bundle: Tomcats at their own addresses).');
 }

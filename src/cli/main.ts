@@ -12,6 +12,7 @@ import * as importCmd from './commands/import';
 import * as jars from './commands/jars';
 import * as lint from './commands/lint';
 import * as schema from './commands/schema';
+import * as status from './commands/status';
 import * as synth from './commands/synth';
 import * as up from './commands/up';
 import * as validate from './commands/validate';
@@ -22,7 +23,7 @@ export function buildProgram(): Command {
     .description('Tomcat session sharing through memcached (memcached-session-manager), as code.')
     .showHelpAfterError('(run with --help for usage)')
     .configureOutput({ outputError: (s, write) => write(s) });
-  for (const command of [validate, synth, schema, jars, images, up, verify, drill, lint, importCmd, bundle]) command.register(program);
+  for (const command of [validate, synth, schema, jars, images, up, verify, drill, status, lint, importCmd, bundle]) command.register(program);
   return program;
 }
 

@@ -7,6 +7,7 @@ import type { ConfigProblem } from '../errors';
 import { formatPath } from './load';
 import { showValue } from './show';
 import { javaRegexEngine } from './java-regex';
+import { monitoringEnabled } from './monitoring';
 import type { Rule } from './rules';
 import type { LabConfig } from './schema';
 
@@ -16,6 +17,14 @@ export const MSM_SESSION_BACKUP_TIMEOUT = 100;
 export const SAFE_SESSION_BACKUP_TIMEOUT = 1000;
 
 export const advisoryRules: readonly Rule[] = [
+  {
+    id: 'monitoring-no-sasl-store',
+    why: 'the memcached exporter (memcached_exporter 0.15) has no SASL: against memcached run with -S its stats command is refused, so a SASL lab gets no memcached exporter and `status` shows no store figures.',
+    check: (c) =>
+      monitoringEnabled(c) && !c.redis && c.manager.username !== undefined
+        ? [{ path: ['monitoring'], value: undefined, message: 'with SASL the lab runs no memcached exporter (it cannot authenticate); Tomcat, msm and nginx figures are still collected. Fix: nothing to do, or set monitoring.enabled to false' }]
+        : [],
+  },
   {
     id: 'backup-timeout-cold-start',
     why:

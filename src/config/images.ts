@@ -10,8 +10,8 @@
  */
 import type { JavaVersionNumber, TomcatVersionName } from './schema';
 
-/** The official images' defaults. */
-export const OFFICIAL_IMAGES = { memcached: 'memcached:1.6', nginx: 'nginx:1.27', redis: 'redis:7.0' } as const;
+export { OFFICIAL_IMAGES } from './official-images';
+import { OFFICIAL_IMAGES } from './official-images';
 
 /** `tomcat:<major.minor>-jre<java>`, the official image for a Tomcat and Java version. */
 export function officialTomcatImage(version: TomcatVersionName, java: JavaVersionNumber): string {
@@ -38,7 +38,9 @@ export const JAVA_RUNTIMES: Record<JavaVersionNumber, { readonly suite: string; 
   21: { suite: 'trixie', jrePackage: 'openjdk-21-jre-headless' },
 };
 
-export type ImageRole = 'tomcat' | 'memcached' | 'redis' | 'nginx';
+export type ImageRole = 'tomcat' | 'memcached' | 'redis' | 'nginx' | MonitoringRole;
+/** The images of a lab's monitoring (config `monitoring`). */
+export type MonitoringRole = 'prometheus' | 'nginxExporter' | 'memcachedExporter' | 'redisExporter';
 
 /** An offline stand-in: its tag and the arguments scripts/setup/images.sh builds it from. */
 export interface StandIn {
@@ -97,3 +99,15 @@ export function tomcatStandIn(version: TomcatVersionName, java: JavaVersionNumbe
     description: `Tomcat ${t.release} on Debian ${j.suite}'s ${j.jrePackage}`,
   };
 }
+
+/**
+ * The monitoring's stand-ins (scripts/setup/images.sh): Debian bookworm's packages, and
+ * memcached_exporter (which Debian does not package) built from the Go module proxy.
+ * Each has its official image's entrypoint, so the lab runs either with the same arguments.
+ */
+export const MONITORING_STAND_INS: Record<MonitoringRole, () => StandIn> = {
+  prometheus: () => ({ role: 'prometheus', official: OFFICIAL_IMAGES.prometheus, tag: `${LOCAL}/prometheus:2.42`, buildArgs: ['prometheus'], description: "Debian bookworm's prometheus 2.42.0" }),
+  nginxExporter: () => ({ role: 'nginxExporter', official: OFFICIAL_IMAGES.nginxExporter, tag: `${LOCAL}/nginx-exporter:0.11`, buildArgs: ['nginx-exporter'], description: "Debian bookworm's prometheus-nginx-exporter 0.11.0" }),
+  memcachedExporter: () => ({ role: 'memcachedExporter', official: OFFICIAL_IMAGES.memcachedExporter, tag: `${LOCAL}/memcached-exporter:0.15`, buildArgs: ['memcached-exporter'], description: 'memcached_exporter v0.15.0 built with Go from the module proxy' }),
+  redisExporter: () => ({ role: 'redisExporter', official: OFFICIAL_IMAGES.redisExporter, tag: `${LOCAL}/redis-exporter:1.45`, buildArgs: ['redis-exporter'], description: "Debian bookworm's prometheus-redis-exporter 1.45.0" }),
+};

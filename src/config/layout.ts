@@ -33,10 +33,14 @@ export const LB_HEALTH_PATH = '/msm-kit-health';
 export const TOMCAT_HEALTH_PATH = '/health.txt';
 /** JVM options of every Tomcat the kit deploys, besides heap and GC (tomcat.heapMb, tomcat.gc: resolve.ts jvmSizing). */
 export const BASE_JVM_OPTIONS: readonly string[] = ['-Djava.security.egd=file:/dev/./urandom'];
-/** Fixed address plan inside the lab subnet: .1 gateway, .2 nginx, .10+ memcached, .40+ Tomcat. */
-export const ADDRESS_PLAN = { gateway: 1, loadBalancer: 2, memcached: 10, tomcat: 40 } as const;
+/** Fixed address plan inside the lab subnet: .1 gateway, .2 nginx, .10+ memcached (at most 20), .30+ monitoring (3), .40+ Tomcat. */
+export const ADDRESS_PLAN = { gateway: 1, loadBalancer: 2, memcached: 10, monitoring: 30, tomcat: 40 } as const;
 /** Terraform state of a lab, under the output directory: `<out>/state/<name>.tfstate`. */
 export const STATE_SUBDIR = 'state';
+/** Plots the drills write (`drill-<scenario>.svg`), under the output directory. */
+export const REPORTS_SUBDIR = 'reports';
+/** A monitored lab's prometheus.yml, under the output directory. */
+export const MONITORING_SUBDIR = 'monitoring';
 /** The Tomcat image's build context, under the output directory. */
 export const IMAGE_CONTEXT_SUBDIR = 'tomcat-image';
 /**

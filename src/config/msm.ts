@@ -42,7 +42,11 @@ export const XML_FORBIDDEN = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFF
 export const MEMCACHED_KEY_MAX = 250;
 /** Length of a Tomcat session id's hex part (Tomcat's default sessionIdLength: 16 bytes). */
 export const SESSION_ID_HEX = 32;
+/** msm's prefix of a non-sticky session's backup copy on the next node (SessionIdFormat.createBackupKey). */
+export const MSM_BACKUP_KEY_PREFIX = 'bak:';
+/** msm's prefix of a session's validity info (SessionIdFormat.createValidityInfoKeyName). */
+export const MSM_VALIDITY_KEY_PREFIX = 'validity:';
 /** msm's longest key prefix besides storageKeyPrefix ("bak:" before "validity:"). */
-export const MSM_KEY_PREFIX_MAX = 'bak:validity:'.length;
+export const MSM_KEY_PREFIX_MAX = (MSM_BACKUP_KEY_PREFIX + MSM_VALIDITY_KEY_PREFIX).length;
 /** What msm's storageKeyPrefix tokens expand to in the lab (host "localhost", the ROOT context, no webapp version); hashes are 8 hex. */
 export const STORAGE_TOKEN_LENGTH: Record<string, number> = { host: 'localhost'.length, 'host.hash': 8, context: 0, 'context.hash': 8, webappVersion: 0 };

@@ -5,7 +5,8 @@
  * and the commands read a ResolvedLab, never the raw config.
  */
 import { ENV_PROPERTY_SOURCE_OPT, usesSasl } from './secrets';
-import { memcachedSaslStandIn, memcachedStandIn, nginxStandIn, OFFICIAL_IMAGES, officialTomcatImage, redisStandIn, tomcatStandIn, type ImageRole, type StandIn } from './images';
+import { memcachedSaslStandIn, memcachedStandIn, MONITORING_STAND_INS, nginxStandIn, OFFICIAL_IMAGES, officialTomcatImage, redisStandIn, tomcatStandIn, type ImageRole, type MonitoringRole, type StandIn } from './images';
+import { jmxAgentOption, monitoringContainerName, monitoringEnabled, type ResolvedMonitoring } from './monitoring';
 import { ADDRESS_PLAN, BASE_JVM_OPTIONS, KIT_PROBE_CONTEXT, SAMPLE_WEBAPP_SOURCE, TOMCAT_HEALTH_PATH, WEBAPPS_DIR } from './layout';
 import { TRANSCODER_FACTORIES } from './msm';
 import { resolveSwarm, type ResolvedSwarm } from './swarm';
@@ -63,6 +64,13 @@ export interface ResolvedImages {
   /** The Redis image. @default absent: the lab stores sessions in memcached */
   readonly redis?: string;
   readonly nginx: string;
+  /** The monitoring's images (config `monitoring`). @default absent: no monitoring */
+  readonly prometheus?: string;
+  readonly nginxExporter?: string;
+  /** @default absent unless a monitored memcached lab without SASL */
+  readonly memcachedExporter?: string;
+  /** @default absent unless a monitored Redis lab */
+  readonly redisExporter?: string;
 }
 
 export interface ResolveOptions {
@@ -126,6 +134,25 @@ export interface ResolvedLab {
   readonly tomcatHealthPath: string;
   /** Set for a Swarm lab (config `engine`): placements, registry, manager. @default absent: one engine */
   readonly swarm?: ResolvedSwarm;
+  /** Prometheus and the exporters (config `monitoring`). @default absent: monitoring.enabled false, or a Swarm lab */
+  readonly monitoring?: ResolvedMonitoring;
+}
+
+/**
+ * The monitoring of a config: on by default on one engine, off on Swarm (the rule
+ * monitoring-not-on-swarm refuses it there). No memcached exporter in a SASL lab: it
+ * cannot authenticate (config/advice.ts says so).
+ */
+export function monitoringOf(config: LabConfig, at: (offset: number) => string): ResolvedMonitoring | undefined {
+  if (!monitoringEnabled(config)) return undefined;
+  const o = ADDRESS_PLAN.monitoring;
+  const kind = config.redis ? 'redis' : usesSasl(config.manager) ? undefined : 'memcached';
+  return {
+    prometheus: { name: monitoringContainerName(config.name, 'prometheus'), ip: at(o), ...(config.monitoring.port !== undefined ? { hostPort: config.monitoring.port } : {}) },
+    nginxExporter: { name: monitoringContainerName(config.name, 'nginx-exporter'), ip: at(o + 1) },
+    ...(kind ? { storeExporter: { name: monitoringContainerName(config.name, `${kind}-exporter`), ip: at(o + 2), kind } } : {}),
+    scrapeSeconds: config.monitoring.scrapeSeconds,
+  };
 }
 
 /** The store's containers: the memcached nodes, or the Redis node. */
@@ -196,7 +223,7 @@ export function javaOptions(serializer: SerializerName, java: JavaVersionNumber,
   return [...sizing, ...BASE_JVM_OPTIONS, ...addOpens(serializer, java)].join(' ');
 }
 
-function images(config: LabConfig, standIns: boolean): { images: ResolvedImages; standIns: Partial<Record<ImageRole, StandIn>> } {
+function images(config: LabConfig, standIns: boolean, monitoring: ResolvedMonitoring | undefined): { images: ResolvedImages; standIns: Partial<Record<ImageRole, StandIn>> } {
   const { version, javaVersion } = config.tomcat;
   // `only`: no official image does what the lab needs, so the stand-in is used even without
   // --stand-ins (SASL: the official memcached image has no user database the kit can fill).
@@ -207,11 +234,15 @@ function images(config: LabConfig, standIns: boolean): { images: ResolvedImages;
       ? { set: config.images.memcached, official: OFFICIAL_IMAGES.memcached, standIn: memcachedSaslStandIn, only: true }
       : { set: config.images.memcached, official: OFFICIAL_IMAGES.memcached, standIn: memcachedStandIn },
     nginx: { set: config.images.nginx, official: OFFICIAL_IMAGES.nginx, standIn: nginxStandIn },
+    ...(Object.fromEntries(
+      (Object.keys(MONITORING_STAND_INS) as MonitoringRole[]).map((r) => [r, { set: config.images[r], official: OFFICIAL_IMAGES[r], standIn: MONITORING_STAND_INS[r] }]),
+    ) as Record<MonitoringRole, { set?: string; official: string; standIn: () => StandIn }>),
   };
   const used: Partial<Record<ImageRole, StandIn>> = {};
-  const out: Record<ImageRole, string> = { tomcat: '', memcached: '', redis: '', nginx: '' };
+  const out: Partial<Record<ImageRole, string>> = {};
+  const monitored: MonitoringRole[] = monitoring ? ['prometheus', 'nginxExporter', ...(monitoring.storeExporter ? [monitoring.storeExporter.kind === 'redis' ? ('redisExporter' as const) : ('memcachedExporter' as const)] : [])] : [];
   // Only the images the lab runs: a Redis lab runs no memcached, a memcached lab no Redis.
-  for (const role of ['tomcat', config.redis ? 'redis' : 'memcached', 'nginx'] as const) {
+  for (const role of ['tomcat', config.redis ? 'redis' : 'memcached', 'nginx', ...monitored] as const) {
     const c = candidates[role];
     if (c.set !== undefined) out[role] = c.set;
     else if (standIns || c.only === true) {
@@ -219,9 +250,9 @@ function images(config: LabConfig, standIns: boolean): { images: ResolvedImages;
       out[role] = used[role].tag;
     } else out[role] = c.official;
   }
-  // Only the images the lab runs.
-  const { tomcat, nginx, memcached, redis } = out;
-  return { images: redis ? { tomcat, redis, nginx } : { tomcat, memcached, nginx }, standIns: used };
+  // Only the images the lab runs, in a fixed order.
+  const { tomcat, nginx, memcached, redis, ...rest } = out;
+  return { images: { tomcat: tomcat!, ...(redis ? { redis } : { memcached }), nginx: nginx!, ...rest }, standIns: used };
 }
 
 /** A webapp's page under a base URL (its context path, with the trailing slash Tomcat redirects to). */
@@ -244,7 +275,9 @@ export function resolveLab(config: LabConfig, opts: ResolveOptions = {}): Resolv
   const sizing = jvmSizing(config.tomcat.heapMb, config.tomcat.gc);
   const baseOpts = javaOptions(serializer, config.tomcat.javaVersion, sizing);
   // SASL: context.xml names the secrets as ${ENV}; Tomcat substitutes them from its environment.
-  const javaOpts = usesSasl(manager) ? `${baseOpts} ${ENV_PROPERTY_SOURCE_OPT}` : baseOpts;
+  const monitoring = monitoringOf(config, at);
+  const withSecrets = usesSasl(manager) ? `${baseOpts} ${ENV_PROPERTY_SOURCE_OPT}` : baseOpts;
+  const javaOpts = monitoring ? `${withSecrets} ${jmxAgentOption()}` : withSecrets;
   const lbUrlHost = config.loadBalancer.bindAddress === '0.0.0.0' ? '127.0.0.1' : config.loadBalancer.bindAddress;
   const labUrl = config.loadBalancer.tls === undefined ? `http://${lbUrlHost}:${config.loadBalancer.port}/` : `https://${lbUrlHost}:${config.loadBalancer.httpsPort}/`;
   const lab: ResolvedLab = {
@@ -273,7 +306,8 @@ export function resolveLab(config: LabConfig, opts: ResolveOptions = {}): Resolv
     ...(config.memcached?.threads !== undefined ? { memcachedThreads: config.memcached.threads } : {}),
     ...(redis ? { redis } : {}),
     loadBalancer: { ...config.loadBalancer, ip: at(ADDRESS_PLAN.loadBalancer) },
-    ...images(config, opts.standIns ?? false),
+    ...images(config, opts.standIns ?? false, monitoring),
+    ...(monitoring ? { monitoring } : {}),
     memcachedNodes: redis ? `redis://${redis.host}:${redis.port}` : memcacheds.map((m) => `${m.id}:${m.host}:${m.port}`).join(','),
     transcoderFactoryClass: TRANSCODER_FACTORIES[serializer],
     javaOpts,

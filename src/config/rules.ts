@@ -5,6 +5,7 @@
 import { TOMCAT_MIN_JAVA } from './images';
 import { MEMCACHED_KEY_MAX, MSM_KEY_PREFIX_MAX, SESSION_ID_HEX, STORAGE_TOKEN_LENGTH, XML_FORBIDDEN } from './msm';
 import { KIT_PROBE_CONTEXT, SAMPLE_WEBAPP_SOURCE } from './layout';
+import { monitoringContainerName, monitoringEnabled } from './monitoring';
 import { memcachedNodesOf, type LabConfig } from './schema';
 
 const IPV4 = /^\d{1,3}(\.\d{1,3}){3}$/;
@@ -80,6 +81,10 @@ export const crossFieldRules: readonly Rule[] = [
         ...(c.redis ? [{ path: ['redis', 'name'], name: c.redis.name }] : []),
         { path: ['loadBalancer', 'name'], name: c.loadBalancer.name },
       ];
+      // The monitoring's containers are named after the lab (config/resolve.ts monitoringOf).
+      const parts = ['prometheus', 'nginx-exporter', c.redis ? 'redis-exporter' : 'memcached-exporter'] as const;
+      const monitoring = monitoringEnabled(c) ? parts.map((n) => monitoringContainerName(c.name, n)) : [];
+      for (const n of monitoring) all.push({ path: ['name'], name: n });
       return duplicates(all, (x) => x.name).map(({ index, key }) => ({
         path: all[index].path,
         value: key,
@@ -405,6 +410,26 @@ export const crossFieldRules: readonly Rule[] = [
       c.engine && c.memcached?.threads !== undefined
         ? [{ path: ['memcached', 'threads'], value: c.memcached.threads, message: 'memcached.threads is not applied on a Swarm lab (its memcached services keep the image\'s command). Fix: remove memcached.threads, or remove engine to deploy on one Docker engine' }]
         : [],
+  },
+  {
+    id: 'monitoring-not-on-swarm',
+    labOnly: true,
+    why: 'the Swarm stack deploys no Prometheus and no exporters yet; a Swarm lab with monitoring.enabled would silently run unmonitored.',
+    check: (c) =>
+      c.engine && c.monitoring.enabled === true
+        ? [{ path: ['monitoring', 'enabled'], value: true, message: 'monitoring is not deployed on a Swarm lab yet. Fix: remove monitoring.enabled (it is off on Swarm), or remove engine to deploy on one Docker engine' }]
+        : [],
+  },
+  {
+    id: 'monitoring-port-distinct',
+    labOnly: true,
+    why: "Prometheus and nginx are published on the host: the same host port twice makes Docker refuse the second container half-way through an apply.",
+    check: (c) => {
+      const p = c.monitoring.port;
+      if (p === undefined || !monitoringEnabled(c)) return [];
+      const taken = [c.loadBalancer.port, ...(c.loadBalancer.tls !== undefined ? [c.loadBalancer.httpsPort] : [])];
+      return taken.includes(p) ? [{ path: ['monitoring', 'port'], value: p, message: 'nginx is already published on this host port. Fix: pick another port for Prometheus, or remove monitoring.port (a free port is picked)' }] : [];
+    },
   },
   {
     id: 'redis-host-distinct',

@@ -13,6 +13,8 @@ import { z } from 'zod';
 import { closest } from './did-you-mean';
 import { checkJavaRegex } from './java-regex';
 import { SAMPLE_WEBAPP_SOURCE } from './layout';
+import { DEFAULT_SCRAPE_SECONDS } from './monitoring';
+import { OFFICIAL_IMAGES } from './official-images';
 import { printable } from './show';
 import { SWARM_HOST_LABEL, SWARM_TEST_CLUSTER } from './layout';
 
@@ -314,7 +316,23 @@ export const LabConfigFields = strict({
     memcached: image('memcached:1.6').describe("memcached image. @default \"memcached:1.6\""),
     redis: image('redis:7.0').describe("Redis image (a lab with redis). @default \"redis:7.0\""),
     nginx: image('nginx:1.27').describe("nginx image. @default \"nginx:1.27\""),
+    prometheus: image(OFFICIAL_IMAGES.prometheus).describe(`Prometheus image (monitoring). @default "${OFFICIAL_IMAGES.prometheus}"`),
+    nginxExporter: image(OFFICIAL_IMAGES.nginxExporter).describe(`nginx exporter image (monitoring). @default "${OFFICIAL_IMAGES.nginxExporter}"`),
+    memcachedExporter: image(OFFICIAL_IMAGES.memcachedExporter).describe(`memcached exporter image (monitoring of a memcached lab). @default "${OFFICIAL_IMAGES.memcachedExporter}"`),
+    redisExporter: image(OFFICIAL_IMAGES.redisExporter).describe(`Redis exporter image (monitoring of a Redis lab). @default "${OFFICIAL_IMAGES.redisExporter}"`),
   }).prefault({}).describe("Image overrides; leave them unset to use the official images (or, without a registry, the kit's stand-ins of them)."),
+  monitoring: strict({
+    enabled: z
+      .boolean({ message: 'monitoring.enabled must be true or false. Fix: e.g. false to deploy no monitoring' })
+      .optional()
+      .describe('Deploy Prometheus, the nginx and store exporters, and the JMX exporter agent in every Tomcat (see docs/monitoring.md); `msm-kit status` reads them. @default true (false on a Swarm lab, which the kit does not monitor)'),
+    port: port('monitoring.port')
+      .optional()
+      .describe("Host port Prometheus is published on, on 127.0.0.1. @default a free port the engine picks (msm-kit status and up print it)"),
+    scrapeSeconds: positiveInt('monitoring.scrapeSeconds', DEFAULT_SCRAPE_SECONDS, 300, 'Prometheus marks a series stale after 5 minutes without a sample')
+      .default(DEFAULT_SCRAPE_SECONDS)
+      .describe(`How often Prometheus scrapes every target, in seconds. @default ${DEFAULT_SCRAPE_SECONDS}`),
+  }).prefault({}).describe("The lab's monitoring: Prometheus on 127.0.0.1 and exporters on the lab network."),
   network: strict({
     name: name('the network name').optional().describe("Docker network name. @default \"<name>-net\""),
     subnet: z

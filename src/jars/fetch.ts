@@ -92,7 +92,7 @@ export async function fetchJars(jars: readonly Jar[], opts: FetchOptions = {}): 
 /** Copies fetched jars into `<dir>/<target dir>/<file>`; returns the written relative paths. */
 export function copyJars(jars: readonly Jar[], cached: readonly string[], targetDirs: Record<DeployTarget, string>): string[] {
   return jars.map((j, i) => {
-    if (j.target === 'build') throw new Error(`${jarFileName(j)} is a build input, not deployed`);
+    if (j.target === 'build' || j.target === 'java-agent') throw new Error(`${jarFileName(j)} is ${j.target === 'build' ? 'a build input' : 'a java agent'}, not a library`);
     const dest = join(targetDirs[j.target], jarFileName(j));
     mkdirSync(dirname(dest), { recursive: true });
     copyFileSync(cached[i], dest);

@@ -6,12 +6,13 @@
  * serializer goes into the webapp's `WEB-INF/lib`, because it must see the app's classes.
  */
 import { isJakartaTomcat } from '../config/msm';
+import { JMX_EXPORTER_VERSION } from '../config/monitoring';
 import type { ResolvedLab, StoreKind } from '../config/resolve';
 import type { JavaVersionNumber, SerializerName, TomcatVersionName } from '../config/schema';
 
-/** Where a jar goes; `build`: only an input of a derived jar (never deployed). */
-export type JarTarget = 'catalina-lib' | 'webapp-lib' | 'build';
-export type DeployTarget = Exclude<JarTarget, 'build'>;
+/** Where a jar goes; `build`: only an input of a derived jar (never deployed); `java-agent`: a -javaagent (config/monitoring.ts). */
+export type JarTarget = 'catalina-lib' | 'webapp-lib' | 'build' | 'java-agent';
+export type DeployTarget = Exclude<JarTarget, 'build' | 'java-agent'>;
 
 /**
  * How a jar the kit makes itself is made from pinned inputs (see jars/derive.ts).
@@ -106,7 +107,7 @@ const TOMCAT9_API = tomcatApi('9.0.117', [
  * tool leaves the jar byte-identical; test/jars/kit-manager.test.ts checks there is none), so
  * the same jar serves the jakarta.* Tomcats 10.1 and 11 beside the converted msm.
  */
-const KIT_MANAGER = kitManager('msm-kit-manager', '1.0.0', 'cd555ad8362322f0fd16de15c4f985156d0943099491e88fb28d5204d95ec22f', {
+const KIT_MANAGER = kitManager('msm-kit-manager', '1.2.0', 'c7ad3fd6a936e879406daf5e24a88f595d2017b06e3379d239fa8b2d5774ed8d', {
   sourceDir: 'tools/java/kit-manager',
   release: 8,
   classpath: [CORE, TC9, ...TOMCAT9_API],
@@ -118,7 +119,7 @@ const TOMCAT_API = tomcatApi('10.1.56', [
   '977034fe4c61bf59766d7b0c3190de5c9b7e6b2c86c0b65c77e6a79cc2171d75',
 ]);
 /** The kit's Manager for Tomcat 10.1/11: msmkit.tomcat.JakartaMemcachedBackupSessionManager (config/msm.ts). Java 11 bytecode: 10.1's minimum. */
-const JAKARTA_MANAGER = kitManager('msm-kit-jakarta-manager', '1.1.0', '9748794331922237f7b72a65b8e4b6080b6217f254a28ebf55207e545735ed00', {
+const JAKARTA_MANAGER = kitManager('msm-kit-jakarta-manager', '1.2.0', '9748794331922237f7b72a65b8e4b6080b6217f254a28ebf55207e545735ed00', {
   sourceDir: 'tools/java/jakarta-manager',
   release: 11,
   classpath: [CORE_JAKARTA, TC9_JAKARTA, KIT_MANAGER, ...TOMCAT_API],
@@ -223,9 +224,16 @@ export function jarRepoPath(j: Jar): string {
   return `${j.groupId.replace(/\./g, '/')}/${j.artifactId}/${j.version}/${jarFileName(j)}`;
 }
 
+/**
+ * Prometheus's JMX exporter as a java agent, for a monitored lab's Tomcats. 1.0.1 is the
+ * newest Maven Central serves here; its classes are Java 8 class files (major 52), so it runs
+ * on every Java the kit supports.
+ */
+export const JMX_EXPORTER_AGENT = jar(`io.prometheus.jmx:jmx_prometheus_javaagent:${JMX_EXPORTER_VERSION}`, '7d61f737fd661610ccc14aea79764faa1ea94a340cbc8f0029b3d2edea3d80c1', 'java-agent');
+
 /** Every distinct jar the kit knows, for `msm-kit jars --all`. */
 export function allJars(): readonly Jar[] {
   const byName = new Map<string, Jar>();
-  for (const j of [CORE, SPYMEMCACHED, ...REDIS_JARS, ...Object.values(TOMCAT_JARS).flat(), CORE_JAKARTA, ...Object.values(SERIALIZER_JARS).flat(), KRYO_SERIALIZERS_JAVA9, ECJ_JAVA9]) byName.set(jarRepoPath(j), j);
+  for (const j of [CORE, SPYMEMCACHED, ...REDIS_JARS, ...Object.values(TOMCAT_JARS).flat(), CORE_JAKARTA, ...Object.values(SERIALIZER_JARS).flat(), KRYO_SERIALIZERS_JAVA9, ECJ_JAVA9, JMX_EXPORTER_AGENT]) byName.set(jarRepoPath(j), j);
   return [...byName.values()];
 }

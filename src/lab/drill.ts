@@ -3,6 +3,7 @@
  * counters while a memcached or Tomcat container is stopped (and, for
  * `restart`, started again). The report counts what users would notice.
  */
+import { timeline, type TimedRequest, type Timeline } from '../render/timeline';
 import { storeNames, type ResolvedLab } from '../config/resolve';
 import { UsageError } from '../errors';
 import { containerLog, docker, stopMeasured, waitHealthy } from './docker';
@@ -18,8 +19,8 @@ export const SCENARIOS = ['memcached-down', 'redis-down', 'tomcat-down', 'restar
  * The failover instant: the moment the node died. A request is "at the instant" only
  * when it was truly in flight then: sent before the node was gone and answered after it
  * began to go (t0 <= until and t1 >= from). Such a request can lose its write by design:
- * - the backup copy in non-sticky mode is written by msm's secondary backup thread,
- *   after the response: a write just before the primary dies can be missing from it;
+ * - a request whose write reached neither node (the kit's Manager writes the backup copy
+ *   in the request, before the response, so only a request still in flight can);
  * - a Tomcat stopping mid-request can apply a write whose response is lost.
  * The next request of a session, even one sent right after the stop, is not excused:
  * the kit's Manager loads the backup copy when a read of the dead node fails
@@ -159,11 +160,19 @@ export interface DrillReport {
   /** Why the drill failed besides lost sessions or updates (failed requests, a page without a session), each with its Fix. */
   readonly problems: readonly string[];
   readonly notes: readonly string[];
+  /** Requests over time (0.5 s buckets) and the run's events: what the plot draws (render/plot-svg.ts). */
+  readonly timeline: Timeline;
   /** cold-start only: seconds until the first answer, req/s in the first 5 s and after, what the Tomcat logs say. */
   readonly coldStart?: { readonly readyS: number; readonly firstRps: number; readonly restRps: number } & MsmLogCounts;
   readonly summary: string;
 }
 
+
+/** The requests as a timeline reads them: a request failed when it is among `failed`. */
+function timed(all: readonly Sample[], failed: readonly Sample[]): TimedRequest[] {
+  const bad = new Set(failed);
+  return all.map((x) => ({ t0: x.t0, t1: x.t1, ok: !bad.has(x) }));
+}
 
 function pickNode(lab: ResolvedLab, opts: DrillOptions): string {
   if (opts.scenario === 'rolling') {
@@ -447,6 +456,10 @@ async function runColdStart(lab: ResolvedLab, opts: DrillOptions): Promise<Drill
     problems,
     notes,
     coldStart: { readyS, firstRps, restRps, ...logs },
+    timeline: timeline(
+      timed(all, failed),
+      readyS === readyS ? [{ t: readyS, label: 'first answer' }] : [],
+    ),
   };
   const summary = [
     `drill cold-start (${mode}, restarted ${names.join(', ')}; first answer ${readyS.toFixed(1)} s after the restart): ${all.length} requests from ${K} sessions`,
@@ -482,6 +495,7 @@ export async function runDrill(lab: ResolvedLab, opts: DrillOptions): Promise<Dr
   const startAt = opts.scenario === 'restart' ? start + (durationMs * 7) / 12 : Infinity;
   let stoppedAt = NaN;
   let stopDone = NaN;
+  let startedAgainAt = NaN;
   /** When the node died (ms into the run), if the chaos measured it. */
   let diedAt: number | undefined;
   // Every session's pause is cut short right after the stop: each sends its next request
@@ -541,6 +555,7 @@ export async function runDrill(lab: ResolvedLab, opts: DrillOptions): Promise<Dr
       await new Promise((r) => setTimeout(r, Math.max(0, startAt - performance.now())));
       log(`  ${((performance.now() - start) / 1000).toFixed(1)} s: ${chaos.startVerb} ${node}`);
       await chaos.start(node);
+      startedAgainAt = performance.now() - start;
       log(`  ${((performance.now() - start) / 1000).toFixed(1)} s: ${node} is healthy again`);
     }
   })();
@@ -657,6 +672,14 @@ export async function runDrill(lab: ResolvedLab, opts: DrillOptions): Promise<Dr
     ok,
     problems,
     notes,
+    timeline: timeline(
+      timed(all, failed),
+      [
+        ...(Number.isFinite(stoppedAt) ? [{ t: stoppedAt / 1000, label: rolling ? opts.change!.verb.split(' --config')[0] : `${chaos.stopVerb} ${node}` }] : []),
+        ...(rolling && Number.isFinite(stopDone) ? [{ t: stopDone / 1000, label: 'change done' }] : []),
+        ...(Number.isFinite(startedAgainAt) ? [{ t: startedAgainAt / 1000, label: `${node} healthy again` }] : []),
+      ],
+    ),
   };
   const summary = [
     `drill ${opts.scenario} (${mode}, ${rolling ? opts.change!.verb : `${opts.chaos ? chaos.stopVerb : 'stopped'} ${node}`}): ${all.length} requests from ${K} sessions`,

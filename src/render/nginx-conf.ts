@@ -7,6 +7,7 @@
  * route go round-robin.
  */
 import { DOCKER_DNS, LB_HEALTH_PATH, NGINX_PORT, NODE_HEADER, SWARM_TOMCATS_ALIAS, TOMCAT_PORT } from '../config/layout';
+import { NGINX_STATUS_PATH, NGINX_STATUS_PORT } from '../config/monitoring';
 import type { ResolvedLab, ResolvedTomcat } from '../config/resolve';
 import { NGINX_LIMITS } from '../config/schema';
 import { HSTS_MAX_AGE, NGINX_CERT_PATH, NGINX_KEY_PATH, NGINX_TLS_PORT, SESSION_COOKIE_SAMESITE, TLS12_CIPHERS, TLS_PROTOCOLS } from '../config/tls';
@@ -167,7 +168,7 @@ export function renderNginxConf(lab: ResolvedLab, opts: NginxConfOptions = {}): 
   ];
   const health = [`    location = ${LB_HEALTH_PATH} {`, '      default_type text/plain;', '      return 200 "ok\\n";', '    }', ''];
   if (lb.tls === undefined) {
-    L.push('  server {', `    listen ${NGINX_PORT};`, '', ...health, ...proxy, '  }', '}', '');
+    L.push('  server {', `    listen ${NGINX_PORT};`, '', ...health, ...proxy, '  }', ...statusServer(lab), '}', '');
     return L.join('\n');
   }
   // TLS: the plain port answers the health check and redirects everything else to HTTPS.
@@ -197,10 +198,32 @@ export function renderNginxConf(lab: ResolvedLab, opts: NginxConfOptions = {}): 
     ...health,
     ...proxy,
     '  }',
+    ...statusServer(lab),
     '}',
     '',
   );
   return L.join('\n');
+}
+
+/**
+ * A monitored lab: nginx's stub_status for the nginx exporter, on a port of the lab
+ * network that is never published, answering the lab's subnet only.
+ */
+function statusServer(lab: ResolvedLab): string[] {
+  if (!lab.monitoring) return [];
+  return [
+    '',
+    '  # monitoring: stub_status for the nginx exporter (a port of the lab network only, never published)',
+    '  server {',
+    `    listen ${NGINX_STATUS_PORT};`,
+    '    access_log off;',
+    `    location = ${NGINX_STATUS_PATH} {`,
+    '      stub_status;',
+    `      allow ${token(lab.subnet.split('/')[0])}/${token(lab.subnet.split('/')[1])};`,
+    '      deny all;',
+    '    }',
+    '  }',
+  ];
 }
 
 /**

@@ -4,14 +4,17 @@
  * Output is deterministic: the same config gives byte-identical files.
  */
 import { createHash } from 'node:crypto';
-import { cpSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { copyFileSync, cpSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
-import { CATALINA_HOME, IMAGE_CONTEXT_SUBDIR, NGINX_CONF_FILE, NGINX_CONF_SUBDIR, WEBAPP_DIR } from '../config/layout';
+import { CATALINA_HOME, IMAGE_CONTEXT_SUBDIR, MONITORING_SUBDIR, NGINX_CONF_FILE, NGINX_CONF_SUBDIR, WEBAPP_DIR } from '../config/layout';
 import type { ResolvedLab, ResolvedWebapp } from '../config/resolve';
 import { mergeManager, openWebapp } from '../config/webapps';
 import { inRegistry } from '../config/swarm';
-import { copyJars, fetchJars, type FetchOptions } from '../jars/fetch';
-import { jarFileName, labJars, type Jar } from '../jars/manifest';
+import { copyJars, fetchJar, fetchJars, type FetchOptions } from '../jars/fetch';
+import { JMX_EXPORTER_AGENT, jarFileName, labJars, type Jar } from '../jars/manifest';
+import { JMX_EXPORTER_AGENT_FILE, JMX_EXPORTER_CONFIG, JMX_EXPORTER_DIR } from '../config/monitoring';
+import { renderJmxExporterConfig } from '../render/jmx-exporter-config';
+import { renderPrometheusYml } from '../render/prometheus-yml';
 import { TEMPLATES_DIR } from '../paths';
 import { renderContextXml } from '../render/context-xml';
 import { renderNginxConf } from '../render/nginx-conf';
@@ -22,6 +25,8 @@ export interface Artifacts {
   readonly outDir: string;
   readonly contextXml: string;
   readonly nginxConf: string;
+  /** prometheus.yml of a monitored lab (also written to `<out>/monitoring/`). @default absent: no monitoring */
+  readonly prometheusYml?: string;
   /** Absolute path of the directory holding nginxConf as NGINX_CONF_FILE (`<out>/nginx`; what a local engine's nginx mounts). */
   readonly nginxConfDir: string;
   /**
@@ -147,6 +152,17 @@ export async function writeArtifacts(lab: ResolvedLab, outDir: string, fetchOpts
   }
   mkdirSync(join(tomcatDir, 'conf'), { recursive: true });
   writeFileSync(join(tomcatDir, 'conf', 'server.xml'), serverXml);
+  // A monitored lab: the JMX exporter agent and its rules in every Tomcat; Prometheus's configuration beside the rest.
+  let prometheusYml: string | undefined;
+  if (lab.monitoring) {
+    const agentDir = join(tomcatDir, relative(CATALINA_HOME, JMX_EXPORTER_DIR));
+    mkdirSync(agentDir, { recursive: true });
+    copyFileSync(await fetchJar(JMX_EXPORTER_AGENT, fetchOpts), join(agentDir, JMX_EXPORTER_AGENT_FILE));
+    writeFileSync(join(tomcatDir, relative(CATALINA_HOME, JMX_EXPORTER_CONFIG)), renderJmxExporterConfig());
+    prometheusYml = renderPrometheusYml(lab);
+    mkdirSync(join(out, MONITORING_SUBDIR), { recursive: true });
+    writeFileSync(join(out, MONITORING_SUBDIR, 'prometheus.yml'), prometheusYml);
+  }
   const dockerfile = withReplacedJars(readFileSync(join(TEMPLATES_DIR, 'tomcat', 'Dockerfile'), 'utf8').replace('{{BASE_IMAGE}}', lab.swarm ? lab.swarm.images.tomcat : lab.images.tomcat), jars, lab.webapps.map((w) => w.dir));
   writeFileSync(join(ctxDir, 'Dockerfile'), dockerfile);
 
@@ -155,12 +171,15 @@ export async function writeArtifacts(lab: ResolvedLab, outDir: string, fetchOpts
     tomcat: lab.tomcatVersion,
     java: lab.javaVersion,
     serializer: lab.serializer,
-    jars: jars.map((j) => ({
-      coordinates: `${j.groupId}:${j.artifactId}:${j.version}`,
-      file: jarFileName(j),
-      sha256: j.sha256,
-      target: j.target === 'catalina-lib' ? `${CATALINA_HOME}/lib` : lab.webapps.map((w) => `${w.dir}/WEB-INF/lib`).join(' '),
-    })),
+    jars: [
+      ...jars.map((j) => ({
+        coordinates: `${j.groupId}:${j.artifactId}:${j.version}`,
+        file: jarFileName(j),
+        sha256: j.sha256,
+        target: j.target === 'catalina-lib' ? `${CATALINA_HOME}/lib` : lab.webapps.map((w) => `${w.dir}/WEB-INF/lib`).join(' '),
+      })),
+      ...(lab.monitoring ? [{ coordinates: `${JMX_EXPORTER_AGENT.groupId}:${JMX_EXPORTER_AGENT.artifactId}:${JMX_EXPORTER_AGENT.version}`, file: JMX_EXPORTER_AGENT_FILE, sha256: JMX_EXPORTER_AGENT.sha256, target: `${JMX_EXPORTER_DIR} (-javaagent)` }] : []),
+    ],
     webapps: lab.webapps.map((w) => ({ contextPath: w.contextPath, dir: w.dir, source: w.source === undefined ? 'sample' : 'user' })),
   };
   writeFileSync(join(out, 'jars.json'), JSON.stringify(manifest, null, 2) + '\n');
@@ -175,6 +194,7 @@ export async function writeArtifacts(lab: ResolvedLab, outDir: string, fetchOpts
     nginxConf,
     nginxConfDir,
     serverXml,
+    ...(prometheusYml !== undefined ? { prometheusYml } : {}),
     tls,
     imageContextDir: ctxDir,
     imageContextHash,

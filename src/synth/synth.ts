@@ -90,6 +90,7 @@ export async function synthLab(config: LabConfig, opts: SynthOptions = {}): Prom
       contextXml: artifacts.contextXml,
       webappContexts: artifacts.webappContexts,
       nginxConf: artifacts.nginxConf,
+      ...(artifacts.prometheusYml !== undefined ? { prometheusYml: artifacts.prometheusYml } : {}),
       nginxConfDir: '${path.module}/' + relative(stackDir, artifacts.nginxConfDir),
       imageContext: '${path.module}/' + relative(stackDir, artifacts.imageContextDir),
       imageContextHash: artifacts.imageContextHash,

@@ -128,6 +128,12 @@ const cases: Case[] = [
   { rule: 'max-threads-range', ok: { tomcat: { maxThreads: 10000 } }, bad: { tomcat: { maxThreads: 0 } }, path: 'tomcat.maxThreads', says: /positive/ },
   { rule: 'memcached-threads-range', ok: { memcached: { threads: 64 } }, bad: { memcached: { threads: 65 } }, path: 'memcached.threads', says: /64/ },
   { rule: 'memcached-threads-not-on-swarm', ok: { memcached: { threads: 2 } }, bad: { memcached: { threads: 2 }, engine: { kind: 'swarm' } }, path: 'memcached.threads', says: /Swarm.*Fix/ },
+  // --- monitoring ---
+  { rule: 'monitoring-not-on-swarm', ok: { engine: { kind: 'swarm' } }, bad: { engine: { kind: 'swarm' }, monitoring: { enabled: true } }, path: 'monitoring.enabled', says: /Swarm.*Fix/ },
+  { rule: 'monitoring-port-distinct', ok: { monitoring: { port: 9090 } }, bad: { monitoring: { port: 8080 } }, path: 'monitoring.port', says: /nginx.*Fix/ },
+  { rule: 'monitoring-port-range', ok: { monitoring: { port: 65535 } }, bad: { monitoring: { port: 70000 } }, path: 'monitoring.port', says: /out of range/ },
+  { rule: 'monitoring-scrape-range', ok: { monitoring: { scrapeSeconds: 300 } }, bad: { monitoring: { scrapeSeconds: 301 } }, path: 'monitoring.scrapeSeconds', says: /stale.*Fix/ },
+  { rule: 'container-names-unique', ok: { name: 'lab2' }, bad: { name: 'lab', tomcat: { nodes: [{ name: 'lab-prometheus' }] } }, path: 'name', says: /already used/ },
   // --- unknown keys ---
   { rule: 'unknown-key', ok: { manager: { sticky: false } }, bad: { manager: { stiky: false } }, path: 'manager', says: /did you mean "sticky"/ },
   { rule: 'unknown-top-key', ok: {}, bad: { loadbalancer: {} }, path: '(root)', says: /did you mean "loadBalancer"/ },

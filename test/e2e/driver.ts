@@ -9,6 +9,7 @@
  * is still on the engine.
  */
 import { execFile } from 'node:child_process';
+import { connect } from 'node:net';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -18,13 +19,15 @@ import { configWarnings } from '../../src/config/advice';
 import { loadConfig } from '../../src/config/load';
 import type { ResolvedLab } from '../../src/config/resolve';
 import type { LabConfig } from '../../src/config/schema';
+import { MSM_BACKUP_KEY_PREFIX } from '../../src/config/msm';
 import { usesSasl } from '../../src/config/secrets';
 import { TLS_CERT_FILE, TLS_SUBDIR } from '../../src/config/tls';
 import { webappServing } from '../../src/config/webapps';
 import { ConfigError, type ConfigProblem } from '../../src/errors';
 import { docker, dockerCli, waitHealthy } from '../../src/lab/docker';
 import { runDrill, type DrillOptions, type DrillReport, type Scenario } from '../../src/lab/drill';
-import { setHttpsTrust, waitAnswering } from '../../src/lab/http';
+import { settleLab } from '../../src/lab/settle';
+import { SessionClient, setHttpsTrust, waitAnswering } from '../../src/lab/http';
 import { ensureImages } from '../../src/lab/images';
 import { appliedLine, downLab, upLab, type UpResult } from '../../src/lab/up';
 import { verifyLab, type VerifyResult } from '../../src/lab/verify';
@@ -283,6 +286,11 @@ export class Lab {
     return { ...r, sampleApp };
   }
 
+  /** Waits until every container is healthy and every Tomcat answers through nginx (what a drill does first). */
+  async settle(): Promise<void> {
+    await settleLab(this.resolved, { log: this.log });
+  }
+
   /** `msm-kit drill SCENARIO`, typed. */
   async drill(scenario: Scenario, opts: Omit<DrillOptions, 'scenario' | 'log'> = {}): Promise<DrillReport> {
     return runDrill(this.resolved, { ...opts, scenario, log: this.log });
@@ -333,8 +341,68 @@ export class Lab {
     return { report: await this.drill(scenario, opts), first };
   }
 
+  /**
+   * Whether a non-sticky session's backup copy is current the moment a response arrives: one
+   * session, `requests` requests through nginx; after each, its primary copy (key: the session
+   * id, on the node the id names) and its backup copy (`bak:<id>`, on the next node) are read
+   * straight from memcached (the memcached text protocol, to the containers' addresses) and
+   * compared byte for byte. A copy msm writes after the response can still be the previous
+   * request's there.
+   */
+  async backupCopies(requests: number): Promise<{ checked: number; identical: number; stale: number; missing: number }> {
+    const lab = this.resolved;
+    const nodes = lab.memcacheds;
+    if (lab.sticky || nodes.length < 2) throw new Error(`${lab.name}: backup copies are non-sticky with two or more memcached nodes`);
+    const client = new SessionClient(this.page(lab.probeUrl), 30_000);
+    const r = { checked: 0, identical: 0, stale: 0, missing: 0 };
+    for (let i = 0; i < requests; i++) {
+      const v = await client.get();
+      if (v.status !== 200 || !v.session) throw new Error(`${lab.name}: request ${i + 1} got ${v.status} ${v.error ?? ''}`);
+      const at = nodes.findIndex((n) => v.session!.endsWith(`-${n.id}`));
+      if (at < 0) throw new Error(`${lab.name}: session id ${v.session} names no memcached node (${nodes.map((n) => n.id).join(', ')})`);
+      const next = nodes[(at + 1) % nodes.length];
+      const [primary, backup] = await Promise.all([memcachedGet(nodes[at].ip, nodes[at].port, v.session), memcachedGet(next.ip, next.port, `${MSM_BACKUP_KEY_PREFIX}${v.session}`)]);
+      r.checked++;
+      if (!primary || !backup) r.missing++;
+      else if (primary.equals(backup)) r.identical++;
+      else r.stale++;
+    }
+    return r;
+  }
+
   /** `msm-kit down`: destroys what `up` made (state, containers, network); images stay. */
   async down(): Promise<void> {
     await downLab(this.config, { outDir: this.outDir, standIns: this.standIns, log: this.log });
   }
+}
+
+/** The value of `key` on the memcached at host:port (text protocol `get`), or undefined when it has none. */
+export function memcachedGet(host: string, port: number, key: string, timeoutMs = 5000): Promise<Buffer | undefined> {
+  return new Promise((resolveValue, reject) => {
+    const socket = connect({ host, port });
+    let got = Buffer.alloc(0);
+    const fail = (e: Error) => {
+      socket.destroy();
+      reject(new Error(`memcached get ${key} from ${host}:${port}: ${e.message}`));
+    };
+    socket.setTimeout(timeoutMs, () => fail(new Error(`no answer in ${timeoutMs} ms`)));
+    socket.on('error', fail);
+    socket.on('connect', () => socket.write(`get ${key}\r\n`));
+    socket.on('data', (d: Buffer) => {
+      got = Buffer.concat([got, d]);
+      if (got.toString('latin1', 0, 5) === 'END\r\n') {
+        socket.end();
+        return resolveValue(undefined);
+      }
+      const eol = got.indexOf('\r\n');
+      if (eol < 0) return;
+      const head = got.toString('latin1', 0, eol).split(' ');
+      if (head[0] !== 'VALUE') return fail(new Error(`unexpected answer: ${head.join(' ')}`));
+      const bytes = Number(head[3]);
+      const start = eol + 2;
+      if (got.length < start + bytes + 7) return; // data, \r\n, END\r\n
+      socket.end();
+      resolveValue(got.subarray(start, start + bytes));
+    });
+  });
 }

@@ -19,10 +19,10 @@
  *   3. down leaves no container or network of the lab (afterAll downs it in any case).
  * Env: FL_PORT (18135), FL_SUBNET (172.28.74.0/24), FL_TRIES (12).
  *
- * e2e: one at a time. The POST follows the login page at once (no user types that fast); with
- * another lab starting its JVMs beside this one, the login page's session was once not yet in
- * memcached when the POST reached the other Tomcat (408 with the workaround on). scripts/e2e.sh
- * runs this file alone; measured alone: every cross-node login worked.
+ * e2e: one at a time. The POST follows the login page after TYPING_MS (a user types first): sent at
+ * once, with another lab starting its JVMs beside this one and once alone right after a rolling
+ * replace, the login page's session was not yet in memcached when the POST reached the other
+ * Tomcat (408 with the workaround on). scripts/e2e.sh runs this file alone.
  */
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
@@ -121,6 +121,14 @@ const describeLogin = (l: Login) =>
  * page between GET and POST, which moves nginx's round-robin by one (the POST then goes to
  * the other Tomcat than without it).
  */
+/**
+ * Time between the login page and its POST. A person needs seconds to type a name and a
+ * password; a POST sent the instant the page arrived once reached the other Tomcat before
+ * msm had finished storing the login page's session there (408, seen twice: beside another
+ * lab, and alone right after a rolling replace of the Tomcats). 500 ms is far below any typing.
+ */
+const TYPING_MS = 500;
+
 async function login(password: string, steer: boolean): Promise<Login> {
   const jar = new Jar();
   const form = await request(`${BASE}/protected/page.jsp`, { jar });
@@ -129,6 +137,8 @@ async function login(password: string, steer: boolean): Promise<Login> {
   const sidBefore = jar.get('JSESSIONID') ?? '';
   expect(sidBefore, 'the login page set no JSESSIONID cookie').not.toBe('');
   if (steer) expect((await request(`${BASE}/index.html`)).status, `GET ${BASE}/index.html`).toBe(200);
+  // A user types the credentials: the POST follows the login page after TYPING_MS, not at once.
+  await new Promise((r) => setTimeout(r, TYPING_MS));
   const post = await request(`${BASE}/j_security_check`, { jar, method: 'POST', form: { j_username: USER, j_password: password } });
   const postNode = post.headers.get(NODE_HEADER) ?? '';
   expect([getNode, postNode].every((n) => TOMCATS.includes(n)), `${NODE_HEADER} names no Tomcat of the lab: '${getNode}' '${postNode}'`).toBe(true);

@@ -9,12 +9,26 @@
  * Drills: `memcached-down-x3` is the node-death check (issue 22): drill memcached-down three
  * times, each must pass with no session lost at all (in flight or not); `cold-start` runs
  * 40 sessions for 30 s; the others 20 sessions for 12 s.
+ * With `route: 'cdktf-cli'` the lab is deployed by the cdktf CLI itself (`cdktf deploy`, the
+ * stack of stacks/main.ts) and destroyed by `cdktf destroy`; in between the library's up takes it
+ * over (seen: it rebuilds the Tomcat image and rolls both Tomcats, cause not yet found). `soak` runs scripts/soak.js on it (100 sessions, 1 s think
+ * time, 60 s; one memcached and one Tomcat killed and started): exit 0 passes, 1 fails, 3 is
+ * INCONCLUSIVE (losses only where msm's memcached operations timed out: an overloaded machine),
+ * said loudly and shown as skipped, never as passed.
  * Env: MSM_KIT_E2E_DRILLS=0 skips the drills (said loudly, shown as skipped).
  */
+import { execFile } from 'node:child_process';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
+import { loadConfig } from '../../src/config/load';
+import { usesSasl } from '../../src/config/secrets';
 import { docker } from '../../src/lab/docker';
+import { ensureImages } from '../../src/lab/images';
 import type { Scenario } from '../../src/lab/drill';
-import { isolate, LabSlot, readExample, say } from './driver';
+import { isolate, LabSlot, leftovers, readExample, ROOT, say } from './driver';
+
+const run = promisify(execFile);
 
 export type KitDrill = Scenario | 'memcached-down-x3';
 
@@ -28,6 +42,29 @@ export interface KitLabSpec {
   /** Also check that up again skips terraform, and applies again when a Tomcat was stopped by hand. @default false */
   readonly redeploys?: boolean;
   readonly drills: readonly KitDrill[];
+  /** Who deploys and destroys the lab: the library (`msm-kit up`/`down`) or the cdktf CLI (`cdktf deploy`/`destroy`). @default 'library' */
+  readonly route?: 'library' | 'cdktf-cli';
+  /** Also run the soak (scripts/soak.js) after the drills. @default false */
+  readonly soak?: boolean;
+  /** The drills `lab.sh test quick` (MSM_KIT_E2E_QUICK=1) runs; the others and the soak show as skipped, said loudly. @default all of `drills` */
+  readonly quickDrills?: readonly KitDrill[];
+}
+
+const quick = process.env.MSM_KIT_E2E_QUICK === '1';
+
+/** `npx cdktf deploy|destroy` of the kit's stack for config `file`, artifacts in `outDir` (stacks/main.ts reads the env). */
+async function cdktf(verb: 'deploy' | 'destroy', file: string, outDir: string, lab: string, standIns: boolean): Promise<void> {
+  // The synthesized stack (and its .terraform, which remembers the state path) in the test's own
+  // directory: cdktf's default, cdktf.out in the checkout, kept a stale backend from the last run.
+  const synthDir = join(outDir, 'cdktf.out');
+  const env = { ...process.env, MSM_KIT_CONFIG: file, MSM_KIT_OUT: outDir, MSM_KIT_STAND_INS: standIns ? '1' : '0', CDKTF_OUTDIR: synthDir, CHECKPOINT_DISABLE: '1' };
+  say(lab, `npx cdktf ${verb} --auto-approve --output ${synthDir} (MSM_KIT_CONFIG=${file})`);
+  try {
+    await run('npx', ['--no-install', 'cdktf', verb, '--auto-approve', '--skip-provider-lock', '--output', synthDir], { cwd: ROOT, env, maxBuffer: 64 << 20, timeout: 10 * 60_000 });
+  } catch (e) {
+    const x = e as { stdout?: string; stderr?: string; message: string };
+    throw new Error(`cdktf ${verb} failed: ${x.message}\n${(x.stdout ?? '').slice(-4000)}\n${(x.stderr ?? '').slice(-4000)}`);
+  }
 }
 
 const drillsOn = process.env.MSM_KIT_E2E_DRILLS !== '0';
@@ -39,12 +76,24 @@ export function kitLabSuite(spec: KitLabSpec): void {
     const file = slot.work.write(`${spec.name}.json`, isolate(readExample(spec.example), spec));
     const logged: string[] = [];
     const up = () => slot.lab;
+    const cli = spec.route === 'cdktf-cli';
+    const outDir = join(slot.work.path, 'out');
+    let standIns = false;
 
-    it('comes up, the versions read inside every Tomcat', async () => {
-      const lab = await slot.up(file, { onLog: (l) => logged.push(l) });
-      expect(lab.applied).not.toBe('unchanged');
-      expect(logged.filter((l) => l.startsWith('[versions] ')).length, 'a [versions] line per Tomcat').toBe(lab.resolved.tomcats.length);
-    });
+    if (cli)
+      it('cdktf deploy (the cdktf CLI) brings it up; the library\'s up then takes it over (a rolling up: the Tomcat image is rebuilt, see the note in docs/testing.md)', async () => {
+        // The images first, as the CLI's `images` does (stand-ins where no registry has them); cdktf deploys what MSM_KIT_STAND_INS says.
+        standIns = (await ensureImages(loadConfig(file), 'auto', (l) => say(spec.name, l))).standIns;
+        await cdktf('deploy', file, outDir, spec.name, standIns);
+        const lab = await slot.up(file, { outDir, onLog: (l) => logged.push(l) });
+        expect(lab.resolved.tomcats.length).toBeGreaterThan(1);
+      });
+    else
+      it('comes up, the versions read inside every Tomcat', async () => {
+        const lab = await slot.up(file, { onLog: (l) => logged.push(l) });
+        expect(lab.applied).not.toBe('unchanged');
+        expect(logged.filter((l) => l.startsWith('[versions] ')).length, 'a [versions] line per Tomcat').toBe(lab.resolved.tomcats.length);
+      });
 
     it('verify: 20 requests keep one session, the counter rising by one', async () => {
       const r = await up().verify({ requests: 20 });
@@ -56,6 +105,24 @@ export function kitLabSuite(spec: KitLabSpec): void {
       const r = await up().verify({ requests: 12, failover: true });
       expect(r.ok, r.verdict).toBe(true);
     });
+
+    const cfg = readExample(spec.example);
+    // msm's own stop closed the client under its running asynchronous backups: 7 of 8 such sessions were lost (Manager 1.1.0).
+    if (cfg.manager.sessionBackupAsync !== false)
+      it('a Tomcat stopped right after a session\'s first response: the session goes on elsewhere with its data (3 times; asynchronous backups)', async () => {
+        const l = up();
+        for (let round = 1; round <= 3; round++) {
+          const r = await l.verify({ requests: 2, failover: true });
+          expect(r.ok, `round ${round}: ${r.verdict}`).toBe(true);
+          await l.settle();
+        }
+      });
+    if (cfg.manager.sticky !== true && (cfg.memcached?.nodes.length ?? 0) > 1 && !usesSasl(cfg.manager))
+      it('the backup copy is current the moment each response arrives: 40 requests, primary and backup copies identical every time', async () => {
+        const r = await up().backupCopies(40);
+        say(spec.name, `backup copies after each response: ${r.identical} identical, ${r.stale} stale, ${r.missing} missing of ${r.checked}`);
+        expect(r).toEqual({ checked: 40, identical: 40, stale: 0, missing: 0 });
+      });
 
     if (spec.redeploys) {
       it('up again with nothing changed skips terraform', async () => {
@@ -78,7 +145,11 @@ export function kitLabSuite(spec: KitLabSpec): void {
       });
     }
 
-    for (const d of spec.drills) {
+    const left = quick && spec.quickDrills ? spec.drills.filter((d) => !spec.quickDrills!.includes(d)) : [];
+    if (left.length || (quick && spec.soak))
+      process.stderr.write(`!!! QUICK: ${[...left, ...(spec.soak ? ['the soak'] : [])].join(', ')} of ${spec.example} not run (bash scripts/lab.sh test runs them); shown as skipped\n`);
+    for (const d of left) it.skip(`drill ${d} (QUICK: not run)`, () => {});
+    for (const d of quick && spec.quickDrills ? spec.quickDrills : spec.drills) {
       if (d === 'memcached-down-x3') {
         for (const k of [1, 2, 3])
           it.skipIf(!drillsOn)(`node death ${k}/3: drill memcached-down passes with no session lost at all`, async () => {
@@ -100,8 +171,30 @@ export function kitLabSuite(spec: KitLabSpec): void {
       });
     }
 
-    it('down leaves no container or network of the lab', async () => {
-      await slot.down();
-    });
+    if (spec.soak)
+      it.skipIf(!drillsOn || quick)('soak: 100 sessions (1 s think time) for 60 s, a memcached and a Tomcat killed and started, nothing lost after the instant', async (ctx) => {
+        const code = await new Promise<number>((resolveCode) => {
+          const child = execFile(process.execPath, [join(ROOT, 'scripts', 'soak.js'), '--config', file, '--sessions', '100', '--duration', '60', '--think', '1000'], { cwd: ROOT, maxBuffer: 64 << 20 });
+          child.stdout?.on('data', (d: Buffer) => process.stderr.write(d));
+          child.stderr?.on('data', (d: Buffer) => process.stderr.write(d));
+          child.on('close', (c) => resolveCode(c ?? 1));
+        });
+        if (code === 3) {
+          say(spec.name, '!!! soak INCONCLUSIVE: losses only where msm\'s memcached operations timed out (overloaded machine); figures above; shown as skipped, not passed');
+          ctx.skip();
+        }
+        expect(code, 'soak.js exit code (0 passes; its figures are above)').toBe(0);
+      });
+
+    if (cli)
+      it('cdktf destroy leaves no container or network of the lab', async () => {
+        await cdktf('destroy', file, outDir, spec.name, standIns);
+        expect(await leftovers(spec.name)).toEqual([]);
+        await slot.down();
+      });
+    else
+      it('down leaves no container or network of the lab', async () => {
+        await slot.down();
+      });
   });
 }

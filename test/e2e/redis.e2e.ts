@@ -21,7 +21,7 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { DrillReport } from '../../src/lab/drill';
-import { LabSlot, readExample, ROOT, say, type Lab } from './driver';
+import { cli, LabSlot, readExample, ROOT, say, type Lab } from './driver';
 
 const EXAMPLE = 'examples/redis.json';
 const STICKY_SUBNET = '172.28.82.0/24';
@@ -120,6 +120,22 @@ describe(`${EXAMPLE} non-sticky, java (${example().name})`, () => {
     const session = r.views.at(-1)?.session;
     expect(session, 'the verified page names its session').toBeTruthy();
     expect(keys, `the verified session ${session} has no validity key in Redis`).toContain(`validity:${session}`);
+  });
+
+  it('monitoring reads the Redis node through the Redis exporter: status shows it up, with keys', async () => {
+    const l = up();
+    expect(l.resolved.monitoring?.storeExporter?.kind).toBe('redis');
+    let s: { stores: { node: string; kind: string; up: boolean; items: number | null }[] } | undefined;
+    // The exporter is scraped every 5 s: a few tries.
+    for (let i = 0; i < 15; i++) {
+      const r = await cli(['status', '--config', l.file, '--json']);
+      expect(r.code, r.stderr).toBe(0);
+      s = JSON.parse(r.stdout);
+      if (s!.stores[0]?.up && (s!.stores[0].items ?? 0) > 0) break;
+      await new Promise((res) => setTimeout(res, 1000));
+    }
+    expect(s!.stores.map((x) => [x.node, x.kind, x.up])).toEqual([[redisOf(l).name, 'redis', true]]);
+    expect(s!.stores[0].items, 'keys in Redis after verify').toBeGreaterThan(0);
   });
 
   // drillOrRetry: the driver's one narrow allowance (at most 2 failed requests, no session lost:

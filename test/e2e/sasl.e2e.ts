@@ -14,7 +14,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config/load';
-import { LabSlot, ROOT } from './driver';
+import { cli, LabSlot, ROOT } from './driver';
 
 const FILE = join(ROOT, 'examples', 'sasl.json');
 
@@ -55,6 +55,18 @@ describe('SASL: msm logs in to memcached with a username and password', () => {
     const r = await up().verify({ requests: 10 });
     expect(r.ok, r.verdict).toBe(true);
     expect(new Set(r.views.map((v) => v.node)).size).toBe(2);
+  });
+
+  it('monitoring without a memcached exporter (it has no SASL): status shows the Tomcats, no store, and says why', async () => {
+    const l = up();
+    expect(l.resolved.monitoring?.storeExporter, 'a SASL lab runs no memcached exporter').toBeUndefined();
+    const r = await cli(['status', '--config', FILE, '--json']);
+    expect(r.code, r.stderr).toBe(0);
+    const s = JSON.parse(r.stdout) as { tomcats: { node: string; up: boolean }[]; stores: unknown[]; notes: string[] };
+    expect(s.stores).toEqual([]);
+    expect(s.notes.join(' ')).toMatch(/SASL/);
+    expect(s.tomcats.map((t) => t.node)).toEqual(l.resolved.tomcats.map((t) => t.name));
+    expect(r.stdout.includes(password!), 'the password in the status output').toBe(false);
   });
 
   it('verify fails with the SASL hint once memcached knows another password', async () => {

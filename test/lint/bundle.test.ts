@@ -63,6 +63,15 @@ describe('bundle', () => {
     }
   });
 
+  it("a monitored lab's bundle: no -javaagent in setenv.sh (no agent is shipped), no stub_status server in nginx.conf", () => {
+    const lab = resolveLab(accept(DEFAULT_CONFIG));
+    expect(lab.monitoring, 'the default lab is monitored').toBeDefined();
+    expect(lab.tomcats[0].catalinaOpts).toContain('-javaagent:');
+    expect(renderSetenv(lab, lab.tomcats[0])).not.toContain('javaagent');
+    const conf = renderBundleNginxConf(lab, Object.fromEntries(lab.tomcats.map((t, i) => [t.name, `10.0.0.${i + 1}:8080`])));
+    expect(conf).not.toContain('stub_status');
+  });
+
   it('setenv.sh carries the jvmRoute in sticky mode and no heap settings', () => {
     const lab = resolveLab(accept(STICKY_CONFIG));
     const s = renderSetenv(lab, lab.tomcats[0]);

@@ -39,10 +39,16 @@ describe('LabStack', () => {
       'docker_container.LoadBalancer_BE9EEC3A',
       'docker_container.Memcached-mnode1_40F669B5',
       'docker_container.Memcached-mnode2_4C10FBE4',
+      'docker_container.NginxExporter_DDB2EA0D',
+      'docker_container.Prometheus_2BCCDD01',
+      'docker_container.StoreExporter_DF28BC01',
       'docker_container.Tomcat-tomcat-node1_1B355EB4',
       'docker_container.Tomcat-tomcat-node2_32E4631C',
       'docker_image.MemcachedImage_2058B08D',
+      'docker_image.NginxExporterImage_B4804155',
       'docker_image.NginxImage_2613ACE4',
+      'docker_image.PrometheusImage_855C410A',
+      'docker_image.StoreExporterImage_C2FF6526',
       'docker_image.TomcatBaseImage_66A4A002',
       'docker_image.TomcatImage_600CABEF',
       'docker_network.Network_1C6012B5',
@@ -78,7 +84,7 @@ describe('LabStack', () => {
     const images = Object.values(doc.resource.docker_image) as Array<Record<string, any>>;
     const built = images.find((i) => i.build);
     expect(built).toMatchObject({ name: 'msm-kit/test-tomcat:abc123', build: { context: '${path.module}/../../../tomcat-image' }, triggers: { context: 'abc123' }, keep_locally: true });
-    expect(images.map((i) => i.name).sort()).toEqual(['memcached:1.6', 'msm-kit/test-tomcat:abc123', 'nginx:1.27', 'tomcat:9.0-jre17']);
+    expect(images.map((i) => i.name).sort()).toEqual(['memcached:1.6', 'msm-kit/test-tomcat:abc123', 'nginx/nginx-prometheus-exporter:0.11.0', 'nginx:1.27', 'prom/memcached-exporter:v0.15.0', 'prom/prometheus:v2.42.0', 'tomcat:9.0-jre17']);
     const tomcats = (Object.values(doc.resource.docker_container) as Array<Record<string, any>>).filter((c) => c.labels.some((l: any) => l.value === 'tomcat'));
     expect(tomcats).toHaveLength(2);
     for (const t of tomcats) {
@@ -167,7 +173,7 @@ describe('LabStack with a Redis store', () => {
     expect(lab.memcacheds).toEqual([]);
     expect(lab.redis).toEqual({ name: 'redis-node1', host: 'redis-node1', port: 6379, ip: '172.28.57.10' });
     expect(lab.memcachedNodes).toBe('redis://redis-node1:6379');
-    expect(lab.images).toEqual({ tomcat: 'tomcat:9.0-jre17', redis: 'redis:7.0', nginx: 'nginx:1.27' });
+    expect(lab.images).toEqual({ tomcat: 'tomcat:9.0-jre17', redis: 'redis:7.0', nginx: 'nginx:1.27', prometheus: 'prom/prometheus:v2.42.0', nginxExporter: 'nginx/nginx-prometheus-exporter:0.11.0', redisExporter: 'oliver006/redis_exporter:v1.45.0' });
     expect(renderContextXml(lab)).toContain('memcachedNodes="redis://redis-node1:6379"');
     expect(renderContextXml(lab)).not.toContain('failoverNodes');
   });
@@ -192,5 +198,61 @@ describe('LabStack with a Redis store', () => {
     expect(redis.command).toContain('--maxmemory');
     expect(redis.networks_advanced[0].ipv4_address).toBe('172.28.57.10');
     for (const t of containers.filter((c) => c.labels.some((l: any) => l.value === 'tomcat'))) expect(t.depends_on).toEqual(['docker_container.Redis_FF642DF2']);
+  });
+});
+
+describe('LabStack with monitoring (the default on one engine)', () => {
+  const containers = (lab: ResolvedLab) => Object.values(synth(lab).doc.resource.docker_container) as Array<Record<string, any>>;
+  const role = (c: Record<string, any>) => c.labels.find((l: any) => l.label === 'msm-kit.role')?.value;
+
+  it('runs Prometheus published on 127.0.0.1 only, with the rendered prometheus.yml uploaded', () => {
+    const prom = containers(nonSticky).filter((c) => role(c) === 'prometheus');
+    expect(prom).toHaveLength(1);
+    expect(prom[0].name).toBe('msm-lab-prometheus');
+    expect(prom[0].ports).toEqual([{ internal: 9090, ip: '127.0.0.1', protocol: 'tcp' }]);
+    expect(prom[0].upload[0].file).toBe('/etc/prometheus/prometheus.yml');
+    expect(prom[0].upload[0].content).toContain("- job_name: tomcat");
+  });
+
+  it('a fixed monitoring.port is the published port', () => {
+    const lab = resolveLab(accept(patch(DEFAULT_CONFIG, { monitoring: { port: 19090 } })));
+    expect(containers(lab).find((c) => role(c) === 'prometheus')!.ports).toEqual([{ internal: 9090, external: 19090, ip: '127.0.0.1', protocol: 'tcp' }]);
+  });
+
+  it('publishes nothing else than nginx and Prometheus, and those on 127.0.0.1', () => {
+    const published = containers(nonSticky).filter((c) => c.ports?.length);
+    expect(published.map(role).sort()).toEqual(['load-balancer', 'prometheus']);
+    for (const c of published) for (const p of c.ports) expect(p.ip).toBe('127.0.0.1');
+  });
+
+  it('runs the nginx exporter after nginx, reading stub_status on the lab network, and one memcached exporter for both nodes', () => {
+    const all = containers(nonSticky);
+    const nginxExporter = all.find((c) => role(c) === 'nginx-exporter')!;
+    expect(nginxExporter.command[0]).toBe('-nginx.scrape-uri=http://172.28.57.2:8081/stub_status');
+    expect(nginxExporter.depends_on).toEqual(['docker_container.LoadBalancer_BE9EEC3A']);
+    expect(all.filter((c) => role(c) === 'memcached-exporter')).toHaveLength(1);
+    expect(renderNginxConf(nonSticky)).toContain('listen 8081;');
+  });
+
+  it('starts every Tomcat with the JMX exporter agent', () => {
+    for (const t of containers(nonSticky).filter((c) => role(c) === 'tomcat'))
+      expect(t.env.find((e: string) => e.startsWith('CATALINA_OPTS='))).toContain('-javaagent:/usr/local/tomcat/msm-kit/jmx_prometheus_javaagent-1.0.1.jar=9404:/usr/local/tomcat/msm-kit/jmx-exporter.yaml');
+  });
+
+  it('monitoring.enabled false: no Prometheus, no exporter, no agent, no stub_status', () => {
+    const lab = resolveLab(accept(patch(DEFAULT_CONFIG, { monitoring: { enabled: false } })));
+    expect(lab.monitoring).toBeUndefined();
+    const all = containers(lab);
+    expect(all.map(role).filter((r) => /prometheus|exporter/.test(r))).toEqual([]);
+    for (const t of all.filter((c) => role(c) === 'tomcat')) expect(t.env.join(' ')).not.toContain('-javaagent');
+    expect(renderNginxConf(lab)).not.toContain('stub_status');
+  });
+
+  it('a Redis lab gets the Redis exporter; a SASL lab no memcached exporter', () => {
+    const redis = resolveLab(accept(patch(DEFAULT_CONFIG, { memcached: undefined, redis: { name: 'redis-node1', port: 6379 } })));
+    expect(containers(redis).find((c) => role(c) === 'redis-exporter')!.command[0]).toBe('-redis.addr=redis://172.28.57.10:6379');
+    const sasl = resolveLab(accept(patch(DEFAULT_CONFIG, { manager: { username: 'u', password: 'p', memcachedProtocol: 'binary' } })));
+    expect(sasl.monitoring?.storeExporter).toBeUndefined();
+    expect(containers(sasl).map(role).filter((r) => /exporter/.test(r))).toEqual(['nginx-exporter']);
   });
 });

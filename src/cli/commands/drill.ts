@@ -2,7 +2,9 @@
 import { InvalidArgumentError, type Command } from 'commander';
 import { webappServing } from '../../config/webapps';
 import { UsageError } from '../../errors';
-import { DEFAULT_OUT_DIR } from '../../config/layout';
+import { join } from 'node:path';
+import { DEFAULT_OUT_DIR, REPORTS_SUBDIR } from '../../config/layout';
+import { writePlot } from '../../lab/plot';
 import { loadConfig } from '../../config/load';
 import { runDrill, SCENARIOS, type DrillChange, type Scenario } from '../../lab/drill';
 import { applyHttpsTrust, configOption, httpsOptions, loadLab, log, positive, warn, type HttpsOpts } from '../options';
@@ -17,8 +19,10 @@ export function register(program: Command): void {
     .option('--to <config>', 'rolling: the same lab with a change made; applied under load with up (rolling, or --all-at-once)')
     .option('--all-at-once', "rolling: apply the change as up --all-at-once does (today's fast path), to compare")
     .option('--stand-ins', "rolling: apply on the kit's offline stand-ins (as up --stand-ins)")
-    .option('--json', 'print the report as JSON'))
-    .action(async (scenario: string, o: HttpsOpts & { config: string; sessions: number; duration: number; node?: string; path?: string; json?: boolean; to?: string; allAtOnce?: boolean; standIns?: boolean }) => {
+    .option('--json', 'print the report as JSON')
+    .option('--plot <file>', 'write the plot of throughput, failures and latency over time here (SVG)', undefined)
+    .option('--no-plot', 'write no plot'))
+    .action(async (scenario: string, o: HttpsOpts & { config: string; sessions: number; duration: number; node?: string; path?: string; json?: boolean; plot?: string | false; to?: string; allAtOnce?: boolean; standIns?: boolean }) => {
       if (!(SCENARIOS as readonly string[]).includes(scenario)) throw new InvalidArgumentError(`unknown scenario "${scenario}". Use one of ${SCENARIOS.join(', ')}`);
       let lab = loadLab(o);
       applyHttpsTrust(o, lab);
@@ -56,6 +60,12 @@ export function register(program: Command): void {
       }
       const report = await runDrill(lab, { scenario: scenario as Scenario, sessions: o.sessions, durationS: o.duration, node: o.node, url, identityOnly, log, chaos, change });
       console.log(o.json ? JSON.stringify(report, null, 2) : report.summary);
+      // The plot beside the table: <out>/reports/drill-<scenario>.svg unless --plot says where (or --no-plot).
+      if (o.plot !== false) {
+        const file = typeof o.plot === 'string' ? o.plot : join(o.out ?? DEFAULT_OUT_DIR, REPORTS_SUBDIR, `drill-${scenario}.svg`);
+        writePlot(file, report.timeline, `drill ${scenario} on ${lab.name} (${report.mode}): ${report.requests} requests, ${report.requestsFailed} failed, ${report.sessionsLost} sessions lost`);
+        log(`drill: plot written to ${file}`);
+      }
       if (!report.ok) process.exitCode = 1;
     });
 }

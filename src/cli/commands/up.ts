@@ -29,6 +29,11 @@ export function register(program: Command): void {
       }
       const tls = up.synth.artifacts.tls;
       if (tls?.selfSigned) log(`[tls] self-signed certificate: ${tls.certificate} (verify and drill trust it with --out ${o.out}; curl --cacert it)`);
+      if (lab.monitoring) {
+        const { prometheusUrl } = await import('../../lab/status');
+        const url = await prometheusUrl(lab).catch((e: Error) => `(not found: ${e.message})`);
+        log(`[monitoring] Prometheus at ${url}; msm-kit status --config ${o.config} prints what the sessions and stores are doing`);
+      }
       const took = (up.seconds + s).toFixed(1);
       if (lab.swarm) {
         const { taskHosts } = await import('../../lab/swarm');

@@ -1,6 +1,12 @@
 package de.javakaffee.web.msm;
 
 import java.io.IOException;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
@@ -24,14 +30,26 @@ import de.javakaffee.web.msm.storage.StorageClient;
  * loads the backup copy through msm's own relocation (a new id on a live node) and hands
  * the request the relocated session under its new id, cookie included.
  *
- * The other half: a request in flight when the node dies fails to store its session (or its
- * validity info) there. msm writes the backup copy on its secondary backup thread, after the
- * response, and not at all when the validity write fails; so the session's next request can
- * read a backup without that update. Here (with synchronous backups, what non-sticky labs
- * use) any failed write of the request writes the backup copy before the response leaves.
+ * The other half: msm writes the backup copy on its secondary backup thread, after the
+ * response, and not at all when the validity write fails. A request whose write the primary
+ * acknowledged just before it died, or whose write failed there, leaves a backup without that
+ * update, and the session's next request reads it. The secondary thread also lags by seconds
+ * at a node's death: its two threads (one per CPU) wait on the dead node for other sessions.
+ * Here (with synchronous backups, what non-sticky labs use, and two or more nodes) the
+ * request writes the backup copy, session and validity, before the response leaves, and
+ * msm's secondary thread no longer writes the session's copy (it would be the same bytes, or,
+ * when it lags behind a later request of the session, older ones). It still pings copies of
+ * unchanged sessions and stores one found missing, and still refreshes validity copies.
  *
  * A read that finds nothing on a node that answers is a real "no such session" and stays
- * one. Sticky mode needs none of this (the session lives in its Tomcat) and is unchanged.
+ * one. Sticky mode needs none of this (the session lives in its Tomcat).
+ *
+ * At a Tomcat's stop (both modes, asynchronous backups: what sticky labs use): msm's stop
+ * recycles the local sessions and closes the memcached client without waiting for the
+ * backups its msm-storage threads still run, so the last change of a session, or a new
+ * session whole, never reaches memcached, and the next Tomcat starts it empty (seen on 7 of 8
+ * sticky sessions whose Tomcat was stopped right after their first response). Here the
+ * Manager's stop first waits for those backups ({@link #awaitPendingBackups}).
  *
  * Lives in msm's package because msm keeps the nodes manager package-private; it is loaded
  * by the same class loader as msm (both in $CATALINA_HOME/lib), so that access is legal.
@@ -42,6 +60,10 @@ public class KitSessionService extends MemcachedSessionService {
     private static final ThreadLocal<Boolean> READ_FAILED = new ThreadLocal<Boolean>();
     /** Whether a storage write this thread waited for failed since the last {@link #backupSession} began. */
     private static final ThreadLocal<Boolean> WRITE_FAILED = new ThreadLocal<Boolean>();
+
+    /** Asynchronous backups not yet seen done: the Manager's stop waits for them. */
+    private final Set<Future<BackupResult>> _pendingBackups =
+            Collections.newSetFromMap(new ConcurrentHashMap<Future<BackupResult>, Boolean>());
 
     /** The request of the current thread, as msm's host valve records it. */
     private volatile CurrentRequest _kitCurrentRequest;
@@ -69,7 +91,13 @@ public class KitSessionService extends MemcachedSessionService {
     @Override
     protected StorageClient createStorageClient(final MemcachedNodesManager memcachedNodesManager, final Statistics statistics) {
         final StorageClient storage = super.createStorageClient(memcachedNodesManager, statistics);
-        return storage == null ? null : new ReadFailureRecorder(storage);
+        return storage == null ? null : new ReadFailureRecorder(storage, this);
+    }
+
+    /** Whether the request writes the backup copy itself (non-sticky, synchronous backups, two or more nodes). */
+    boolean writesBackupInRequest() {
+        final MemcachedNodesManager nodes = getMemcachedNodesManager();
+        return !isSticky() && !isSessionBackupAsync() && nodes != null && nodes.getCountNodes() > 1;
     }
 
     @Override
@@ -86,30 +114,98 @@ public class KitSessionService extends MemcachedSessionService {
 
     @Override
     public Future<BackupResult> backupSession(final String sessionId, final boolean sessionIdChanged, final String requestId) {
-        final MemcachedBackupSession session = isSticky() || isSessionBackupAsync() ? null : _manager.getSessionInternal(sessionId);
+        final MemcachedBackupSession session = writesBackupInRequest() ? _manager.getSessionInternal(sessionId) : null;
         WRITE_FAILED.remove();
         final Future<BackupResult> result = super.backupSession(sessionId, sessionIdChanged, requestId);
         final boolean writeFailed = WRITE_FAILED.get() != null;
         WRITE_FAILED.remove();
-        if (session != null && getMemcachedNodesManager().getCountNodes() > 1) {
-            storeBackupAfterFailedStore(session, result, writeFailed);
+        if (session != null) {
+            storeBackupInRequest(session, result, writeFailed);
+        }
+        if (result != null && !result.isDone()) {
+            trackPendingBackup(result);
         }
         return result;
     }
 
-    /** A write to the primary failed: write the backup copy (session and validity) now, in the request. */
-    private void storeBackupAfterFailedStore(final MemcachedBackupSession session, final Future<BackupResult> result, final boolean writeFailed) {
+    private void trackPendingBackup(final Future<BackupResult> backup) {
+        _pendingBackups.add(backup);
+        if (_pendingBackups.size() > 256) {
+            for (final Iterator<Future<BackupResult>> it = _pendingBackups.iterator(); it.hasNext();) {
+                if (it.next().isDone()) {
+                    it.remove();
+                }
+            }
+        }
+    }
+
+    /**
+     * Waits, up to {@code timeoutMillis} in all, for the asynchronous backups still running;
+     * called by the Manager's stop before msm recycles the sessions and closes the client.
+     */
+    public void awaitPendingBackups(final long timeoutMillis) {
+        final List<Future<BackupResult>> pending = new ArrayList<Future<BackupResult>>();
+        for (final Future<BackupResult> backup : _pendingBackups) {
+            if (!backup.isDone()) {
+                pending.add(backup);
+            }
+        }
+        _pendingBackups.clear();
+        if (pending.isEmpty()) {
+            return;
+        }
+        final long start = System.currentTimeMillis();
+        final long deadline = start + timeoutMillis;
+        int written = 0;
+        int failed = 0;
+        int late = 0;
+        for (final Future<BackupResult> backup : pending) {
+            final long left = deadline - System.currentTimeMillis();
+            try {
+                if (left <= 0) {
+                    late++;
+                } else if (backup.get(left, TimeUnit.MILLISECONDS).getStatus() == BackupResultStatus.FAILURE) {
+                    failed++;
+                } else {
+                    written++;
+                }
+            } catch (final TimeoutException e) {
+                late++;
+            } catch (final InterruptedException e) {
+                Thread.currentThread().interrupt();
+                late++;
+                break;
+            } catch (final Exception e) {
+                failed++;
+            }
+        }
+        final String line = "msm-kit: the Manager stops: waited " + (System.currentTimeMillis() - start) + " ms for " + pending.size()
+                + " session backup(s) still running (" + written + " done, " + failed + " failed, " + late + " not done within "
+                + timeoutMillis + " ms) before msm closes the memcached client";
+        if (failed + late > 0) {
+            _log.warn(line);
+        } else {
+            _log.info(line);
+        }
+    }
+
+    /** Writes the backup copy (session and validity) of a stored session now, in the request; said when the primary's write failed. */
+    private void storeBackupInRequest(final MemcachedBackupSession session, final Future<BackupResult> result, final boolean writeFailed) {
         final long timeout = getSessionBackupTimeout();
         try {
             final BackupResult backup = result.get(timeout, TimeUnit.MILLISECONDS);
             if (backup.getStatus() == BackupResultStatus.SKIPPED || backup.getData() == null) {
                 return;
             }
-            if (backup.getStatus() != BackupResultStatus.FAILURE && !writeFailed) {
+            final boolean primaryFailed = backup.getStatus() == BackupResultStatus.FAILURE || writeFailed;
+            final MemcachedNodesManager nodes = getMemcachedNodesManager();
+            final SessionIdFormat format = nodes.getSessionIdFormat();
+            final String id = session.getIdInternal();
+            // No other node is available (the copy's node is down too): nowhere to write, as for msm's own thread.
+            final String primary = format.extractMemcachedId(id);
+            if (primary == null || nodes.getNextAvailableNodeId(primary) == null) {
                 return;
             }
-            final SessionIdFormat format = getMemcachedNodesManager().getSessionIdFormat();
-            final String id = session.getIdInternal();
             final int maxInactive = session.getMaxInactiveInterval();
             final byte[] validity = SessionValidityInfo.encode(maxInactive, session.getLastAccessedTimeInternal(), session.getThisAccessedTimeInternal());
             final StorageClient storage = getStorageClient();
@@ -117,9 +213,12 @@ public class KitSessionService extends MemcachedSessionService {
             final Future<Boolean> valid = storage.set(format.createBackupKey(format.createValidityInfoKeyName(id)), MemcachedUtil.toMemcachedExpiration(maxInactive <= 0 ? 0 : maxInactive), validity);
             data.get(timeout, TimeUnit.MILLISECONDS);
             valid.get(timeout, TimeUnit.MILLISECONDS);
-            _log.info("msm-kit: storing session " + id + " (or its validity info) on its primary node failed; its backup copy was written before the response");
+            if (primaryFailed) {
+                _log.info("msm-kit: storing session " + id + " (or its validity info) on its primary node failed; its backup copy was written before the response");
+            }
         } catch (final Exception e) {
-            _log.warn("msm-kit: storing session " + session.getIdInternal() + " failed on its primary node and its backup copy could not be written either: " + e);
+            _log.warn("msm-kit: the backup copy of session " + session.getIdInternal() + " could not be written before the response"
+                    + " (msm's secondary thread no longer writes it; the next write of the session does): " + e);
         }
     }
 
@@ -151,11 +250,11 @@ public class KitSessionService extends MemcachedSessionService {
         return relocated;
     }
 
-    /** A write's result; records on the thread that waits for it that the write failed. */
-    private static final class WriteFailureRecorder implements Future<Boolean> {
-        private final Future<Boolean> _delegate;
+    /** A write's or add's result that passes cancel and the state through to msm's future; subclasses say what get does. */
+    private abstract static class ForwardingResult implements Future<Boolean> {
+        protected final Future<Boolean> _delegate;
 
-        WriteFailureRecorder(final Future<Boolean> delegate) {
+        ForwardingResult(final Future<Boolean> delegate) {
             _delegate = delegate;
         }
 
@@ -172,6 +271,13 @@ public class KitSessionService extends MemcachedSessionService {
         @Override
         public boolean isDone() {
             return _delegate.isDone();
+        }
+    }
+
+    /** A write's result; records on the thread that waits for it that the write failed. */
+    private static final class WriteFailureRecorder extends ForwardingResult {
+        WriteFailureRecorder(final Future<Boolean> delegate) {
+            super(delegate);
         }
 
         @Override
@@ -204,12 +310,98 @@ public class KitSessionService extends MemcachedSessionService {
         }
     }
 
-    /** Passes every call through; records on the calling thread that a read failed (and, through its results, a write). */
+    /** msm's secondary backup threads (LockingStrategy's pool). */
+    private static final String SECONDARY_THREAD_PREFIX = "msm-2ndary-backup";
+    /** The backup key the current secondary thread just found missing with its ping (an add); its store that follows goes through. */
+    private static final ThreadLocal<String> PINGED_MISSING = new ThreadLocal<String>();
+
+    /** A write that did not happen, reported as done: msm's secondary copy of a session the request already wrote. */
+    private static final class Written implements Future<Boolean> {
+        static final Written INSTANCE = new Written();
+
+        @Override
+        public boolean cancel(final boolean mayInterruptIfRunning) {
+            return false;
+        }
+
+        @Override
+        public boolean isCancelled() {
+            return false;
+        }
+
+        @Override
+        public boolean isDone() {
+            return true;
+        }
+
+        @Override
+        public Boolean get() {
+            return Boolean.TRUE;
+        }
+
+        @Override
+        public Boolean get(final long timeout, final TimeUnit unit) {
+            return Boolean.TRUE;
+        }
+    }
+
+    /** An add's result on msm's secondary thread: when it succeeded (the copy was missing) the thread's next store of that key goes through. */
+    private static final class PingResult extends ForwardingResult {
+        private final String _key;
+
+        PingResult(final Future<Boolean> delegate, final String key) {
+            super(delegate);
+            _key = key;
+        }
+
+        private Boolean noted(final Boolean added) {
+            if (Boolean.TRUE.equals(added)) {
+                PINGED_MISSING.set(_key);
+            } else {
+                PINGED_MISSING.remove();
+            }
+            return added;
+        }
+
+        @Override
+        public Boolean get() throws InterruptedException, ExecutionException {
+            PINGED_MISSING.remove();
+            return noted(_delegate.get());
+        }
+
+        @Override
+        public Boolean get(final long timeout, final TimeUnit unit) throws InterruptedException, ExecutionException, TimeoutException {
+            PINGED_MISSING.remove();
+            return noted(_delegate.get(timeout, unit));
+        }
+    }
+
+    /**
+     * Passes every call through; records on the calling thread that a read failed (and, through its
+     * results, a write); drops msm's secondary thread's write of a session's backup copy when the
+     * request writes it (the validity copy, and a copy its ping found missing, still go through).
+     */
     private static final class ReadFailureRecorder implements StorageClient {
         private final StorageClient _delegate;
+        private final KitSessionService _service;
 
-        ReadFailureRecorder(final StorageClient delegate) {
+        ReadFailureRecorder(final StorageClient delegate, final KitSessionService service) {
             _delegate = delegate;
+            _service = service;
+        }
+
+        /** msm's secondary thread writing a session's backup copy (not its validity copy), which the request already wrote. */
+        private boolean writtenByRequest(final String key) {
+            if (!Thread.currentThread().getName().startsWith(SECONDARY_THREAD_PREFIX) || !_service.writesBackupInRequest()) {
+                return false;
+            }
+            final SessionIdFormat format = _service.getMemcachedNodesManager().getSessionIdFormat();
+            if (!format.isBackupKey(key) || key.contains("validity:")) {
+                return false;
+            }
+            final boolean pingedMissing = key.equals(PINGED_MISSING.get());
+            PINGED_MISSING.remove();
+            return !pingedMissing;
         }
 
         @Override
@@ -224,11 +416,16 @@ public class KitSessionService extends MemcachedSessionService {
 
         @Override
         public Future<Boolean> add(final String key, final int exp, final byte[] o) {
-            return _delegate.add(key, exp, o);
+            final Future<Boolean> added = _delegate.add(key, exp, o);
+            // msm's ping of a backup copy: an add that succeeds means the copy was missing, and msm stores it next.
+            return Thread.currentThread().getName().startsWith(SECONDARY_THREAD_PREFIX) ? new PingResult(added, key) : added;
         }
 
         @Override
         public Future<Boolean> set(final String key, final int exp, final byte[] o) {
+            if (writtenByRequest(key)) {
+                return Written.INSTANCE;
+            }
             return new WriteFailureRecorder(_delegate.set(key, exp, o));
         }
 
