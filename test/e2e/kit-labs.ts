@@ -11,7 +11,8 @@
  * 40 sessions for 30 s; the others 20 sessions for 12 s.
  * With `route: 'cdktf-cli'` the lab is deployed by the cdktf CLI itself (`cdktf deploy`, the
  * stack of stacks/main.ts) and destroyed by `cdktf destroy`; in between the library's up takes it
- * over (seen: it rebuilds the Tomcat image and rolls both Tomcats, cause not yet found). `soak` runs scripts/soak.js on it (100 sessions, 1 s think
+ * over and must change nothing: both routes synthesize the same stack into the same directory, so
+ * every container of the lab keeps its id. `soak` runs scripts/soak.js on it (100 sessions, 1 s think
  * time, 60 s; one memcached and one Tomcat killed and started): exit 0 passes, 1 fails, 3 is
  * INCONCLUSIVE (losses only where msm's memcached operations timed out: an overloaded machine),
  * said loudly and shown as skipped, never as passed.
@@ -69,6 +70,12 @@ async function cdktf(verb: 'deploy' | 'destroy', file: string, outDir: string, l
 
 const drillsOn = process.env.MSM_KIT_E2E_DRILLS !== '0';
 
+/** `<container name>=<id>` of every container of lab `name`, sorted. */
+async function labContainerIds(name: string): Promise<string[]> {
+  const out = await docker('ps', '-a', '--no-trunc', '--filter', `label=msm-kit.lab=${name}`, '--format', '{{.Names}}={{.ID}}');
+  return out.split('\n').filter(Boolean).sort();
+}
+
 export function kitLabSuite(spec: KitLabSpec): void {
   if (!drillsOn) process.stderr.write(`!!! SKIPPED: the drills of ${spec.example} (MSM_KIT_E2E_DRILLS=0): not counted as passed\n`);
   describe(`${spec.example} as ${spec.name}`, () => {
@@ -81,12 +88,16 @@ export function kitLabSuite(spec: KitLabSpec): void {
     let standIns = false;
 
     if (cli)
-      it('cdktf deploy (the cdktf CLI) brings it up; the library\'s up then takes it over (a rolling up: the Tomcat image is rebuilt, see the note in docs/testing.md)', async () => {
+      it("cdktf deploy (the cdktf CLI) brings it up; the library's up then takes it over and replaces nothing", async () => {
         // The images first, as the CLI's `images` does (stand-ins where no registry has them); cdktf deploys what MSM_KIT_STAND_INS says.
         standIns = (await ensureImages(loadConfig(file), 'auto', (l) => say(spec.name, l))).standIns;
         await cdktf('deploy', file, outDir, spec.name, standIns);
+        const before = await labContainerIds(spec.name);
+        expect(before.length, 'containers of the lab after cdktf deploy').toBeGreaterThan(4);
         const lab = await slot.up(file, { outDir, onLog: (l) => logged.push(l) });
         expect(lab.resolved.tomcats.length).toBeGreaterThan(1);
+        // The same stack in the same directory: the takeover plans nothing, no container is replaced.
+        expect(await labContainerIds(spec.name), 'container ids after the library took over (a change means the two routes synthesize different stacks)').toEqual(before);
       });
     else
       it('comes up, the versions read inside every Tomcat', async () => {
