@@ -63,7 +63,13 @@ export function rateWindow(scrapeSeconds: number): string {
 /** Where the lab's Prometheus answers on this machine: its fixed port, or the one the engine picked. */
 export async function prometheusUrl(lab: ResolvedLab, dockerCli: (...args: string[]) => Promise<string> = docker): Promise<string> {
   const m = lab.monitoring;
-  if (!m) throw new StepError('status', `lab "${lab.name}" has no monitoring (monitoring.enabled is false${lab.swarm ? ', or it is a Swarm lab' : ''}). Fix: remove monitoring.enabled from the config (it is on by default) and run msm-kit up`);
+  if (!m)
+    throw new StepError(
+      'status',
+      lab.swarm
+        ? `lab "${lab.name}" is a Swarm lab, and the Swarm stack deploys no monitoring yet. Fix: read the Swarm's own figures with docker service ps / docker service logs (docs/monitoring.md), or run the lab on one engine (remove engine) to get Prometheus and msm-kit status`
+        : `lab "${lab.name}" has no monitoring (monitoring.enabled is false). Fix: remove monitoring.enabled from the config (it is on by default) and run msm-kit up`,
+    );
   if (m.prometheus.hostPort !== undefined) return `http://127.0.0.1:${m.prometheus.hostPort}`;
   let out: string;
   try {

@@ -118,6 +118,35 @@ describe('msm-kit drill and verify argument errors', () => {
   });
 });
 
+describe('msm-kit status argument errors', () => {
+  it('refuses a bad --watch and a --prometheus that is not a URL before asking the engine, naming the option and the value', () => {
+    for (const [args, want] of [
+      [['--watch', 'abc'], /--watch.*'abc' is invalid.*not a positive whole number/],
+      [['--watch', '0'], /--watch.*'0' is invalid/],
+      [['--prometheus', 'notaurl'], /--prometheus "notaurl" is not an http\(s\) URL\. Fix: /],
+    ] as const) {
+      const r = run(['status', '--config', 'lab.config.json', ...args]);
+      expect(r.code, args.join(' ')).toBe(1);
+      expect(r.err).toMatch(want);
+      expect(r.err).not.toMatch(/docker|\n\s+at /);
+    }
+  });
+
+  it('a Prometheus that does not answer: one line with its Fix, no stack trace', () => {
+    const r = run(['status', '--config', 'lab.config.json', '--prometheus', 'http://127.0.0.1:1/']);
+    expect(r.code).toBe(1);
+    expect(r.err.trim()).toMatch(/^status: Prometheus at http:\/\/127\.0\.0\.1:1 does not answer .*Fix: /);
+    expect(r.err).not.toMatch(/\n\s+at /);
+  });
+
+  it('a Swarm lab: says the Swarm stack has no monitoring yet, with a Fix that fits a Swarm', () => {
+    const r = run(['status', '--config', 'examples/swarm.json']);
+    expect(r.code).toBe(1);
+    expect(r.err).toMatch(/is a Swarm lab, and the Swarm stack deploys no monitoring yet\. Fix: /);
+    expect(r.err).not.toMatch(/remove monitoring\.enabled/);
+  });
+});
+
 describe('msm-kit validate --json (the scripts\' typed door)', () => {
   it('prints the lab facts scripts use, and stand-in tags with --stand-ins', () => {
     const r = run(['validate', '--json', '--out', '/tmp/msm-out']);
@@ -177,7 +206,7 @@ describe('msm-kit schema and help', () => {
     expect(JSON.parse(readFileSync(join(ROOT, 'lab.config.schema.json'), 'utf8'))).toEqual(printed);
   });
 
-  for (const cmd of ['validate', 'synth', 'schema', 'jars', 'images', 'up', 'down', 'verify', 'drill']) {
+  for (const cmd of ['validate', 'synth', 'schema', 'jars', 'images', 'up', 'down', 'verify', 'drill', 'status']) {
     it(`${cmd} --help describes the command`, () => {
       const r = run([cmd, '--help']);
       expect(r.code).toBe(0);
