@@ -98,7 +98,8 @@ export interface JmxMetric {
  */
 /**
  * Not here: Tomcat's `sessionCounter` (msm's createSession never counts it: always 0) and
- * msm's String[] timing statistics (the JMX exporter reads numbers only).
+ * msm's own String[] timing getters (`msmStat*Info`: the JMX exporter reads numbers only;
+ * the kit's Manager gives the backup, load and size probes as numbers instead).
  */
 export const JMX_METRICS: readonly JmxMetric[] = [
   { metric: 'tomcat_sessions_active', bean: 'Manager', attribute: 'activeSessions', type: 'GAUGE', help: 'Sessions this Tomcat holds in memory now (per webapp).' },
@@ -111,6 +112,14 @@ export const JMX_METRICS: readonly JmxMetric[] = [
   { metric: 'msm_tomcat_failovers_total', bean: 'Manager', attribute: 'msmStatNumTomcatFailover', type: 'COUNTER', help: 'Sessions loaded from the store after another Tomcat served them (msm, sticky mode).' },
   { metric: 'msm_memcached_failovers_total', bean: 'Manager', attribute: 'msmStatNumMemcachedFailover', type: 'COUNTER', help: 'Sessions moved to another memcached node because theirs failed (msm).' },
   { metric: 'msm_non_sticky_ping_failures_total', bean: 'Manager', attribute: 'msmStatNumNonStickySessionsPingFailed', type: 'COUNTER', help: 'Non-sticky session pings to the store that failed (msm).' },
+  // msm's probes as numbers: the kit's Manager (tools/java/kit-manager, getMsmKit*) reads them for the exporter.
+  { metric: 'msm_backups_timed_total', bean: 'Manager', attribute: 'msmKitBackupCount', type: 'COUNTER', help: 'Session backups msm wrote to the store and timed (msm, through the kit\'s Manager).' },
+  { metric: 'msm_backup_seconds_avg', bean: 'Manager', attribute: 'msmKitBackupMillisAvg', type: 'GAUGE', help: 'Average time of a session backup since the Tomcat started (msm).', valueFactor: 0.001 },
+  { metric: 'msm_backup_seconds_max', bean: 'Manager', attribute: 'msmKitBackupMillisMax', type: 'GAUGE', help: 'Longest session backup since the Tomcat started (msm).', valueFactor: 0.001 },
+  { metric: 'msm_loads_timed_total', bean: 'Manager', attribute: 'msmKitLoadCount', type: 'COUNTER', help: 'Sessions msm loaded from the store and timed (msm).' },
+  { metric: 'msm_load_seconds_avg', bean: 'Manager', attribute: 'msmKitLoadMillisAvg', type: 'GAUGE', help: 'Average time to load a session from the store since the Tomcat started (msm).', valueFactor: 0.001 },
+  { metric: 'msm_session_bytes_avg', bean: 'Manager', attribute: 'msmKitSessionBytesAvg', type: 'GAUGE', help: 'Average size of a session as stored, serialized, in bytes (msm).' },
+  { metric: 'msm_session_bytes_max', bean: 'Manager', attribute: 'msmKitSessionBytesMax', type: 'GAUGE', help: 'Largest session stored since the Tomcat started, serialized, in bytes (msm).' },
   { metric: 'tomcat_requests_total', bean: 'GlobalRequestProcessor', attribute: 'requestCount', type: 'COUNTER', help: 'Requests this Tomcat served (per connector).' },
   { metric: 'tomcat_request_errors_total', bean: 'GlobalRequestProcessor', attribute: 'errorCount', type: 'COUNTER', help: 'Requests answered with an error status (per connector).' },
   { metric: 'tomcat_request_processing_seconds_total', bean: 'GlobalRequestProcessor', attribute: 'processingTime', type: 'COUNTER', help: 'Time spent serving requests (per connector).', valueFactor: 0.001 },

@@ -27,6 +27,10 @@ export interface TomcatStatus {
   readonly memcachedFailovers: number | null;
   /** msm's failed non-sticky session pings since start. */
   readonly pingFailures: number | null;
+  /** Average size of a session as stored (serialized), in bytes, since start (the largest of the Tomcat's webapps). */
+  readonly sessionBytesAvg: number | null;
+  /** Average time of a session backup, in milliseconds, since start (the largest of the Tomcat's webapps). */
+  readonly backupMsAvg: number | null;
 }
 
 /** One store node (memcached or Redis). */
@@ -115,7 +119,7 @@ export async function labStatus(lab: ResolvedLab, base: string, now: () => Date 
   if (!m) throw new StepError('status', `lab "${lab.name}" has no monitoring`);
   const w = rateWindow(m.scrapeSeconds);
   const t = `job="${SCRAPE_JOBS.tomcat}"`;
-  const [up, sessions, created, rps, latency, failures, failovers, pings] = await Promise.all([
+  const [up, sessions, created, rps, latency, failures, failovers, pings, sessionBytes, backupSeconds] = await Promise.all([
     byNode(base, `up{${t}}`),
     byNode(base, `sum by (node) (tomcat_sessions_active{${t}})`),
     byNode(base, `sum by (node) (msm_requests_with_session_total{${t}})`),
@@ -124,6 +128,9 @@ export async function labStatus(lab: ResolvedLab, base: string, now: () => Date 
     byNode(base, `sum by (node) (msm_backup_failures_total{${t}})`),
     byNode(base, `sum by (node) (msm_memcached_failovers_total{${t}})`),
     byNode(base, `sum by (node) (msm_non_sticky_ping_failures_total{${t}})`),
+    // Per webapp in the Tomcat: the largest of its webapps' averages.
+    byNode(base, `max by (node) (msm_session_bytes_avg{${t}})`),
+    byNode(base, `max by (node) (msm_backup_seconds_avg{${t}})`),
   ]);
   const tomcats = lab.tomcats.map((x) => ({
     node: x.name,
@@ -135,6 +142,8 @@ export async function labStatus(lab: ResolvedLab, base: string, now: () => Date 
     backupFailures: get(failures, x.name),
     memcachedFailovers: get(failovers, x.name),
     pingFailures: get(pings, x.name),
+    sessionBytesAvg: get(sessionBytes, x.name),
+    backupMsAvg: scaled(get(backupSeconds, x.name), 1000),
   }));
 
   const notes: string[] = [];
@@ -186,6 +195,8 @@ export async function labStatus(lab: ResolvedLab, base: string, now: () => Date 
   };
 }
 
+const scaled = (v: number | null, by: number): number | null => (v === null ? null : v * by);
+
 function ratio(part: number | undefined, whole: number | undefined): number | null {
   return part === undefined || whole === undefined || whole === 0 ? null : part / whole;
 }
@@ -207,8 +218,8 @@ export function formatStatus(s: LabStatus): string {
   const L = [`lab ${s.lab} at ${s.at} (Prometheus ${s.prometheus})`, ''];
   L.push(
     ...table(
-      ['tomcat', 'up', 'sessions', 'with session', 'req/s', 'mean ms', 'backup fail', 'mc failover', 'ping fail'],
-      s.tomcats.map((t) => [t.node, t.up ? 'yes' : 'NO', num(t.sessions), num(t.requestsWithSession), num(t.requestsPerSecond, 1), num(t.meanLatencyMs, 1), num(t.backupFailures), num(t.memcachedFailovers), num(t.pingFailures)]),
+      ['tomcat', 'up', 'sessions', 'with session', 'req/s', 'mean ms', 'session KiB', 'backup ms', 'backup fail', 'mc failover', 'ping fail'],
+      s.tomcats.map((t) => [t.node, t.up ? 'yes' : 'NO', num(t.sessions), num(t.requestsWithSession), num(t.requestsPerSecond, 1), num(t.meanLatencyMs, 1), kib(t.sessionBytesAvg), num(t.backupMsAvg, 1), num(t.backupFailures), num(t.memcachedFailovers), num(t.pingFailures)]),
     ),
     '',
   );

@@ -6,7 +6,8 @@
  *      nodes through the one exporter); promtool accepts the configuration inside the image;
  *   2. only nginx and Prometheus are published, and only on 127.0.0.1;
  *   3. requests move the counters: Tomcat's request count, msm's requests with a session,
- *      nginx's request count and memcached's items and gets;
+ *      nginx's request count, memcached's items and gets, msm's timed backups and its
+ *      stored session size (the kit's Manager gives msm's probes as numbers);
  *   4. a memcached stop (drill memcached-down) raises msm's failover count, and the drill
  *      writes its plot (SVG);
  *   5. `msm-kit status --json` shows every Tomcat and store node up, with items; the text
@@ -95,6 +96,9 @@ describe(`monitoring (${NAME})`, () => {
       nginx: `sum(nginx_http_requests_total{job="nginx"})`,
       items: `sum(memcached_current_items{job="memcached"})`,
       gets: `sum(memcached_commands_total{job="memcached",command="get"})`,
+      // msm's probes as numbers (the kit's Manager): backups timed, and the stored session's size.
+      backups: `sum(msm_backups_timed_total{job="tomcat"})`,
+      sessionBytes: `max(msm_session_bytes_avg{job="tomcat"})`,
     };
     const read = async () => Object.fromEntries(await Promise.all(Object.entries(q).map(async ([k, v]) => [k, await total(base, v)] as const))) as Record<keyof typeof q, number>;
     const before = await read();
@@ -102,13 +106,15 @@ describe(`monitoring (${NAME})`, () => {
     const v = await up().verify({ requests: N });
     expect(v.ok, v.verdict).toBe(true);
     // One scrape interval (5 s) and some: every counter must have moved by the requests sent.
-    const after = await eventually(30, read, (a) => a.tomcat - before.tomcat >= N && a.msm - before.msm >= N - 1 && a.nginx - before.nginx >= N && a.items > before.items && a.gets > before.gets);
+    const after = await eventually(30, read, (a) => a.tomcat - before.tomcat >= N && a.msm - before.msm >= N - 1 && a.nginx - before.nginx >= N && a.items > before.items && a.gets > before.gets && a.backups - before.backups >= N - 1 && a.sessionBytes > 0);
     say(NAME, `before ${JSON.stringify(before)}\nafter  ${JSON.stringify(after)}`);
     expect(after.tomcat - before.tomcat, 'tomcat_requests_total').toBeGreaterThanOrEqual(N);
     expect(after.msm - before.msm, 'msm_requests_with_session_total (the first request has no session yet)').toBeGreaterThanOrEqual(N - 1);
     expect(after.nginx - before.nginx, 'nginx_http_requests_total').toBeGreaterThanOrEqual(N);
     expect(after.items, 'memcached_current_items').toBeGreaterThan(before.items);
     expect(after.gets, 'memcached get commands').toBeGreaterThan(before.gets);
+    expect(after.backups - before.backups, 'msm_backups_timed_total (each request with a session changed it: a backup)').toBeGreaterThanOrEqual(N - 1);
+    expect(after.sessionBytes, 'msm_session_bytes_avg: the sample session serialized').toBeGreaterThan(0);
   });
 
   it("a memcached stop (drill memcached-down) raises msm's failover count, and the drill's plot is written", async () => {
@@ -136,11 +142,12 @@ describe(`monitoring (${NAME})`, () => {
       (x) => x.code === 0 && (JSON.parse(x.stdout) as { stores: { up: boolean }[] }).stores.every((s) => s.up),
     );
     expect(r.code, r.stderr).toBe(0);
-    const s = JSON.parse(r.stdout) as { tomcats: { node: string; up: boolean; requestsWithSession: number }[]; stores: { node: string; up: boolean; items: number }[]; nginx: { up: boolean } };
+    const s = JSON.parse(r.stdout) as { tomcats: { node: string; up: boolean; requestsWithSession: number; sessionBytesAvg: number | null }[]; stores: { node: string; up: boolean; items: number }[]; nginx: { up: boolean } };
     expect(s.tomcats.map((t) => [t.node, t.up])).toEqual(up().resolved.tomcats.map((t) => [t.name, true]));
     expect(s.stores.map((x) => [x.node, x.up])).toEqual(up().resolved.memcacheds.map((n) => [n.name, true]));
     expect(s.stores.reduce((a, x) => a + (x.items ?? 0), 0), 'items in the store').toBeGreaterThan(0);
     expect(s.nginx.up).toBe(true);
+    for (const t of s.tomcats) expect(t.sessionBytesAvg ?? 0, `${t.node}: average stored session size`).toBeGreaterThan(0);
     const text = await cli(['status', '--config', configFile()]);
     expect(text.code, text.stderr).toBe(0);
     say(NAME, text.stdout);

@@ -17,6 +17,8 @@ const ANSWERS: Record<string, Array<[string, number]>> = {
   msm_backup_failures_total: [['tomcat-node1', 0]],
   msm_memcached_failovers_total: [['tomcat-node1', 4]],
   msm_non_sticky_ping_failures_total: [['tomcat-node1', 0]],
+  msm_session_bytes_avg: [['tomcat-node1', 2048]],
+  msm_backup_seconds_avg: [['tomcat-node1', 0.0025]],
   memcached_up: [['memcached-node1', 1], ['memcached-node2', 0]],
   memcached_current_items: [['memcached-node1', 18]],
   memcached_current_bytes: [['memcached-node1', 4096]],
@@ -48,7 +50,7 @@ afterAll(() => new Promise<void>((r) => server.close(() => r())));
 describe('status', () => {
   it('reads per-Tomcat and per-store figures by node, and says which is down', async () => {
     const s = await labStatus(lab, base, () => new Date('2026-12-04T00:00:00Z'));
-    expect(s.tomcats[0]).toEqual({ node: 'tomcat-node1', up: true, sessions: 3, requestsWithSession: 40, requestsPerSecond: 12.5, meanLatencyMs: 1.5, backupFailures: 0, memcachedFailovers: 4, pingFailures: 0 });
+    expect(s.tomcats[0]).toEqual({ node: 'tomcat-node1', up: true, sessions: 3, requestsWithSession: 40, requestsPerSecond: 12.5, meanLatencyMs: 1.5, backupFailures: 0, memcachedFailovers: 4, pingFailures: 0, sessionBytesAvg: 2048, backupMsAvg: 2.5 });
     expect(s.tomcats[1]).toMatchObject({ node: 'tomcat-node2', up: false, sessions: null, requestsPerSecond: null });
     expect(s.stores[0]).toEqual({ node: 'memcached-node1', kind: 'memcached', up: true, items: 18, bytes: 4096, limitBytes: 67108864, evictions: 0, hitRatio: 0.75 });
     expect(s.stores[1]).toMatchObject({ node: 'memcached-node2', up: false, items: null, hitRatio: null });

@@ -421,10 +421,20 @@ public class KitSessionService extends MemcachedSessionService {
             return Thread.currentThread().getName().startsWith(SECONDARY_THREAD_PREFIX) ? new PingResult(added, key) : added;
         }
 
+        /** A session's own data (not its backup copy, validity record or lock). */
+        private boolean isSessionData(final String key) {
+            return !_service.getMemcachedNodesManager().getSessionIdFormat().isBackupKey(key) && !key.contains("validity:") && !key.contains("lock:");
+        }
+
         @Override
         public Future<Boolean> set(final String key, final int exp, final byte[] o) {
             if (writtenByRequest(key)) {
                 return Written.INSTANCE;
+            }
+            // msm 2.3.2 keeps a probe for the stored session's size but nothing registers it
+            // on this path: the kit records each session write's size (Manager getMsmKitSessionBytes*).
+            if (o != null && isSessionData(key)) {
+                _service.getStatistics().register(Statistics.StatsType.CACHED_DATA_SIZE, o.length);
             }
             return new WriteFailureRecorder(_delegate.set(key, exp, o));
         }
