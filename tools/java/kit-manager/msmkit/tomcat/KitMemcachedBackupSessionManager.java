@@ -14,7 +14,8 @@ import de.javakaffee.web.msm.Statistics.StatsType;
  * copy instead of answering "no such session", and msm's failure logs come as one line per
  * kind per interval (LogThrottle) instead of a stack trace per failed backup, and its stop
  * waits for the session backups still running before msm recycles the sessions and closes
- * the memcached client (msmkit.stopBackupWaitMillis, default 5000). It also shows msm's timing
+ * the memcached client (msmkit.stopBackupWaitMillis, default 5000), and a session's asynchronous
+ * backups land in the order of its requests. It also shows msm's timing
  * and size statistics as numbers (getMsmKit*), which Tomcat's MBean registry exposes like
  * msm's own getters and the lab's JMX exporter reads. Everything else is msm's.
  *
@@ -75,6 +76,11 @@ public class KitMemcachedBackupSessionManager extends MemcachedBackupSessionMana
     /** Largest session stored (serialized), in bytes. */
     public long getMsmKitSessionBytesMax() {
         return KitProbes.max(stats().getProbe(StatsType.CACHED_DATA_SIZE));
+    }
+
+    /** Asynchronous backups that waited for their session's previous one, so that they land in order (0 with synchronous backups). */
+    public long getMsmKitOrderedBackupCount() {
+        return _msm instanceof KitSessionService ? ((KitSessionService) _msm).getOrderedBackupCount() : 0L;
     }
 
     /** How long a stop waits in all for the session backups still running. */
