@@ -273,7 +273,7 @@ export function resolveLab(config: LabConfig, opts: ResolveOptions = {}): Resolv
   const redis = config.redis && { name: config.redis.name, host: config.redis.host ?? config.redis.name, port: config.redis.port, ip: at(ADDRESS_PLAN.memcached) };
   const { sticky, failoverNodes, serializer, formLoginWorkaround, ...manager } = config.manager;
   const sizing = jvmSizing(config.tomcat.heapMb, config.tomcat.gc);
-  const baseOpts = javaOptions(serializer, config.tomcat.javaVersion, sizing);
+  const baseOpts = [javaOptions(serializer, config.tomcat.javaVersion, sizing), ...(config.tomcat.jvmOptions ?? [])].join(' ');
   // SASL: context.xml names the secrets as ${ENV}; Tomcat substitutes them from its environment.
   const monitoring = monitoringOf(config, at);
   const withSecrets = usesSasl(manager) ? `${baseOpts} ${ENV_PROPERTY_SOURCE_OPT}` : baseOpts;

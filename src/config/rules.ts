@@ -277,6 +277,18 @@ export const crossFieldRules: readonly Rule[] = [
         : [];
     },
   },
+  {
+    id: 'jvm-options-java8',
+    why: 'Java 8 knows no "--" options (--add-opens, --add-exports, ...: Java 9+): with one in CATALINA_OPTS the JVM refuses to start ("Unrecognized option") and Tomcat never answers.',
+    check: (c) =>
+      c.tomcat.javaVersion >= 9
+        ? []
+        : (c.tomcat.jvmOptions ?? []).flatMap((o, i) =>
+            o.startsWith('--')
+              ? [{ path: ['tomcat', 'jvmOptions', i], value: o, message: `Java ${c.tomcat.javaVersion} does not know "${o}" (a Java 9+ option): the JVM would refuse to start. Fix: remove it, or set tomcat.javaVersion to 11 or later` }]
+              : [],
+          ),
+  },
   // Tomcat 10.1/11 (msm converted to jakarta.* by the kit) take every serializer 9 takes:
   // deployed on Tomcat 11 / Java 17, java, kryo and xstream each carried what they carry on
   // Tomcat 9 (verify -n 10 --attributes; docs/jakarta.md).

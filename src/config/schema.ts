@@ -274,6 +274,27 @@ export const Webapp = strict({
     .describe(`A .war file or an exploded webapp directory, relative to the config file; "${SAMPLE_WEBAPP_SOURCE}" is the kit's sample app (the page verify and the drills read).`),
 });
 
+/** JVM options the kit sets itself, each with the setting that owns it (tomcat.jvmOptions refuses them). */
+export const KIT_OWNED_JVM_OPTIONS: ReadonlyArray<{ readonly pattern: RegExp; readonly owner: string }> = [
+  { pattern: /^-X(mx|ms)\d|^-XX:(MaxHeapSize|InitialHeapSize)=/, owner: 'the heap is tomcat.heapMb (-Xmx; -Xms is half of it)' },
+  { pattern: /^-XX:[+-]Use\w*GC$/, owner: 'the collector is tomcat.gc ("serial", "parallel" or "g1")' },
+  { pattern: /^-DjvmRoute=/, owner: 'the kit sets -DjvmRoute per node from tomcat.nodes[].jvmRoute' },
+  { pattern: /^-javaagent:/, owner: 'the Tomcat image carries no agent but the kit\'s own (monitoring.enabled adds the JMX exporter)' },
+];
+
+/** One extra JVM option: starts with "-", no whitespace (CATALINA_OPTS is split on spaces), not one the kit owns. */
+const JvmOption = z.string().superRefine((o, ctx) => {
+  const shownOption = JSON.stringify(o);
+  if (!o.startsWith('-')) {
+    ctx.addIssue({ code: 'custom', message: `${shownOption} is not a JVM option (they start with "-"). Fix: e.g. "-XX:+HeapDumpOnOutOfMemoryError", or remove it` });
+  } else if (/\s/.test(o)) {
+    ctx.addIssue({ code: 'custom', message: `${shownOption} contains whitespace; CATALINA_OPTS is split on spaces, so it would become several options. Fix: one option per item, no spaces` });
+  } else {
+    const owned = KIT_OWNED_JVM_OPTIONS.find((k) => k.pattern.test(o));
+    if (owned) ctx.addIssue({ code: 'custom', message: `${shownOption} is set by the kit: ${owned.owner}. Fix: remove it from tomcat.jvmOptions and use that setting` });
+  }
+});
+
 /** The lab config's fields, without the cross-field rules (see LabConfigSchema in load.ts). */
 export const LabConfigFields = strict({
   $schema: z.string().optional().describe("JSON Schema for editors."),
@@ -294,6 +315,11 @@ export const LabConfigFields = strict({
       .enum(GC_NAMES, { error: () => `tomcat.gc must be one of ${GC_NAMES.map((g) => `"${g}"`).join(', ')}. Fix: pick one, or remove the key to keep the JVM's own choice` })
       .optional()
       .describe('Garbage collector of every Tomcat JVM: "serial" (-XX:+UseSerialGC), "parallel" (-XX:+UseParallelGC) or "g1" (-XX:+UseG1GC); all three exist on Java 8 to 21. @default the JVM\'s own choice (Serial on a container with one CPU or under 1792 MiB, G1 otherwise on Java 9+, Parallel on Java 8)'),
+    jvmOptions: z
+      .array(JvmOption)
+      .max(50, { message: 'tomcat.jvmOptions has more than 50 options. Fix: keep the ones you need' })
+      .optional()
+      .describe('Extra JVM options of every Tomcat, one per item, added after the kit\'s own (CATALINA_OPTS), e.g. ["-XX:+HeapDumpOnOutOfMemoryError", "-Dfile.encoding=UTF-8"]. Heap, collector, jvmRoute and agents are the kit\'s (tomcat.heapMb, tomcat.gc, tomcat.nodes[].jvmRoute, monitoring) and are refused here. @default none'),
     maxThreads: positiveInt('tomcat.maxThreads', 200, 10000, 'each thread reserves its own stack; 10 000 is far past what one node serves')
       .optional()
       .describe("maxThreads of every Tomcat's HTTP connector: requests served at once. @default Tomcat's 200"),

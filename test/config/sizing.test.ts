@@ -61,6 +61,27 @@ describe('tomcat.heapMb and tomcat.gc', () => {
   });
 });
 
+describe('tomcat.jvmOptions', () => {
+  it('absent: CATALINA_OPTS holds only what the kit sets', () => {
+    const def = lab().tomcats[0].catalinaOpts;
+    const set = lab({ tomcat: { jvmOptions: [] } }).tomcats[0].catalinaOpts;
+    expect(set).toBe(def);
+  });
+
+  it("each option reaches every Tomcat once, after the kit's own, in the order given; the bundle's setenv.sh carries them", () => {
+    const l = lab({ tomcat: { jvmOptions: ['-XX:TieredStopAtLevel=1', '-Dfile.encoding=UTF-8'] }, manager: { serializer: 'kryo' } });
+    for (const t of l.tomcats) {
+      const opts = t.catalinaOpts.split(' ');
+      const at = opts.indexOf('-XX:TieredStopAtLevel=1');
+      expect(at).toBeGreaterThan(opts.indexOf('-Xmx256m'));
+      expect(at).toBeGreaterThan(opts.findLastIndex((o) => o.startsWith('--add-opens')));
+      expect(opts[at + 1]).toBe('-Dfile.encoding=UTF-8');
+      expect(opts.filter((o) => o === '-XX:TieredStopAtLevel=1')).toHaveLength(1);
+    }
+    expect(renderSetenv(l, l.tomcats[0])).toContain('-XX:TieredStopAtLevel=1 -Dfile.encoding=UTF-8');
+  });
+});
+
 describe('tomcat.maxThreads', () => {
   it("absent: the Connector keeps Tomcat's default (no attribute)", () => {
     expect(renderServerXml(lab())).not.toContain('maxThreads');
