@@ -285,7 +285,7 @@ export const crossFieldRules: readonly Rule[] = [
         ? []
         : (c.tomcat.jvmOptions ?? []).flatMap((o, i) =>
             o.startsWith('--')
-              ? [{ path: ['tomcat', 'jvmOptions', i], value: o, message: `Java ${c.tomcat.javaVersion} does not know "${o}" (a Java 9+ option): the JVM would refuse to start. Fix: remove it, or set tomcat.javaVersion to 11 or later` }]
+              ? [{ path: ['tomcat', 'jvmOptions', i], value: o, message: `Java ${c.tomcat.javaVersion} does not know this option (Java 9+ only): the JVM would refuse to start. Fix: remove it, or set tomcat.javaVersion to 11 or later` }]
               : [],
           ),
   },

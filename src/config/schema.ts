@@ -284,14 +284,13 @@ export const KIT_OWNED_JVM_OPTIONS: ReadonlyArray<{ readonly pattern: RegExp; re
 
 /** One extra JVM option: starts with "-", no whitespace (CATALINA_OPTS is split on spaces), not one the kit owns. */
 const JvmOption = z.string().superRefine((o, ctx) => {
-  const shownOption = JSON.stringify(o);
   if (!o.startsWith('-')) {
-    ctx.addIssue({ code: 'custom', message: `${shownOption} is not a JVM option (they start with "-"). Fix: e.g. "-XX:+HeapDumpOnOutOfMemoryError", or remove it` });
+    ctx.addIssue({ code: 'custom', message: `not a JVM option (they start with "-"). Fix: e.g. "-XX:+HeapDumpOnOutOfMemoryError", or remove it` });
   } else if (/\s/.test(o)) {
-    ctx.addIssue({ code: 'custom', message: `${shownOption} contains whitespace; CATALINA_OPTS is split on spaces, so it would become several options. Fix: one option per item, no spaces` });
+    ctx.addIssue({ code: 'custom', message: `this option contains whitespace; CATALINA_OPTS is split on spaces, so it would become several options. Fix: one option per item, no spaces` });
   } else {
     const owned = KIT_OWNED_JVM_OPTIONS.find((k) => k.pattern.test(o));
-    if (owned) ctx.addIssue({ code: 'custom', message: `${shownOption} is set by the kit: ${owned.owner}. Fix: remove it from tomcat.jvmOptions and use that setting` });
+    if (owned) ctx.addIssue({ code: 'custom', message: `this option is set by the kit: ${owned.owner}. Fix: remove it from tomcat.jvmOptions and use that setting` });
   }
 });
 
