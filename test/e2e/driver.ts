@@ -106,7 +106,7 @@ export function readExample(path: string): ConfigJson {
  * JVM options every e2e lab's Tomcats run with (tomcat.jvmOptions): the client compiler only.
  * The scenarios check what sessions survive, not throughput; two labs share two cores, and C2's
  * compiles after every Tomcat start are most of their CPU (the first sample page after a start:
- * 2.6–2.8 s of CPU with it off, 4.8–5.6 s on, stand-in Tomcat 9 / Java 17). MSM_KIT_E2E_JIT=tiered
+ * 2.7–2.8 s of CPU with it off, 4.8–5.2 s on, stand-in Tomcat 9 / Java 17). MSM_KIT_E2E_JIT=tiered
  * keeps the JVM's default.
  */
 export const E2E_JVM_OPTIONS: readonly string[] = process.env.MSM_KIT_E2E_JIT === 'tiered' ? [] : ['-XX:TieredStopAtLevel=1'];
