@@ -44,7 +44,7 @@ base.name = 'msm-matrix';
 /**
  * The matrix proves versions work together, not speed: its JVMs run the client compiler only
  * (tomcat.jvmOptions, so the config says what runs). Measured on the stand-in Tomcat 9 / Java 17
- * image: the first sample page after a start cost 2.7–2.8 s of CPU instead of 4.8–5.2 s (3 runs).
+ * image: the first sample page after a start cost 1.47–1.48 s of CPU instead of 2.64–2.81 s (scripts/bench-jit.js, 3 runs); the matrix took 0.75x as long on an idle machine, 0.53x beside other work (docs/testing.md).
  * MSM_KIT_MATRIX_JIT=tiered keeps the JVM's default.
  */
 const MATRIX_JVM_OPTIONS = process.env.MSM_KIT_MATRIX_JIT === 'tiered' ? [] : ['-XX:TieredStopAtLevel=1'];

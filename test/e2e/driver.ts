@@ -102,22 +102,12 @@ export function readExample(path: string): ConfigJson {
  * beside any other: Tomcats `<name>-tomcat<i>` (jvmRoutes kept), memcached nodes
  * `<name>-memcached<i>` (ids kept), Redis `<name>-redis`, nginx `<name>-nginx` on `port`.
  */
-/**
- * JVM options every e2e lab's Tomcats run with (tomcat.jvmOptions): the client compiler only.
- * The scenarios check what sessions survive, not throughput; two labs share two cores, and C2's
- * compiles after every Tomcat start are most of their CPU (the first sample page after a start:
- * 2.7–2.8 s of CPU with it off, 4.8–5.2 s on, stand-in Tomcat 9 / Java 17). MSM_KIT_E2E_JIT=tiered
- * keeps the JVM's default.
- */
-export const E2E_JVM_OPTIONS: readonly string[] = process.env.MSM_KIT_E2E_JIT === 'tiered' ? [] : ['-XX:TieredStopAtLevel=1'];
-
 export function isolate(c: ConfigJson, at: { name: string; port: number; subnet: string }): ConfigJson {
   const { name } = at;
-  const jvmOptions = [...((c.tomcat.jvmOptions as string[] | undefined) ?? []), ...E2E_JVM_OPTIONS];
   return {
     ...c,
     name,
-    tomcat: { ...c.tomcat, ...(jvmOptions.length ? { jvmOptions } : {}), nodes: c.tomcat.nodes.map((n, i) => ({ ...n, name: `${name}-tomcat${i + 1}` })) },
+    tomcat: { ...c.tomcat, nodes: c.tomcat.nodes.map((n, i) => ({ ...n, name: `${name}-tomcat${i + 1}` })) },
     ...(c.memcached ? { memcached: { ...c.memcached, nodes: c.memcached.nodes.map((n, i) => ({ ...n, name: `${name}-memcached${i + 1}` })) } } : {}),
     ...(c.redis ? { redis: { ...c.redis, name: `${name}-redis` } } : {}),
     loadBalancer: { ...c.loadBalancer, name: `${name}-nginx`, port: at.port },
