@@ -78,13 +78,8 @@ mkdir -p "$CACHE" && CACHE=$(cd "$CACHE" && pwd) || die "creating the cache dire
 MIRROR=$CACHE/terraform-mirror
 TOOLS_MOD=$ROOT/tools/terraform-provider-kubernetes
 
-case "$(uname -s)" in
-  Linux) os=linux ;; Darwin) os=darwin ;; *) die "detecting the platform" "unsupported OS $(uname -s)" ;;
-esac
-case "$(uname -m)" in
-  x86_64 | amd64) arch=amd64 ;; aarch64 | arm64) arch=arm64 ;; *) die "detecting the platform" "unsupported CPU $(uname -m)" ;;
-esac
-PLATFORM=${os}_${arch}
+# shellcheck source=go-toolchain.sh
+source "$(dirname "$0")/go-toolchain.sh"
 PROVIDER_DIR=$MIRROR/$PROVIDER_ADDR/$PROVIDER_VERSION/$PLATFORM
 PROVIDER_BIN=$PROVIDER_DIR/terraform-provider-${PROVIDER_NAME}_v$PROVIDER_VERSION
 # What the binary was built from; kept outside the mirror, because Terraform
@@ -106,14 +101,7 @@ if [ -f "$PROVIDER_BIN" ] && [ -x "$PROVIDER_BIN" ]; then
   fi
 else
   total0=$SECONDS
-  if command -v go >/dev/null 2>&1; then
-    GO=$(command -v go)
-  elif [ -x /usr/local/go/bin/go ]; then
-    GO=/usr/local/go/bin/go
-  else
-    die "finding the Go toolchain" "no 'go' on PATH nor at /usr/local/go/bin/go"
-  fi
-  log "using $("$GO" version 2>&1) ($GO)"
+  find_go
   [ -f "$TOOLS_MOD/go.mod" ] || die "reading the tools module" "$TOOLS_MOD/go.mod not found"
   export GOFLAGS="-mod=readonly -buildvcs=false"
 

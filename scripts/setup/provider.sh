@@ -54,28 +54,11 @@ RC_FILE=$ROOT/.msm-kit/terraformrc
 # Keep terraform from calling HashiCorp's checkpoint service (we are offline).
 export CHECKPOINT_DISABLE=1
 
-case "$(uname -s)" in
-  Linux) os=linux ;; Darwin) os=darwin ;; *) die "detecting the platform" "unsupported OS $(uname -s)" ;;
-esac
-case "$(uname -m)" in
-  x86_64 | amd64) arch=amd64 ;; aarch64 | arm64) arch=arm64 ;; *) die "detecting the platform" "unsupported CPU $(uname -m)" ;;
-esac
-PLATFORM=${os}_${arch}
+# shellcheck source=go-toolchain.sh
+source "$(dirname "$0")/go-toolchain.sh"
 PROVIDER_DIR=$MIRROR/$PROVIDER_ADDR/$PROVIDER_VERSION/$PLATFORM
 PROVIDER_BIN=$PROVIDER_DIR/terraform-provider-docker_v$PROVIDER_VERSION
 
-GO=
-find_go() {
-  [ -n "$GO" ] && return 0
-  if command -v go >/dev/null 2>&1; then
-    GO=$(command -v go)
-  elif [ -x /usr/local/go/bin/go ]; then
-    GO=/usr/local/go/bin/go
-  else
-    die "finding the Go toolchain" "no 'go' on PATH nor at /usr/local/go/bin/go"
-  fi
-  log "using $("$GO" version 2>&1)"
-}
 
 # ---------------------------------------------------------------- provider
 if [ -f "$PROVIDER_BIN" ] && [ -x "$PROVIDER_BIN" ]; then
