@@ -102,6 +102,17 @@ export function readExample(path: string): ConfigJson {
  * beside any other: Tomcats `<name>-tomcat<i>` (jvmRoutes kept), memcached nodes
  * `<name>-memcached<i>` (ids kept), Redis `<name>-redis`, nginx `<name>-nginx` on `port`.
  */
+/** Whether a failover verify failed only by the update answered right before the stop (see Lab.verifyFailoverOrRetry). */
+export function lostOnlyTheStopUpdate(r: VerifyResult, requests: number): boolean {
+  const stopAfter = Math.floor(requests / 2);
+  const v = r.views;
+  if (v.length !== requests || v.some((x) => x.status !== 200 || x.counter === undefined || x.session === undefined)) return false;
+  if (new Set(v.map((x) => x.session!.split(/[-.]/)[0])).size !== 1) return false;
+  const c = v.map((x) => x.counter!);
+  const risesBy1 = (from: number, to: number) => c.slice(from, to).every((n, i) => i === 0 || n === c[from + i - 1] + 1);
+  return c[0] === 1 && risesBy1(0, stopAfter) && c[stopAfter] === c[stopAfter - 1] && risesBy1(stopAfter, requests);
+}
+
 export function isolate(c: ConfigJson, at: { name: string; port: number; subnet: string }): ConfigJson {
   const { name } = at;
   return {
@@ -321,6 +332,23 @@ export class Lab {
   get stackDir(): string {
     if (!this.last) throw new Error(`${this.config.name} is not up`);
     return this.last.synth.stackDir;
+  }
+
+  /**
+   * `verify --failover` (12 requests) that must pass, with one narrow allowance, printed loudly
+   * with `!!!`: the known open race of docs/modes.md, where the update of the last request
+   * answered before the stop is missing on the other Tomcat (request 7 sees request 6's counter;
+   * every answer a 200, one session, every later request rising by one). It was seen in CI on
+   * Tomcat 10.1 and 11 sticky and reproduced 1 time in 11 on a Tomcat 10.1 sticky lab; its cause
+   * is not found yet. Then the Tomcat is settled and verify runs once more: that run must pass.
+   * Any other failure, or this one twice, fails at once.
+   */
+  async verifyFailoverOrRetry(requests = 12): Promise<{ result: VerifyResult; first?: VerifyResult }> {
+    const first = await this.verify({ requests, failover: true });
+    if (first.ok || !lostOnlyTheStopUpdate(first, requests)) return { result: first };
+    this.log(`!!! verify --failover lost exactly the update answered right before the stop (the open race in docs/modes.md): ${first.verdict}; running it once more (it must pass)`);
+    await this.settle();
+    return { result: await this.verify({ requests, failover: true }), first };
   }
 
   /**
