@@ -41,12 +41,15 @@ export interface VerifyResult {
   readonly views: readonly PageView[];
 }
 
+/** With `failover`, how many requests are answered before the serving Tomcat is stopped. */
+export const failoverStopAfter = (requests: number): number => Math.floor(requests / 2);
+
 export async function verifyLab(opts: VerifyOptions): Promise<VerifyResult> {
   const log = opts.log ?? (() => {});
   const client = new SessionClient(opts.url, 30_000);
   const views: PageView[] = [];
   log(`${'#'.padStart(4)}  ${'node'.padEnd(16)} ${'session id'.padEnd(52)} counter`);
-  const stopAfter = opts.failover ? Math.floor(opts.requests / 2) : Infinity;
+  const stopAfter = opts.failover ? failoverStopAfter(opts.requests) : Infinity;
   let stopped: string | undefined;
   try {
     for (let i = 1; i <= opts.requests; i++) {
