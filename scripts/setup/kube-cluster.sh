@@ -731,16 +731,35 @@ status() {
   return $ok
 }
 
+# containerd's name for a Docker image reference: docker.io/ and library/ filled in.
+containerd_ref() {
+  local ref=$1
+  [[ $ref == */* ]] || ref=library/$ref
+  [[ ${ref%%/*} == *[.:]* || ${ref%%/*} == localhost ]] || ref=docker.io/$ref
+  printf '%s\n' "$ref"
+}
+
+# An image already imported into a node carries the label msm-kit.image-id=<Docker image id>:
+# the same id again is skipped (a Tomcat image is hundreds of MB; up imports on every run).
 import() {
   (($#)) || die "import" "name at least one image"
-  local img i tmp
+  local img i tmp id ref
   for i in $NODES; do ctr_n "$i" version >/dev/null 2>&1 || die "import" "node$i's containerd does not answer. Fix: $0 up (or start-node $i)"; done
   tmp=$(mktemp)
   for img in "$@"; do
-    docker image inspect "$img" >/dev/null 2>&1 || { rm -f "$tmp"; die "import $img" "not on the machine's Docker engine"; }
+    id=$(docker image inspect -f '{{.Id}}' "$img" 2>/dev/null) || { rm -f "$tmp"; die "import $img" "not on the machine's Docker engine"; }
+    ref=$(containerd_ref "$img")
+    local need=
+    for i in $NODES; do
+      ctr_n "$i" images ls "name==$ref" 2>/dev/null | grep -q "msm-kit.image-id=$id" || need+=" $i"
+    done
+    if [[ -z $need ]]; then say "$img is already on node${NODES// /, node} (image $id)"; continue; fi
     run "docker save $img" docker save -o "$tmp" "$img"
-    for i in $NODES; do run "import $img into node$i" ctr_n "$i" images import "$tmp"; done
-    say "imported $img into node${NODES// /, node}"
+    for i in $need; do
+      run "import $img into node$i" ctr_n "$i" images import "$tmp"
+      run "label $img on node$i" ctr_n "$i" images label "$ref" "msm-kit.image-id=$id"
+    done
+    say "imported $img into node${need# }"
   done
   rm -f "$tmp"
 }

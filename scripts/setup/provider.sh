@@ -17,6 +17,8 @@ set -euo pipefail
 
 PROVIDER_VERSION=3.6.2
 PROVIDER_ADDR=registry.terraform.io/kreuzwerker/docker
+# The Kubernetes labs' provider, built into the same mirror by provider-kubernetes.sh (docs/kubernetes-provider.md).
+KUBE_PROVIDER_ADDR=registry.terraform.io/hashicorp/kubernetes
 PROVIDER_PKG=github.com/terraform-providers/terraform-provider-docker
 TERRAFORM_VERSION=v1.11.4
 # Nested modules of hashicorp/terraform that its go.mod replaces with local
@@ -135,10 +137,10 @@ disable_checkpoint = true
 provider_installation {
   filesystem_mirror {
     path    = "$MIRROR"
-    include = ["$PROVIDER_ADDR"]
+    include = ["$PROVIDER_ADDR", "$KUBE_PROVIDER_ADDR"]
   }
   direct {
-    exclude = ["$PROVIDER_ADDR"]
+    exclude = ["$PROVIDER_ADDR", "$KUBE_PROVIDER_ADDR"]
   }
 }
 EOF

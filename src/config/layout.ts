@@ -87,3 +87,34 @@ export const SWARM_TOMCATS_ALIAS = 'msm-tomcats';
 export const testClusterEngine = (host: string): string | undefined => (/^host[1-9]$/.test(host) ? `unix:///run/msmsw/h${host.slice(4)}.sock` : undefined);
 /** The test cluster's script, relative to the package root. */
 export const SWARM_CLUSTER_SCRIPT = 'scripts/setup/swarm-cluster.sh';
+
+/** The test cluster's script (scripts/setup/kube-cluster.sh), relative to the package root. */
+export const KUBE_CLUSTER_SCRIPT = 'scripts/setup/kube-cluster.sh';
+/**
+ * The test cluster of scripts/setup/kube-cluster.sh (its header holds the same values): the
+ * default engine.* of a Kubernetes lab. `nodeAddress` is node1's address, where NodePorts
+ * answer from this machine; `serviceCidr` the cluster's Service range.
+ */
+export const KUBE_TEST_CLUSTER = {
+  version: 'v1.34.4',
+  kubeconfig: '/var/lib/msm-kit-kube/admin.kubeconfig',
+  nodeAddress: '10.250.0.1',
+  nodes: ['node1', 'node2'],
+  serviceCidr: '10.96.0.0/16',
+} as const;
+/** The node label a Kubernetes lab pins its pods by (nodeSelector): every kubelet sets it to its node name. */
+export const KUBE_NODE_LABEL = 'kubernetes.io/hostname';
+/** Labels on everything a Kubernetes lab creates: the lab's name and the node's role. */
+export const KUBE_LAB_LABEL = 'msm-kit.lab';
+export const KUBE_ROLE_LABEL = 'msm-kit.role';
+/**
+ * Seconds a Tomcat or nginx pod waits (preStop) before it gets SIGTERM: its Service drops the pod
+ * from its endpoints first, so no new connection reaches it. A kept-alive connection is pinned to
+ * its pod (by conntrack, through the ClusterIP or the NodePort), so on a Kubernetes lab nginx ends
+ * every kept-alive connection, to Tomcat and from clients, within KUBE_KEEPALIVE_TIME seconds
+ * (`keepalive_time`: the last answer says `Connection: close`): none is left to a pod when it stops,
+ * and no request meets a process that is shutting down (a Tomcat could apply its write and lose
+ * its answer; nginx would reset the client's connection).
+ */
+export const KUBE_PRE_STOP_SECONDS = 4;
+export const KUBE_KEEPALIVE_TIME = 2;

@@ -9,6 +9,7 @@ import { memcachedSaslStandIn, memcachedStandIn, MONITORING_STAND_INS, nginxStan
 import { jmxAgentOption, monitoringContainerName, monitoringEnabled, type ResolvedMonitoring } from './monitoring';
 import { ADDRESS_PLAN, BASE_JVM_OPTIONS, KIT_PROBE_CONTEXT, SAMPLE_WEBAPP_SOURCE, TOMCAT_HEALTH_PATH, WEBAPPS_DIR } from './layout';
 import { TRANSCODER_FACTORIES } from './msm';
+import { resolveKubernetes, type ResolvedKubernetes } from './kubernetes';
 import { resolveSwarm, type ResolvedSwarm } from './swarm';
 import { DEFAULT_HEAP_MB, memcachedNodesOf, type GcName, type JavaVersionNumber, type LabConfig, type ManagerConfig, type SerializerName, type TomcatVersionName } from './schema';
 import { contextDirName, isSample } from './webapps';
@@ -104,6 +105,8 @@ export interface ResolvedLab {
   readonly memcacheds: readonly ResolvedMemcached[];
   /** Heap and GC options in every Tomcat's CATALINA_OPTS (tomcat.heapMb, tomcat.gc). */
   readonly jvmSizing: readonly string[];
+  /** Each Tomcat's heap in MiB (tomcat.heapMb): a Kubernetes pod's memory request is sized from it. */
+  readonly heapMb: number;
   /** The HTTP connector's maxThreads (tomcat.maxThreads). @default absent: Tomcat's 200 */
   readonly maxThreads?: number;
   /** Worker threads of every memcached node (memcached.threads, memcached -t). @default absent: memcached's 4 */
@@ -134,6 +137,8 @@ export interface ResolvedLab {
   readonly tomcatHealthPath: string;
   /** Set for a Swarm lab (config `engine`): placements, registry, manager. @default absent: one engine */
   readonly swarm?: ResolvedSwarm;
+  /** Set for a Kubernetes lab (config `engine.kind = "kubernetes"`): cluster, namespace, placements, images. @default absent: one engine */
+  readonly kubernetes?: ResolvedKubernetes;
   /** Prometheus and the exporters (config `monitoring`). @default absent: monitoring.enabled false, or a Swarm lab */
   readonly monitoring?: ResolvedMonitoring;
 }
@@ -302,6 +307,7 @@ export function resolveLab(config: LabConfig, opts: ResolveOptions = {}): Resolv
     store: redis ? 'redis' : 'memcached',
     memcacheds,
     jvmSizing: sizing,
+    heapMb: config.tomcat.heapMb,
     ...(config.tomcat.maxThreads !== undefined ? { maxThreads: config.tomcat.maxThreads } : {}),
     ...(config.memcached?.threads !== undefined ? { memcachedThreads: config.memcached.threads } : {}),
     ...(redis ? { redis } : {}),
@@ -317,9 +323,16 @@ export function resolveLab(config: LabConfig, opts: ResolveOptions = {}): Resolv
     appUrl: contextUrl(apps.webapps.find((w) => w.source !== undefined) ?? apps.sampleWebapp, labUrl),
   };
   if (!config.engine) return lab;
-  // A Swarm lab: the provider talks to the manager; placement in spread order (memcached, Tomcat, nginx).
+  // Swarm or Kubernetes: placement in spread order (memcached, Tomcat, nginx).
   const names = [...lab.memcacheds.map((m) => m.name), ...lab.tomcats.map((t) => t.name), lab.loadBalancer.name];
   const { memcached } = lab.images;
-  if (memcached === undefined) throw new Error('a Swarm lab stores sessions in memcached (the rule redis-not-on-swarm refuses Redis there)');
+  if (memcached === undefined) throw new Error(`a ${config.engine.kind} lab stores sessions in memcached (the rule redis-not-on-swarm-or-kubernetes refuses Redis there)`);
+  if (config.engine.kind === 'kubernetes') {
+    const kubernetes = resolveKubernetes(config.engine, config.name, names, { ...lab.images, memcached });
+    // nginx's NodePort on a node's address is the lab's URL (no TLS on Kubernetes yet: the rule tls-not-on-kubernetes).
+    const url = `http://${kubernetes.nodeAddress}:${kubernetes.nodePort}/`;
+    return { ...lab, kubernetes, url, probeUrl: contextUrl(apps.sampleWebapp, url), appUrl: contextUrl(apps.webapps.find((w) => w.source !== undefined) ?? apps.sampleWebapp, url) };
+  }
+  // A Swarm lab: the provider talks to the manager.
   return { ...lab, dockerHost: config.engine.manager, swarm: resolveSwarm(config.engine, names, { ...lab.images, memcached }) };
 }

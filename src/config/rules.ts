@@ -6,6 +6,7 @@ import { TOMCAT_MIN_JAVA } from './images';
 import { MEMCACHED_KEY_MAX, MSM_KEY_PREFIX_MAX, SESSION_ID_HEX, STORAGE_TOKEN_LENGTH, XML_FORBIDDEN } from './msm';
 import { KIT_PROBE_CONTEXT, SAMPLE_WEBAPP_SOURCE } from './layout';
 import { monitoringContainerName, monitoringEnabled } from './monitoring';
+import { cidrWithin, KUBE_NAME } from './kubernetes';
 import { memcachedNodesOf, type LabConfig } from './schema';
 
 const IPV4 = /^\d{1,3}(\.\d{1,3}){3}$/;
@@ -318,8 +319,8 @@ export const crossFieldRules: readonly Rule[] = [
         : [],
   },
   {
-    id: 'swarm-placement-names-nodes',
-    why: 'A Swarm lab places services by node name; a placement for a name the lab has no node of would be silently unused (a typo leaves the node on its default host).',
+    id: 'placement-names-nodes',
+    why: 'A Swarm or Kubernetes lab places its nodes by node name; a placement for a name the lab has no node of would be silently unused (a typo leaves the node on its default host).',
     labOnly: true,
     check: (c) => {
       if (!c.engine) return [];
@@ -410,7 +411,7 @@ export const crossFieldRules: readonly Rule[] = [
     labOnly: true,
     why: 'the Swarm stack deploys memcached services only; a Redis service there is not built yet.',
     check: (c) =>
-      c.redis && c.engine
+      c.redis && c.engine?.kind === 'swarm'
         ? [{ path: ['redis'], value: c.redis.name, message: 'Redis is not supported on a Swarm lab yet. Fix: use memcached.nodes on Swarm, or remove engine to deploy on one Docker engine' }]
         : [],
   },
@@ -419,7 +420,7 @@ export const crossFieldRules: readonly Rule[] = [
     labOnly: true,
     why: "the Swarm stack runs memcached with its image's own command (no -t), so a thread count would be silently ignored there.",
     check: (c) =>
-      c.engine && c.memcached?.threads !== undefined
+      c.engine?.kind === 'swarm' && c.memcached?.threads !== undefined
         ? [{ path: ['memcached', 'threads'], value: c.memcached.threads, message: 'memcached.threads is not applied on a Swarm lab (its memcached services keep the image\'s command). Fix: remove memcached.threads, or remove engine to deploy on one Docker engine' }]
         : [],
   },
@@ -428,7 +429,7 @@ export const crossFieldRules: readonly Rule[] = [
     labOnly: true,
     why: 'the Swarm stack deploys no Prometheus and no exporters yet; a Swarm lab with monitoring.enabled would silently run unmonitored.',
     check: (c) =>
-      c.engine && c.monitoring.enabled === true
+      c.engine?.kind === 'swarm' && c.monitoring.enabled === true
         ? [{ path: ['monitoring', 'enabled'], value: true, message: 'monitoring is not deployed on a Swarm lab yet. Fix: remove monitoring.enabled (it is off on Swarm), or remove engine to deploy on one Docker engine' }]
         : [],
   },
@@ -455,6 +456,60 @@ export const crossFieldRules: readonly Rule[] = [
       return others.includes(h.toLowerCase()) && h.toLowerCase() !== c.redis!.name.toLowerCase()
         ? [{ path: ['redis', 'host'], value: h, message: 'this is the name of another container of the lab; as an alias of Redis it would resolve to two containers. Fix: remove host, or use a name no other container has' }]
         : [];
+    },
+  },
+  {
+    id: 'kubernetes-names',
+    labOnly: true,
+    why: 'on Kubernetes every node is a Deployment and a Service of that name, and the lab name names the namespace (by default) and the disruption budgets: Kubernetes wants DNS-1035 labels there, which, unlike the names the kit accepts elsewhere, start with a letter.',
+    check: (c) => {
+      if (c.engine?.kind !== 'kubernetes') return [];
+      const names: Array<{ path: (string | number)[]; value: string }> = [
+        ...memcachedNodesOf(c).map((n, i) => ({ path: ['memcached', 'nodes', i, 'name'], value: n.name })),
+        ...c.tomcat.nodes.map((n, i) => ({ path: ['tomcat', 'nodes', i, 'name'], value: n.name })),
+        { path: ['loadBalancer', 'name'], value: c.loadBalancer.name },
+      ];
+      const bad = names.filter((n) => !KUBE_NAME.test(n.value)).map((n) => ({ ...n, message: 'on Kubernetes a node name is a Deployment and Service name: a DNS label starting with a letter. Fix: e.g. "tomcat-node1"' }));
+      if (!KUBE_NAME.test(c.name) || c.name.length > 52)
+        bad.push({ path: ['name'], value: c.name, message: 'on Kubernetes the lab name names its namespace and disruption budgets: a DNS label starting with a letter, at most 52 characters. Fix: e.g. "msm-lab"' });
+      return bad;
+    },
+  },
+  {
+    id: 'kubernetes-subnet-in-service-range',
+    labOnly: true,
+    why: "on Kubernetes every node's Service gets a fixed ClusterIP by the address plan of network.subnet, so that the address msm and nginx resolve once never moves; the API server accepts a fixed ClusterIP only inside its Service range.",
+    check: (c) =>
+      c.engine?.kind === 'kubernetes' && !cidrWithin(c.network.subnet, c.engine.serviceCidr)
+        ? [{ path: ['network', 'subnet'], value: c.network.subnet, message: `on Kubernetes network.subnet is the block of the cluster's Service range (engine.serviceCidr ${c.engine.serviceCidr}) the lab's Services take their fixed addresses from. Fix: pick a /24 inside it that no other Service uses, e.g. "${c.engine.serviceCidr.split('.').slice(0, 2).join('.')}.57.0/24"` }]
+        : [],
+  },
+  {
+    id: 'kubernetes-memcached-host-is-name',
+    labOnly: true,
+    why: "on Kubernetes a memcached node is reached through its Service, whose name is the node's name; another host name would resolve to nothing.",
+    check: (c) =>
+      c.engine?.kind !== 'kubernetes'
+        ? []
+        : memcachedNodesOf(c).flatMap((n, i) =>
+            n.host !== undefined && n.host !== n.name
+              ? [{ path: ['memcached', 'nodes', i, 'host'], value: n.host, message: `on Kubernetes Tomcat reaches this node through its Service "${n.name}". Fix: remove host` }]
+              : [],
+          ),
+  },
+  {
+    id: 'kubernetes-not-yet',
+    labOnly: true,
+    why: 'the Kubernetes stack deploys memcached, Tomcat and nginx over plain HTTP only, so far: Redis, TLS, SASL and monitoring there are not built yet, and would be silently missing.',
+    check: (c) => {
+      if (c.engine?.kind !== 'kubernetes') return [];
+      const fix = 'or remove engine to deploy on one Docker engine';
+      return [
+        ...(c.redis ? [{ path: ['redis'], value: c.redis.name, message: `Redis is not supported on a Kubernetes lab yet. Fix: use memcached.nodes, ${fix}` }] : []),
+        ...(c.loadBalancer.tls !== undefined ? [{ path: ['loadBalancer', 'tls'], value: '(set)', message: `TLS is not supported on a Kubernetes lab yet. Fix: remove loadBalancer.tls, ${fix}` }] : []),
+        ...(c.manager.username !== undefined ? [{ path: ['manager', 'username'], value: '***', message: `memcached SASL is not supported on a Kubernetes lab yet. Fix: remove manager.username and manager.password, ${fix}` }] : []),
+        ...(c.monitoring.enabled === true ? [{ path: ['monitoring', 'enabled'], value: true, message: `monitoring is not deployed on a Kubernetes lab yet. Fix: remove monitoring.enabled (it is off on Kubernetes), ${fix}` }] : []),
+      ];
     },
   },
 ];

@@ -16,7 +16,7 @@ import { SAMPLE_WEBAPP_SOURCE } from './layout';
 import { DEFAULT_SCRAPE_SECONDS } from './monitoring';
 import { OFFICIAL_IMAGES } from './official-images';
 import { printable } from './show';
-import { SWARM_HOST_LABEL, SWARM_TEST_CLUSTER } from './layout';
+import { KUBE_NODE_LABEL, KUBE_TEST_CLUSTER, SWARM_HOST_LABEL, SWARM_TEST_CLUSTER } from './layout';
 
 /** Object schema that refuses unknown keys, suggesting the closest known one. */
 function strict<T extends z.core.$ZodLooseShape>(shape: T) {
@@ -294,6 +294,49 @@ const JvmOption = z.string().superRefine((o, ctx) => {
   }
 });
 
+/** engine.kind "swarm": the lab as Swarm services (docs/swarm.md). */
+const SwarmEngine = strict({
+  kind: z.literal('swarm').describe('"swarm": deploy the lab as Swarm services, each node placed on a host (see docs/swarm.md).'),
+  manager: z
+    .string()
+    .regex(/^(unix:\/\/\/\S+|tcp:\/\/[A-Za-z0-9.-]+:\d+|ssh:\/\/\S+)$/, { message: 'engine.manager must be unix:///path, tcp://host:port or ssh://user@host of a Swarm manager. Fix: e.g. "tcp://10.0.0.5:2375"' })
+    .default(SWARM_TEST_CLUSTER.manager).describe(`Docker API of a Swarm manager. @default "${SWARM_TEST_CLUSTER.manager}" (host1 of scripts/setup/swarm-cluster.sh)`),
+  registry: z
+    .string()
+    .regex(/^[A-Za-z0-9.-]+(:\d{1,5})?$/, { message: 'engine.registry must be host[:port] of a registry every Swarm node pulls from. Fix: e.g. "registry.example.com:5000"' })
+    .default(SWARM_TEST_CLUSTER.registry).describe(`Registry every Swarm node pulls from; the kit pushes the Tomcat image there and expects the other images as <registry>/<image>. @default "${SWARM_TEST_CLUSTER.registry}" (the test cluster's)`),
+  hosts: z
+    .array(z.string().regex(/^[A-Za-z0-9_.-]{1,63}$/, { message: 'a host is the value of a node label msm-kit.host. Fix: use letters, digits, _ . -' }))
+    .min(1)
+    .default([...SWARM_TEST_CLUSTER.hosts]).describe(`Values of the node label ${SWARM_HOST_LABEL} to spread nodes over, round-robin (memcached nodes, then Tomcat nodes, then nginx). @default ${SWARM_TEST_CLUSTER.hosts.join(', ')}`),
+  placement: z
+    .record(z.string(), z.string().regex(/^(node:[a-z0-9]{25}|[A-Za-z0-9_.-]{1,63})$/, { message: 'a placement is a host (label value) or node:<25-character node id>. Fix: e.g. "host2"' }))
+    .default({}).describe(`Where a node runs, by node name (tomcat-node1, memcached-node1, nginx...): a ${SWARM_HOST_LABEL} label value, or node:<node id>. @default the round-robin spread over hosts`),
+});
+
+const DNS_LABEL = /^[a-z]([-a-z0-9]{0,61}[a-z0-9])?$/;
+/** engine.kind "kubernetes": the lab as Deployments and Services on a cluster (docs/kubernetes.md). */
+const KubernetesEngine = strict({
+  kind: z.literal('kubernetes').describe('"kubernetes": deploy the lab onto a Kubernetes cluster, one Deployment and one Service per node (see docs/kubernetes.md).'),
+  kubeconfig: z.string().min(1).default(KUBE_TEST_CLUSTER.kubeconfig)
+    .describe(`Kubeconfig file of the cluster (its current context is used). @default "${KUBE_TEST_CLUSTER.kubeconfig}" (scripts/setup/kube-cluster.sh's cluster)`),
+  namespace: z.string().regex(DNS_LABEL, { message: 'engine.namespace must be a DNS label: lowercase letters, digits and -, starting with a letter, at most 63. Fix: e.g. "msm-lab"' })
+    .optional().describe("Namespace the lab is created in (and deleted with, by down). @default the lab's name"),
+  nodePort: z.number().int().min(30000, { message: 'engine.nodePort must be in the NodePort range 30000-32767. Fix: e.g. 30080' }).max(32767, { message: 'engine.nodePort must be in the NodePort range 30000-32767. Fix: e.g. 30080' }).default(30080)
+    .describe("NodePort of nginx's Service: the lab answers on http://<nodeAddress>:<nodePort>/. @default 30080"),
+  nodeAddress: z.string().regex(/^[A-Za-z0-9.-]+$/, { message: 'engine.nodeAddress must be a host name or an IPv4 address of a cluster node. Fix: e.g. "10.250.0.1"' }).default(KUBE_TEST_CLUSTER.nodeAddress)
+    .describe(`Address of a cluster node this machine reaches: verify and the drills use its NodePort. @default "${KUBE_TEST_CLUSTER.nodeAddress}" (the test cluster's node1)`),
+  serviceCidr: z.string().regex(/^\d{1,3}(\.\d{1,3}){3}\/\d{1,2}$/, { message: 'engine.serviceCidr must be an IPv4 CIDR. Fix: e.g. "10.96.0.0/16"' }).default(KUBE_TEST_CLUSTER.serviceCidr)
+    .describe(`The cluster's Service range (kube-apiserver --service-cluster-ip-range): network.subnet must lie in it, and every Service of the lab gets its fixed ClusterIP there by the address plan, so the addresses msm and nginx resolve once never move. @default "${KUBE_TEST_CLUSTER.serviceCidr}"`),
+  nodes: z.array(z.string().regex(/^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$/, { message: 'a node is a Kubernetes node name (label kubernetes.io/hostname). Fix: e.g. "node1"' })).min(1)
+    .default([...KUBE_TEST_CLUSTER.nodes]).describe(`Cluster nodes to spread the lab's pods over, round-robin (memcached nodes, then Tomcat nodes, then nginx), pinned by ${KUBE_NODE_LABEL}. @default ${KUBE_TEST_CLUSTER.nodes.join(', ')}`),
+  placement: z.record(z.string(), z.string().regex(/^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$/, { message: 'a placement is a Kubernetes node name. Fix: e.g. "node2"' }))
+    .default({}).describe('Where a node runs, by node name (tomcat-node1, memcached-node1, nginx...): a cluster node name. @default the round-robin spread over nodes'),
+  registry: z.string().regex(/^[A-Za-z0-9.-]+(:\d{1,5})?$/, { message: 'engine.registry must be host[:port] of a registry every node pulls from. Fix: e.g. "registry.example.com:5000"' })
+    .optional().describe("Registry every node pulls from: the kit pushes the lab's images there. @default none: the images are imported into the test cluster's nodes (scripts/setup/kube-cluster.sh import); another cluster needs one"),
+});
+
+
 /** The lab config's fields, without the cross-field rules (see LabConfigSchema in load.ts). */
 export const LabConfigFields = strict({
   $schema: z.string().optional().describe("JSON Schema for editors."),
@@ -385,24 +428,11 @@ export const LabConfigFields = strict({
     .max(20, { message: 'at most 20 webapps. Fix: remove some' })
     .default([{ contextPath: '/', source: SAMPLE_WEBAPP_SOURCE }])
     .describe(`The webapps every Tomcat runs, each with msm's <Manager> in its own context. @default the sample app at "/" ({"contextPath": "/", "source": "${SAMPLE_WEBAPP_SOURCE}"})`),
-  engine: strict({
-    kind: z.literal('swarm').describe('"swarm": deploy the lab as Swarm services, each node placed on a host (see docs/swarm.md).'),
-    manager: z
-      .string()
-      .regex(/^(unix:\/\/\/\S+|tcp:\/\/[A-Za-z0-9.-]+:\d+|ssh:\/\/\S+)$/, { message: 'engine.manager must be unix:///path, tcp://host:port or ssh://user@host of a Swarm manager. Fix: e.g. "tcp://10.0.0.5:2375"' })
-      .default(SWARM_TEST_CLUSTER.manager).describe(`Docker API of a Swarm manager. @default "${SWARM_TEST_CLUSTER.manager}" (host1 of scripts/setup/swarm-cluster.sh)`),
-    registry: z
-      .string()
-      .regex(/^[A-Za-z0-9.-]+(:\d{1,5})?$/, { message: 'engine.registry must be host[:port] of a registry every Swarm node pulls from. Fix: e.g. "registry.example.com:5000"' })
-      .default(SWARM_TEST_CLUSTER.registry).describe(`Registry every Swarm node pulls from; the kit pushes the Tomcat image there and expects the other images as <registry>/<image>. @default "${SWARM_TEST_CLUSTER.registry}" (the test cluster's)`),
-    hosts: z
-      .array(z.string().regex(/^[A-Za-z0-9_.-]{1,63}$/, { message: 'a host is the value of a node label msm-kit.host. Fix: use letters, digits, _ . -' }))
-      .min(1)
-      .default([...SWARM_TEST_CLUSTER.hosts]).describe(`Values of the node label ${SWARM_HOST_LABEL} to spread nodes over, round-robin (memcached nodes, then Tomcat nodes, then nginx). @default ${SWARM_TEST_CLUSTER.hosts.join(', ')}`),
-    placement: z
-      .record(z.string(), z.string().regex(/^(node:[a-z0-9]{25}|[A-Za-z0-9_.-]{1,63})$/, { message: 'a placement is a host (label value) or node:<25-character node id>. Fix: e.g. "host2"' }))
-      .default({}).describe(`Where a node runs, by node name (tomcat-node1, memcached-node1, nginx...): a ${SWARM_HOST_LABEL} label value, or node:<node id>. @default the round-robin spread over hosts`),
-  }).optional().describe("Deploy onto a Docker Swarm instead of one engine. @default one engine (docker.host)"),
+  engine: z
+    .discriminatedUnion('kind', [SwarmEngine, KubernetesEngine], {
+      error: (iss) => (iss.code === 'invalid_union' ? 'engine.kind must be "swarm" or "kubernetes". Fix: e.g. {"kind": "kubernetes"}, or remove engine to deploy on one Docker engine' : undefined),
+    })
+    .optional().describe("Deploy onto a Docker Swarm or a Kubernetes cluster instead of one engine. @default one engine (docker.host)"),
 });
 
 /** The config as written (defaults optional). */

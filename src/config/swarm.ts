@@ -6,7 +6,7 @@
 import { SWARM_HOST_LABEL } from './layout';
 import type { LabConfig } from './schema';
 
-export type EngineConfig = NonNullable<LabConfig['engine']>;
+export type EngineConfig = Extract<NonNullable<LabConfig['engine']>, { kind: 'swarm' }>;
 
 /** Image names by role (the shape of ResolvedLab.images; resolve.ts imports this file, not the other way round). */
 export interface SwarmImages {

@@ -61,8 +61,13 @@ export async function upLab(config: LabConfig, opts: UpOptions): Promise<UpResul
     const { prepareSwarm } = await import('./swarm');
     base = await prepareSwarm(r.lab, r.artifacts.imageContextDir, r.artifacts.tomcatImageTag, log);
   }
-  // The no-change path is one engine's: a Swarm's tasks are not containers the state records.
-  const why = r.lab.swarm ? 'a Swarm lab is always applied' : opts.force ? '--force' : await whyApply(mark, r.stackDir, r.statePath, containers);
+  if (r.lab.kubernetes) {
+    const { prepareKube } = await import('./kube');
+    base = await prepareKube(r.lab, r.artifacts.imageContextDir, r.artifacts.tomcatImageTag, log);
+  }
+  // The no-change path is one engine's: a Swarm's tasks and a cluster's pods are not containers the state records.
+  const remote = r.lab.swarm ? 'a Swarm lab is always applied' : r.lab.kubernetes ? 'a Kubernetes lab is always applied (terraform changes only what differs)' : undefined;
+  const why = remote ?? (opts.force ? '--force' : await whyApply(mark, r.stackDir, r.statePath, containers));
   let applied: UpResult['applied'] = 'unchanged';
   let storeDeaths: RollingResult['storeDeaths'] = [];
   const env = terraformSecretEnv(r.lab.manager);
@@ -70,8 +75,9 @@ export async function upLab(config: LabConfig, opts: UpOptions): Promise<UpResul
     log('[apply] nothing changed since the last apply and the containers it made run: terraform and the version check skipped (--force applies anyway)');
   } else {
     clearAppliedMark(mark);
-    // A lab that runs has users: roll the change onto it, one node at a time (Swarm: its services' update_config).
-    const rolling = !r.lab.swarm && !opts.allAtOnce && (await labIsLive(r.statePath));
+    // A lab that runs has users: roll the change onto it, one node at a time (Swarm: its services' update_config;
+    // Kubernetes: each Tomcat's Deployment starts its new pod before it stops the old one).
+    const rolling = !remote && !opts.allAtOnce && (await labIsLive(r.statePath));
     if (rolling) {
       log(`[apply] rolling apply in ${r.stackDir} (state: ${r.statePath}; ${why}; the lab runs: one node at a time, --all-at-once to replace them together)`);
       const { rollingApply } = await import('./rolling');
@@ -82,7 +88,12 @@ export async function upLab(config: LabConfig, opts: UpOptions): Promise<UpResul
       await applyStack(r.stackDir, log, r.lab.name, env);
       applied = 'at-once';
     }
-    if (!r.lab.swarm) {
+    if (r.lab.kubernetes) {
+      // terraform waited for each Deployment's rollout; a pod restarted since may still be starting.
+      const { execInNode, waitPodReady } = await import('./kube');
+      await Promise.all(Object.keys(r.lab.kubernetes.placement).map((n) => waitPodReady(r.lab, n)));
+      await checkRunningVersions(r.lab, log, (node, script) => execInNode(r.lab, node, script));
+    } else if (!r.lab.swarm) {
       // terraform waits for health only on the containers it creates; one it merely started again (a stopped one) may still be booting.
       await Promise.all(containers.map((c) => waitHealthy(c)));
       await checkRunningVersions(r.lab, log);

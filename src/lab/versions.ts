@@ -36,16 +36,20 @@ export function javaMatches(running: string, want: JavaVersionNumber): boolean {
   return want === 8 ? running.startsWith('1.8.') : new RegExp(`^${want}([.+-]|$)`).test(running);
 }
 
-export async function runningVersions(container: string): Promise<RunningVersions> {
-  const out = await docker('exec', container, 'sh', '-c', 'catalina.sh version 2>&1');
+/** Runs `sh -c <script>` inside a Tomcat node (its container, or its pod on Kubernetes) and returns the output. */
+export type VersionExec = (node: string, script: string) => Promise<string>;
+const dockerVersionExec: VersionExec = (container, script) => docker('exec', container, 'sh', '-c', script);
+
+export async function runningVersions(container: string, exec: VersionExec = dockerVersionExec): Promise<RunningVersions> {
+  const out = await exec(container, 'catalina.sh version 2>&1');
   const v = parseCatalinaVersion(out);
   if (!v.tomcat || !v.java) throw new StepError('versions', `cannot read the versions in ${container} (catalina.sh version printed: ${out.split('\n').slice(0, 3).join(' | ')})`);
   return { node: container, tomcat: v.tomcat, java: v.java };
 }
 
 /** Reads every Tomcat's versions; throws when one is not what the config says. */
-export async function checkRunningVersions(lab: ResolvedLab, log: (line: string) => void = () => {}): Promise<RunningVersions[]> {
-  const found = await Promise.all(lab.tomcats.map((t) => runningVersions(t.name)));
+export async function checkRunningVersions(lab: ResolvedLab, log: (line: string) => void = () => {}, exec: VersionExec = dockerVersionExec): Promise<RunningVersions[]> {
+  const found = await Promise.all(lab.tomcats.map((t) => runningVersions(t.name, exec)));
   const wrong = found.filter((v) => !tomcatMatches(v.tomcat, lab.tomcatVersion) || !javaMatches(v.java, lab.javaVersion));
   for (const v of found) log(`[versions] ${v.node}: Tomcat ${v.tomcat} on Java ${v.java}`);
   if (wrong.length)

@@ -6,7 +6,7 @@
  * upstream per route whose other servers are `backup`; requests without a
  * route go round-robin.
  */
-import { DOCKER_DNS, LB_HEALTH_PATH, NGINX_PORT, NODE_HEADER, SWARM_TOMCATS_ALIAS, TOMCAT_PORT } from '../config/layout';
+import { DOCKER_DNS, KUBE_KEEPALIVE_TIME, LB_HEALTH_PATH, NGINX_PORT, NODE_HEADER, SWARM_TOMCATS_ALIAS, TOMCAT_PORT } from '../config/layout';
 import { NGINX_STATUS_PATH, NGINX_STATUS_PORT } from '../config/monitoring';
 import type { ResolvedLab, ResolvedTomcat } from '../config/resolve';
 import { NGINX_LIMITS } from '../config/schema';
@@ -50,7 +50,9 @@ function upstream(name: string, servers: string[], lab: ResolvedLab): string[] {
   // 10 (measured), as each worker let one request probe it and sent the others elsewhere.
   // (Each upstream still keeps its own memory: a sticky route's is cleared by the drills'
   // settle, src/lab/settle.ts.)
-  return [`  upstream ${name} {`, `    zone ${name} 64k;`, ...servers, `    keepalive ${token(lab.loadBalancer.keepalive)};`, '  }', ''];
+  // Kubernetes: a kept-alive connection is pinned to one pod; it ends before that pod can stop (layout.ts).
+  const life = lab.kubernetes ? [`    keepalive_time ${KUBE_KEEPALIVE_TIME}s;`] : [];
+  return [`  upstream ${name} {`, `    zone ${name} 64k;`, ...servers, `    keepalive ${token(lab.loadBalancer.keepalive)};`, ...life, '  }', ''];
 }
 
 /** The file's first lines, up to and including `server_tokens off;` inside `http {`. */
@@ -68,6 +70,8 @@ function preamble(what: string, lab: ResolvedLab): string[] {
     '  access_log off;',
     '  sendfile on;',
     '  server_tokens off;',
+    // Kubernetes: a client's kept-alive connection is pinned to this pod; it ends before the pod can stop (layout.ts).
+    ...(lab.kubernetes ? [`  keepalive_time ${KUBE_KEEPALIVE_TIME}s;`] : []),
   ];
 }
 

@@ -142,7 +142,8 @@ export async function writeArtifacts(lab: ResolvedLab, outDir: string, fetchOpts
   const ctxDir = join(out, IMAGE_CONTEXT_SUBDIR);
   rmSync(ctxDir, { recursive: true, force: true });
   const tomcatDir = join(ctxDir, 'tomcat');
-  const contextXmlInImage = lab.swarm !== undefined;
+  // On Swarm and Kubernetes the image runs on other hosts: context.xml goes in it (no upload into a container there).
+  const contextXmlInImage = lab.swarm !== undefined || lab.kubernetes !== undefined;
   const webappContexts: WebappContext[] = [];
   for (const app of lab.webapps) {
     const appDir = join(tomcatDir, relative(CATALINA_HOME, app.dir));
@@ -198,7 +199,13 @@ export async function writeArtifacts(lab: ResolvedLab, outDir: string, fetchOpts
     tls,
     imageContextDir: ctxDir,
     imageContextHash,
-    tomcatImageTag: lab.swarm ? inRegistry(lab.swarm.registry, `msm-kit/${lab.name}-tomcat:${imageContextHash.slice(0, 12)}`) : `msm-kit/${lab.name}-tomcat:${imageContextHash.slice(0, 12)}`,
+    tomcatImageTag: tomcatImageTag(lab, `msm-kit/${lab.name}-tomcat:${imageContextHash.slice(0, 12)}`),
     files: listFiles(out).map((f) => relative(out, f)),
   };
+}
+
+/** The Tomcat image's name as the nodes run it: under the Swarm's (or the Kubernetes lab's) registry when there is one. */
+function tomcatImageTag(lab: ResolvedLab, local: string): string {
+  const registry = lab.swarm?.registry ?? lab.kubernetes?.registry;
+  return registry ? inRegistry(registry, local) : local;
 }

@@ -16,6 +16,7 @@ import type { LabConfig } from '../config/schema';
 import type { FetchOptions } from '../jars/fetch';
 import { LabStack } from '../../stacks/lab-stack';
 import { SwarmStack } from '../../stacks/swarm-stack';
+import { KubeStack } from '../../stacks/kube-stack';
 import { writeArtifacts, type Artifacts } from './artifacts';
 
 /** --out must be a directory (or not exist yet): never write over or into a file. */
@@ -104,6 +105,7 @@ export async function synthLab(config: LabConfig, opts: SynthOptions = {}): Prom
     statePath: relative(stackDir, statePath),
   };
   if (lab.swarm) new SwarmStack(app, lab.name, stackProps);
+  else if (lab.kubernetes) new KubeStack(app, lab.name, stackProps);
   else new LabStack(app, lab.name, stackProps);
   app.synth();
   return { lab, artifacts, stackDir, statePath };

@@ -20,6 +20,7 @@ const twoTomcats = (a: object, b: object) => ({ tomcat: { nodes: [{ name: 'tomca
 const mc = (...nodes: object[]) => ({ memcached: { nodes } });
 /** The default lab with Redis as its store instead of memcached. */
 const REDIS_CONFIG = patch(DEFAULT_CONFIG, { memcached: undefined, redis: { name: 'redis-node1', port: 6379 } });
+const KUBE_CONFIG = patch(DEFAULT_CONFIG, { engine: { kind: 'kubernetes' }, network: { subnet: '10.96.57.0/24' } });
 
 const cases: Case[] = [
   // --- field rules ---
@@ -84,7 +85,15 @@ const cases: Case[] = [
   { rule: 'webapp-context-path-format', ok: { webapps: [{ contextPath: '/a/b.c', source: 'msm-kit:sample' }] }, bad: { webapps: [{ contextPath: '/shop/', source: 'msm-kit:sample' }] }, path: 'webapps[0].contextPath', says: /Fix: e\.g\. "\/shop"/ },
   { rule: 'webapp-context-path-format', ok: { webapps: [{ contextPath: '/', source: 'msm-kit:sample' }] }, bad: { webapps: [{ contextPath: '/../x', source: 'msm-kit:sample' }] }, path: 'webapps[0].contextPath' },
   { rule: 'webapp-context-path-root', ok: { webapps: [{ contextPath: '/rooty', source: 'msm-kit:sample' }] }, bad: { webapps: [{ contextPath: '/ROOT', source: 'msm-kit:sample' }] }, path: 'webapps[0].contextPath', says: /ROOT/ },
-  { rule: 'swarm-placement-names-nodes', ok: { engine: { kind: 'swarm', placement: { 'tomcat-node2': 'host1', nginx: 'host3' } } }, bad: { engine: { kind: 'swarm', placement: { 'tomcat-nod2': 'host1' } } }, path: 'engine.placement.tomcat-nod2', says: /tomcat-node2/ },
+  { rule: 'placement-names-nodes', ok: { engine: { kind: 'swarm', placement: { 'tomcat-node2': 'host1', nginx: 'host3' } } }, bad: { engine: { kind: 'swarm', placement: { 'tomcat-nod2': 'host1' } } }, path: 'engine.placement.tomcat-nod2', says: /tomcat-node2/ },
+  { rule: 'placement-names-nodes', base: KUBE_CONFIG, ok: { engine: { kind: 'kubernetes', placement: { 'tomcat-node2': 'node1' } } }, bad: { engine: { kind: 'kubernetes', placement: { 'tomcat-nod2': 'node1' } } }, path: 'engine.placement.tomcat-nod2', says: /tomcat-node2/ },
+  // --- Kubernetes (issue 24) ---
+  { rule: 'kubernetes-names', base: KUBE_CONFIG, ok: { loadBalancer: { name: 'lb-1' } }, bad: { loadBalancer: { name: '1-lb' } }, path: 'loadBalancer.name', says: /starting with a letter.*Fix/ },
+  { rule: 'kubernetes-names', base: KUBE_CONFIG, ok: { name: 'shop-lab' }, bad: { name: '2shop' }, path: 'name', says: /namespace.*Fix/ },
+  { rule: 'kubernetes-subnet-in-service-range', base: KUBE_CONFIG, ok: { network: { subnet: '10.96.200.0/24' } }, bad: { network: { subnet: '172.28.57.0/24' } }, path: 'network.subnet', says: /10\.96\.0\.0\/16.*Fix: .*"10\.96\.57\.0\/24"/ },
+  { rule: 'kubernetes-memcached-host-is-name', base: KUBE_CONFIG, ok: mc({ id: 'a', name: 'm1', host: 'm1' }), bad: mc({ id: 'a', name: 'm1', host: 'cache1' }), path: 'memcached.nodes[0].host', says: /Service "m1"/ },
+  { rule: 'kubernetes-not-yet', base: KUBE_CONFIG, ok: { monitoring: { enabled: false } }, bad: { monitoring: { enabled: true } }, path: 'monitoring.enabled', says: /Kubernetes.*Fix/ },
+  { rule: 'kubernetes-not-yet', base: KUBE_CONFIG, ok: {}, bad: { loadBalancer: { tls: 'self-signed' } }, path: 'loadBalancer.tls', says: /TLS.*Fix/ },
   // --- hostile and careless input (issue 12) ---
   { rule: 'manager-values-tomcat-safe', ok: { manager: { sessionAttributeFilter: '^(user|cart)\t$' } }, bad: { manager: { sessionAttributeFilter: '^user\u0001$' } }, path: 'manager.sessionAttributeFilter', says: /U\+0001.*XML 1\.0/ },
   { rule: 'manager-values-tomcat-safe', ok: { manager: { memcachedProtocol: 'binary', username: 'u', password: '$ {x}' } }, bad: { manager: { memcachedProtocol: 'binary', username: 'u', password: 'a${java.home}' } }, path: 'manager.password', says: /"\$\{".*\(got \*\*\*\)/ },

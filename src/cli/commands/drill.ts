@@ -36,6 +36,13 @@ export function register(program: Command): void {
         lab = { ...lab, url: base, probeUrl: new URL(new URL(lab.probeUrl).pathname, base).href };
         chaos = swarmChaos(lab, scenario as Scenario);
       }
+      if (lab.kubernetes) {
+        // A Kubernetes lab: failures are a Deployment scaled to 0, or a lost cluster node (restart).
+        if (scenario === 'cold-start' || scenario === 'redis-down')
+          throw new InvalidArgumentError(`${scenario} is not a Kubernetes drill yet. Use memcached-down, tomcat-down, restart (a lost cluster node) or rolling`);
+        const { kubeChaos } = await import('../../lab/kube-drill');
+        chaos = kubeChaos(lab, scenario as Scenario);
+      }
       if (o.path !== undefined && !o.path.startsWith('/')) throw new UsageError(`--path ${JSON.stringify(o.path).slice(0, 80)}: not a path. Fix: start it with "/", e.g. --path /shop/`);
       const url = o.path === undefined ? undefined : new URL(o.path, lab.url).href;
       // Only the sample app has the counter; on any other app the drill checks session identity and says so.

@@ -40,6 +40,11 @@ export function register(program: Command): void {
         const hosts = await taskHosts(lab);
         log(`[swarm] placement: ${Object.entries(hosts).map(([n, h]) => `${n}@${h || '(no task)'}`).join(', ')}`);
         console.log(`lab ${lab.name} is up in ${took} s: ${new URL(new URL(lab.appUrl).pathname, up.base).href} (Swarm on ${lab.swarm.manager})`);
+      } else if (lab.kubernetes) {
+        const { podNodes } = await import('../../lab/kube');
+        const where = await podNodes(lab);
+        log(`[kubernetes] placement: ${Object.entries(where).map(([n, h]) => `${n}@${h || '(no Ready pod)'}`).join(', ')}`);
+        console.log(`lab ${lab.name} is up in ${took} s: ${lab.appUrl} (Kubernetes, namespace ${lab.kubernetes.namespace})`);
       } else console.log(`lab ${lab.name} is up in ${took} s: ${bindText(lab, lab.appUrl)}`);
     });
 

@@ -7,6 +7,7 @@ import type { Command } from 'commander';
 import { basename, resolve } from 'node:path';
 import { SWARM_TEST_CLUSTER, CDKTF_SUBDIR, statePathFor } from '../../config/layout';
 import { loadConfig } from '../../config/load';
+import type { ResolvedKubernetes } from '../../config/kubernetes';
 import { resolveLab, type ResolvedLab } from '../../config/resolve';
 import { configWarnings } from '../../config/advice';
 import { configOption, outOption, standInsOption, warn } from '../options';
@@ -41,6 +42,8 @@ export interface LabFacts {
   readonly warnings: Array<{ readonly path: string; readonly message: string }>;
   /** A Swarm lab only: its manager, registry, the images as the Swarm pulls them, where each node runs, and whether the manager is the test cluster's. */
   readonly swarm?: { readonly manager: string; readonly registry: string; readonly images: ResolvedLab['images']; readonly placement: Record<string, string>; readonly testCluster: boolean };
+  /** A Kubernetes lab only: kubeconfig, namespace, NodePort, the images the nodes run, where each pod runs, and whether it is the test cluster. */
+  readonly kubernetes?: ResolvedKubernetes;
 }
 
 export function labFacts(file: string, lab: ResolvedLab, outDir: string, warnings: LabFacts['warnings'] = []): LabFacts {
@@ -75,6 +78,7 @@ export function labFacts(file: string, lab: ResolvedLab, outDir: string, warning
           },
         }
       : {}),
+    ...(lab.kubernetes ? { kubernetes: lab.kubernetes } : {}),
   };
 }
 
@@ -82,6 +86,7 @@ export function labFacts(file: string, lab: ResolvedLab, outDir: string, warning
 /** Where the lab answers: `page` (a URL under lab.url, @default lab.url), and how nginx listens when that is not plain. */
 export function bindText(lab: ResolvedLab, page: string = lab.url): string {
   const { bindAddress, port } = lab.loadBalancer;
+  if (lab.kubernetes) return `${page} (nginx's NodePort on ${lab.kubernetes.nodeAddress}, namespace ${lab.kubernetes.namespace})`;
   if (lab.loadBalancer.tls !== undefined) return `${page} (TLS; http://${bindAddress}:${port}/ redirects to it)`;
   if (lab.url === `http://${bindAddress}:${port}/`) return page;
   return `${page} (nginx listens on ${bindAddress}:${port}${bindAddress === '0.0.0.0' ? ', every interface of this host' : ''})`;

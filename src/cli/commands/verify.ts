@@ -39,7 +39,9 @@ export function register(program: Command): void {
       // On a Swarm, each line names the host too: tomcat-node1@host2.
       const hosts = swarm ? await swarm.taskHosts(lab!) : {};
       const withHost = (l: string) => (swarm ? lab!.tomcats.reduce((acc, t) => acc.replace(new RegExp(`\\b${t.name}\\b`, 'g'), `${t.name}@${hosts[t.name] || '?'}`), l) : l);
-      const r = await verifyLab({ url, requests: o.requests, sticky, failover: o.failover, docker: dockerCli, expect, sampleApp, sasl: lab ? usesSasl(lab.manager) : false, log: (l) => console.log(withHost(l)) });
+      // On Kubernetes, --failover stops a Tomcat by scaling its Deployment to 0.
+      const nodeOps = lab?.kubernetes && !o.url ? (await import('../../lab/kube-drill')).kubeNodeOps(lab) : dockerCli;
+      const r = await verifyLab({ url, requests: o.requests, sticky, failover: o.failover, docker: nodeOps, expect, sampleApp, sasl: lab ? usesSasl(lab.manager) : false, log: (l) => console.log(withHost(l)) });
       if (swarm) {
         // Which host served each request: the node named on the page, and the host its task runs on.
         const counts = new Map<string, number>();
