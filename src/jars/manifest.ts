@@ -107,7 +107,7 @@ const TOMCAT9_API = tomcatApi('9.0.117', [
  * tool leaves the jar byte-identical; test/jars/kit-manager.test.ts checks there is none), so
  * the same jar serves the jakarta.* Tomcats 10.1 and 11 beside the converted msm.
  */
-const KIT_MANAGER = kitManager('msm-kit-manager', '1.4.0', 'ed26567ca3f50e53616ed0670300d771e0cf8a84b40ce757e52d0bcea2acc4b9', {
+const KIT_MANAGER = kitManager('msm-kit-manager', '1.5.0', '2245d1ef320cc7ac2917da5afe91986bb045361adaed0018f1950625564bd9a5', {
   sourceDir: 'tools/java/kit-manager',
   release: 8,
   classpath: [CORE, TC9, ...TOMCAT9_API],

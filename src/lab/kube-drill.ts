@@ -1,14 +1,16 @@
 /**
  * Drills on a Kubernetes lab, through the same runDrill (same traffic, same loss accounting)
  * with Kubernetes failures injected:
- * - memcached-down, tomcat-down: the node's Deployment is scaled to 0 (its pod is deleted:
- *   SIGTERM, the grace period, then gone) and back to 1 after the run; the node's Service
+ * - memcached-down, tomcat-down: the node's pod is killed (deleted: SIGTERM, the grace period,
+ *   gone) and its Deployment starts a new one at once, as it would after a crash; the drill
+ *   waits for it to be Ready after the run. A memcached node comes back empty; its Service
  *   keeps its address throughout;
  * - restart: the cluster node the Tomcat's pod runs on is lost (its kubelet, containerd and
  *   every container on it killed: scripts/setup/kube-cluster.sh stop-node), and comes back
  *   during the run; every pod on that node dies with it (a memcached node too, when it
  *   runs there). Test cluster only.
- * The same scaling stops and starts a Tomcat for verify --failover (kubeNodeOps).
+ * verify --failover stops a Tomcat by scaling its Deployment to 0, and starts it by scaling it
+ * back to 1 (kubeNodeOps): the Tomcat stays away until the verify brings it back.
  */
 import type { ResolvedLab } from '../config/resolve';
 import { StepError, UsageError } from '../errors';
@@ -28,6 +30,19 @@ async function scale(lab: ResolvedLab, name: string, replicas: 0 | 1): Promise<n
   const until = Date.now() + 60_000;
   while ((await podsOf(lab, name)).length > 0) {
     if (Date.now() > until) throw new StepError('kubernetes', `${name}'s pod is still there 60 s after scaling it to 0`);
+    await sleep(100);
+  }
+  return Date.now();
+}
+
+/** Kills the node's pod (its Deployment starts another at once); returns the instant the old pod was gone. */
+export async function killPod(lab: ResolvedLab, name: string): Promise<number> {
+  const old = (await podsOf(lab, name)).find((p) => !p.terminating);
+  if (!old) throw new StepError('kubernetes', `${name} has no pod to kill`);
+  await kubectl(lab, ['-n', lab.kubernetes!.namespace, 'delete', 'pod', old.pod, '--wait=false']);
+  const until = Date.now() + 60_000;
+  while ((await podsOf(lab, name)).some((p) => p.pod === old.pod)) {
+    if (Date.now() > until) throw new StepError('kubernetes', `${name}'s pod ${old.pod} is still there 60 s after it was deleted`);
     await sleep(100);
   }
   return Date.now();
@@ -60,10 +75,10 @@ export function kubeChaos(lab: ResolvedLab, scenario: Scenario): DrillChaos {
     for (const n of Object.keys(kube.placement)) await waitPodReady(lab, n);
   };
   return {
-    stopVerb: nodeLoss ? 'lost the cluster node (kube-cluster.sh stop-node) of' : 'scaled to 0 replicas',
-    startVerb: nodeLoss ? 'brought back the cluster node of' : 'scaled back to 1 replica',
+    stopVerb: nodeLoss ? 'lost the cluster node (kube-cluster.sh stop-node) of' : 'killed the pod of',
+    startVerb: nodeLoss ? 'brought back the cluster node of' : 'waited for the new pod of',
     async stop(name) {
-      if (!nodeLoss) return scale(lab, name, 0);
+      if (!nodeLoss) return killPod(lab, name);
       const node = (await podsOf(lab, name)).find((p) => p.ready)?.node;
       if (!node) throw new StepError('kubernetes', `${name} has no Ready pod to lose the node of`);
       // nginx is the lab's one entry point: losing its node fails every request, whatever msm does.
@@ -78,7 +93,7 @@ export function kubeChaos(lab: ResolvedLab, scenario: Scenario): DrillChaos {
     },
     async start(name) {
       const node = lostNodes.get(name);
-      if (!node) return void (await scale(lab, name, 1));
+      if (!node) return void (await waitPodReady(lab, name));
       await kubeCluster('start-node', nodeNumber(node));
       lostNodes.delete(name);
       await waitAll();
@@ -86,7 +101,7 @@ export function kubeChaos(lab: ResolvedLab, scenario: Scenario): DrillChaos {
     async restore(name, log) {
       if (lostNodes.has(name)) log(`  restoring cluster node ${lostNodes.get(name)} (of ${name})`);
       else if ((await podsOf(lab, name)).some((p) => p.ready && !p.terminating)) return;
-      else log(`  restoring ${name} (scaling it back to 1)`);
+      else log(`  waiting for ${name}'s new pod to be Ready`);
       await this.start(name);
     },
     async settle(log) {

@@ -12,7 +12,7 @@ kitLabSuite({
   port: Number(process.env.CLI_PORT ?? 18174),
   subnet: process.env.CLI_SUBNET ?? '172.28.88.0/24',
   route: 'cdktf-cli',
-  drills: ['memcached-down-x3', 'tomcat-down', 'restart', 'cold-start'],
+  drills: ['memcached-down-x3', 'memcached-restart', 'tomcat-down', 'restart', 'cold-start'],
   soak: true,
   quickDrills: ['memcached-down', 'tomcat-down'],
 });

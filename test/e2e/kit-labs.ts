@@ -27,11 +27,12 @@ import { usesSasl } from '../../src/config/secrets';
 import { docker } from '../../src/lab/docker';
 import { ensureImages } from '../../src/lab/images';
 import type { Scenario } from '../../src/lab/drill';
+import { IDLE_SCENARIO, idleSessionsAcross, restartStoreNode } from '../../src/lab/idle';
 import { isolate, LabSlot, leftovers, readExample, ROOT, say } from './driver';
 
 const run = promisify(execFile);
 
-export type KitDrill = Scenario | 'memcached-down-x3';
+export type KitDrill = Scenario | 'memcached-down-x3' | typeof IDLE_SCENARIO;
 
 export interface KitLabSpec {
   /** Repository path of the example. */
@@ -171,6 +172,16 @@ export function kitLabSuite(spec: KitLabSpec): void {
             expect(r.ok, r.summary).toBe(true);
             expect(r.sessionsLost, r.summary).toBe(0);
           });
+        continue;
+      }
+      if (d === IDLE_SCENARIO) {
+        it.skipIf(!drillsOn)(`drill ${IDLE_SCENARIO}: 20 idle sessions carry on across a memcached node's restart (it comes back empty)`, async () => {
+          const l = up();
+          const node = l.resolved.memcacheds[0].name;
+          const r = await idleSessionsAcross(l.resolved.probeUrl, () => restartStoreNode(l.resolved, node), { sessions: 20, log: (x) => say(spec.name, x) });
+          expect(r.lost, `sessions lost across ${node}'s restart`).toEqual([]);
+          expect(r.kept).toBe(20);
+        });
         continue;
       }
       const load = d === 'cold-start' ? { sessions: 40, durationS: 30 } : { sessions: 20, durationS: 12 };

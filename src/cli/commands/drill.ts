@@ -7,11 +7,12 @@ import { DEFAULT_OUT_DIR, REPORTS_SUBDIR } from '../../config/layout';
 import { writePlot } from '../../lab/plot';
 import { loadConfig } from '../../config/load';
 import { runDrill, SCENARIOS, type DrillChange, type Scenario } from '../../lab/drill';
+import { IDLE_SCENARIO } from '../../lab/idle';
 import { applyHttpsTrust, configOption, httpsOptions, loadLab, log, positive, warn, type HttpsOpts } from '../options';
 
 export function register(program: Command): void {
-  httpsOptions(configOption(program.command('drill').description(`failure drill on a deployed lab: ${SCENARIOS.join(', ')}`), 'lab config of the deployed lab')
-    .argument('<scenario>', SCENARIOS.join(' | '))
+  httpsOptions(configOption(program.command('drill').description(`failure drill on a deployed lab: ${[...SCENARIOS, IDLE_SCENARIO].join(', ')}`), 'lab config of the deployed lab')
+    .argument('<scenario>', [...SCENARIOS, IDLE_SCENARIO].join(' | '))
     .option('-k, --sessions <n>', 'concurrent client sessions', positive, 20)
     .option('-d, --duration <s>', 'seconds of traffic', positive, 12)
     .option('--node <name>', 'container to stop (default: the first of its kind)')
@@ -23,7 +24,8 @@ export function register(program: Command): void {
     .option('--plot <file>', 'write the plot of throughput, failures and latency over time here (SVG)', undefined)
     .option('--no-plot', 'write no plot'))
     .action(async (scenario: string, o: HttpsOpts & { config: string; sessions: number; duration: number; node?: string; path?: string; json?: boolean; plot?: string | false; to?: string; allAtOnce?: boolean; standIns?: boolean }) => {
-      if (!(SCENARIOS as readonly string[]).includes(scenario)) throw new InvalidArgumentError(`unknown scenario "${scenario}". Use one of ${SCENARIOS.join(', ')}`);
+      if (scenario === IDLE_SCENARIO) return idleDrill(o);
+      if (!(SCENARIOS as readonly string[]).includes(scenario)) throw new InvalidArgumentError(`unknown scenario "${scenario}". Use one of ${[...SCENARIOS, IDLE_SCENARIO].join(', ')}`);
       let lab = loadLab(o);
       applyHttpsTrust(o, lab);
       let chaos;
@@ -75,4 +77,27 @@ export function register(program: Command): void {
       }
       if (!report.ok) process.exitCode = 1;
     });
+}
+
+/**
+ * `drill memcached-restart`: idle sessions across a memcached node's restart (src/lab/idle.ts):
+ * -k sessions (default 20) at counter 2, the node restarted (it comes back empty), 15 s without a
+ * request, then one more each; every session must carry on. Non-sticky labs with two or more
+ * memcached nodes (where a backup copy exists).
+ */
+async function idleDrill(o: HttpsOpts & { config: string; sessions: number; node?: string; json?: boolean }): Promise<void> {
+  const lab = loadLab(o);
+  applyHttpsTrust(o, lab);
+  if (lab.sticky || lab.memcacheds.length < 2)
+    throw new UsageError(`drill ${IDLE_SCENARIO} checks the backup copies of a non-sticky lab with two or more memcached nodes (lab ${lab.name} is ${lab.sticky ? 'sticky' : `non-sticky with ${lab.memcacheds.length} memcached node(s)`}). Fix: run it on such a lab`);
+  const node = o.node ?? lab.memcacheds[0].name;
+  if (!lab.memcacheds.some((m) => m.name === node)) throw new UsageError(`--node ${node}: not a memcached node of lab ${lab.name}. Fix: use one of ${lab.memcacheds.map((m) => m.name).join(', ')}`);
+  const { idleSessionsAcross, restartStoreNode } = await import('../../lab/idle');
+  const r = await idleSessionsAcross(lab.probeUrl, () => restartStoreNode(lab, node), { sessions: o.sessions, log });
+  if (o.json) console.log(JSON.stringify({ scenario: IDLE_SCENARIO, node, ...r }, null, 2));
+  else {
+    for (const l of r.lost.slice(0, 10)) console.log(`  lost: ${l}`);
+    console.log(`${r.lost.length ? 'FAIL' : 'PASS'}: ${r.kept} of ${r.sessions} idle sessions carried on across ${node}'s restart (it came back empty)${r.lost.length ? `; ${r.lost.length} lost. Fix: the kit's Manager restores them from their backup copies (Manager 1.5.0+; docs/drills.md)` : ''}`);
+  }
+  if (r.lost.length) process.exitCode = 1;
 }

@@ -83,6 +83,11 @@ public class KitMemcachedBackupSessionManager extends MemcachedBackupSessionMana
         return _msm instanceof KitSessionService ? ((KitSessionService) _msm).getOrderedBackupCount() : 0L;
     }
 
+    /** Sessions missing on their memcached node (which answered: restarted empty) that were restored there from their backup copy. */
+    public long getMsmKitRestoredFromBackupCount() {
+        return _msm instanceof KitSessionService ? ((KitSessionService) _msm).getRestoredFromBackupCount() : 0L;
+    }
+
     /** How long a stop waits in all for the session backups still running. */
     static final long STOP_BACKUP_WAIT_MILLIS = Long.getLong("msmkit.stopBackupWaitMillis", 5000L);
 
