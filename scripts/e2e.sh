@@ -8,7 +8,8 @@
 #      soak), the sticky lab, the walkthrough's lab (Tomcat 7 / Java 8 / Kryo) and its sticky
 #      variant (up, verify, verify --failover, drills, down), rolling changes under load, your own
 #      webapp, SASL, TLS, FORM login, Redis, Tomcat 10.1/11, monitoring;
-#   4. Swarm (scripts/e2e-swarm.sh: it builds a cluster of hosts in network namespaces);
+#   4. Swarm (scripts/e2e-swarm.sh: it builds a cluster of hosts in network namespaces), and
+#      Kubernetes (scripts/e2e-kube.sh: a two-node cluster built once from the Go module proxy);
 #   5. the version matrix (scripts/matrix.js): every accepted Tomcat × Java × serializer.
 #
 # Cleanup runs whatever happens (trap): no container, network or state is left.
@@ -151,6 +152,8 @@ vitest_group() {
 ((${#DRILL_FILES[@]})) && step "TypeScript e2e scenarios with drills (and timing-sensitive ones), ${MSM_KIT_E2E_DRILL_WORKERS:-2} at a time: $(names "${DRILL_FILES[@]}")" \
   vitest_group drills "${MSM_KIT_E2E_DRILL_WORKERS:-2}" "${DRILL_FILES[@]}"
 step "Swarm lab over 3 hosts (issue 11): cluster up, msm-kit up, verify, drills, down, cluster down, nothing left" env MSM_KIT_E2E_OUT="$OUT/swarm" bash scripts/e2e-swarm.sh
+# Kubernetes (issue 24): alone, as its kube-proxy rewrites the machine's iptables while it runs.
+step "Kubernetes lab on a 2-node cluster (issue 24): cluster up, msm-kit up, verify, drills (pod kill, node loss, memcached pod replaced empty, rolling), down, cluster down, nothing left" env MSM_KIT_E2E_OUT="$OUT/kubernetes" bash scripts/e2e-kube.sh
 
 step "nothing left behind" bash -c '[[ -z $(docker ps -aq --filter label=msm-kit.lab) && -z $(docker network ls -q --filter label=msm-kit.lab) ]]'
 

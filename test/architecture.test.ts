@@ -17,7 +17,7 @@ export function layerOf(file: string): number {
     [/^src\/(render|jars|lint|docs)\//, 2],
     [/^src\/(cdktf|cdk-engine)\.ts$/, 2],
     [/^src\/constructs\//, 3],
-    [/^stacks\/(lab|swarm)-stack\.ts$/, 4],
+    [/^stacks\/(lab|swarm|kube)-stack\.ts$/, 4],
     [/^src\/(synth|bundle)\//, 5],
     [/^src\/lab\//, 6],
     [/^src\/cli\//, 7],

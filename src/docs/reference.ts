@@ -65,8 +65,12 @@ function rows(s: Schema, path: string, out: string[]): void {
     const description = (p.description ?? '').replace(/\s*@default .*$/, '');
     const dflt = p.default === undefined ? '' : code(p.default);
     out.push(`| \`${here}\` | ${cell(accepts(p))} | ${cell(dflt.length > 80 ? 'see description' : dflt)} | ${cell(description)} |`);
-    const obj = p.type === 'object' ? p : p.anyOf?.find((a) => a.type === 'object') ?? p.oneOf?.find((a) => a.type === 'object');
-    if (obj?.properties) rows(obj, here, out);
+    const objects = p.type === 'object' ? [p] : (p.anyOf ?? p.oneOf ?? []).filter((a) => a.type === 'object');
+    // A union of objects told apart by a constant `kind` (engine): each alternative's keys, under its kind.
+    for (const obj of objects) {
+      const kind = objects.length > 1 ? obj.properties?.kind?.const : undefined;
+      if (obj.properties) rows(obj, kind === undefined ? here : `${here} (kind "${kind}")`, out);
+    }
     if (p.items?.properties) rows(p.items, `${here}[]`, out);
   }
 }

@@ -2,9 +2,10 @@
  * Idle sessions across a store node's restart: what a busy drill cannot see. A memcached node
  * that comes back (a restarted container, a Kubernetes pod replaced within seconds) comes back
  * empty; a session that nobody used while it was away still names it. `sessions` sessions make
- * two requests each (counter 2), `restart` runs, nobody uses them for `quietS` seconds (msm's
- * client reconnects; the node answers again, empty), then each makes one more request: a
- * session is kept when it answers with counter 3. The kit's Manager restores such a session from
+ * two requests each (counter 2), `restart` runs, nobody uses them for `quietS` seconds, new
+ * sessions are made until msm stores one on the restarted node again (its client is connected:
+ * the node answers, empty), then each idle session makes one more request: it is kept when it
+ * answers with counter 3. The kit's Manager restores such a session from
  * its backup copy (tools/java/kit-manager, since 1.5.0); msm alone finds nothing and starts a
  * new, empty session (measured in docs/drills.md).
  */
@@ -19,7 +20,24 @@ export interface IdleReport {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-export async function idleSessionsAcross(probeUrl: string, restart: () => Promise<void>, opts: { sessions?: number; quietS?: number; log?: (l: string) => void } = {}): Promise<IdleReport> {
+/**
+ * Waits until msm stores new sessions on memcached node `nodeId` again (a new session's id names
+ * it and its second request reads counter 2): msm's client is connected to the restarted node,
+ * so the idle sessions' next requests read it, not a failed connection.
+ */
+async function msmUsesNode(probeUrl: string, nodeId: string, timeoutS = 90): Promise<number> {
+  const until = Date.now() + timeoutS * 1000;
+  for (let tries = 1; ; tries++) {
+    const c = new SessionClient(probeUrl, 30_000);
+    await c.get();
+    const v = await c.get();
+    if (v.status === 200 && v.counter === 2 && v.session?.split('.')[0].endsWith(`-${nodeId}`)) return tries;
+    if (Date.now() > until) throw new Error(`idle sessions: no new session was stored on memcached node ${nodeId} within ${timeoutS} s of its restart (${tries} tried)`);
+    await sleep(200);
+  }
+}
+
+export async function idleSessionsAcross(probeUrl: string, restart: () => Promise<void>, opts: { sessions?: number; quietS?: number; nodeId: string; log?: (l: string) => void }): Promise<IdleReport> {
   const n = opts.sessions ?? 30;
   const clients = Array.from({ length: n }, () => new SessionClient(probeUrl, 30_000));
   const ids: string[] = [];
@@ -32,6 +50,8 @@ export async function idleSessionsAcross(probeUrl: string, restart: () => Promis
   opts.log?.(`idle sessions: ${n} sessions at counter 2; restarting, then ${opts.quietS ?? 15} s without a request`);
   await restart();
   await sleep((opts.quietS ?? 15) * 1000);
+  const tries = await msmUsesNode(probeUrl, opts.nodeId);
+  opts.log?.(`idle sessions: msm stores new sessions on ${opts.nodeId} again (${tries} new session(s) tried)`);
   const lost: string[] = [];
   for (const [i, c] of clients.entries()) {
     const v = await c.get();

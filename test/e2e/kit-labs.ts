@@ -178,7 +178,7 @@ export function kitLabSuite(spec: KitLabSpec): void {
         it.skipIf(!drillsOn)(`drill ${IDLE_SCENARIO}: 20 idle sessions carry on across a memcached node's restart (it comes back empty)`, async () => {
           const l = up();
           const node = l.resolved.memcacheds[0].name;
-          const r = await idleSessionsAcross(l.resolved.probeUrl, () => restartStoreNode(l.resolved, node), { sessions: 20, log: (x) => say(spec.name, x) });
+          const r = await idleSessionsAcross(l.resolved.probeUrl, () => restartStoreNode(l.resolved, node), { sessions: 20, nodeId: l.resolved.memcacheds[0].id, log: (x) => say(spec.name, x) });
           expect(r.lost, `sessions lost across ${node}'s restart`).toEqual([]);
           expect(r.kept).toBe(20);
         });

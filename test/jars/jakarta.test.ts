@@ -19,7 +19,7 @@ describe('jakarta jars (Tomcat 10.1 and 11)', () => {
   it('10.1 and 11 get the converted core and tc9 jars and the kit managers, never the javax ones', () => {
     for (const v of ['10.1', '11'] as const) {
       const names = jarSet(v, 'java', 17).map(jarFileName);
-      expect(names).toEqual(['memcached-session-manager-jakarta-2.3.2.jar', 'memcached-session-manager-tc9-jakarta-2.3.2.jar', 'msm-kit-manager-1.4.0.jar', 'msm-kit-jakarta-manager-1.2.0.jar', 'spymemcached-2.12.3.jar']);
+      expect(names).toEqual(['memcached-session-manager-jakarta-2.3.2.jar', 'memcached-session-manager-tc9-jakarta-2.3.2.jar', 'msm-kit-manager-1.5.0.jar', 'msm-kit-jakarta-manager-1.2.0.jar', 'spymemcached-2.12.3.jar']);
     }
     // Tomcat 9 derives only the kit's own Manager (javac), nothing converted
     expect(jarSet('9', 'java', 17).filter((j) => j.derive).map((j) => j.derive!.kind)).toEqual(['javac']);

@@ -93,7 +93,7 @@ async function idleDrill(o: HttpsOpts & { config: string; sessions: number; node
   const node = o.node ?? lab.memcacheds[0].name;
   if (!lab.memcacheds.some((m) => m.name === node)) throw new UsageError(`--node ${node}: not a memcached node of lab ${lab.name}. Fix: use one of ${lab.memcacheds.map((m) => m.name).join(', ')}`);
   const { idleSessionsAcross, restartStoreNode } = await import('../../lab/idle');
-  const r = await idleSessionsAcross(lab.probeUrl, () => restartStoreNode(lab, node), { sessions: o.sessions, log });
+  const r = await idleSessionsAcross(lab.probeUrl, () => restartStoreNode(lab, node), { sessions: o.sessions, nodeId: lab.memcacheds.find((m) => m.name === node)!.id, log });
   if (o.json) console.log(JSON.stringify({ scenario: IDLE_SCENARIO, node, ...r }, null, 2));
   else {
     for (const l of r.lost.slice(0, 10)) console.log(`  lost: ${l}`);
