@@ -118,3 +118,5 @@ export const KUBE_ROLE_LABEL = 'msm-kit.role';
  */
 export const KUBE_PRE_STOP_SECONDS = 4;
 export const KUBE_KEEPALIVE_TIME = 2;
+/** Seconds a surging Deployment's new pod must stay Ready before its old pod is stopped (minReadySeconds). */
+export const KUBE_MIN_READY_SECONDS = 3;

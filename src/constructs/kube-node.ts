@@ -1,5 +1,5 @@
 import { Construct, kubernetesBindings, type ITerraformDependable } from '../cdktf';
-import { KUBE_LAB_LABEL, KUBE_ROLE_LABEL } from '../config/layout';
+import { KUBE_LAB_LABEL, KUBE_MIN_READY_SECONDS, KUBE_ROLE_LABEL } from '../config/layout';
 import { nodeSelector } from '../config/kubernetes';
 
 /** The label that tells one node's pod from the others (its Service selects by it). */
@@ -72,6 +72,9 @@ export class KubeNode extends Construct {
       metadata: { name: props.name, namespace: props.namespace, labels },
       spec: {
         replicas: '1',
+        // A surge waits this long after the new pod is Ready before the old one goes: the Service's
+        // endpoints (and every node's kube-proxy) take the new pod in first, never zero pods between.
+        ...(props.rollout === 'surge' ? { minReadySeconds: KUBE_MIN_READY_SECONDS } : {}),
         selector: { matchLabels: select },
         strategy: props.rollout === 'surge' ? { type: 'RollingUpdate', rollingUpdate: { maxSurge: '1', maxUnavailable: '0' } } : { type: 'Recreate' },
         template: {

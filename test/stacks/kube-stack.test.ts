@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { Testing } from '../../src/cdktf';
 import { cidrWithin } from '../../src/config/kubernetes';
-import { KUBE_KEEPALIVE_TIME, KUBE_PRE_STOP_SECONDS } from '../../src/config/layout';
+import { KUBE_KEEPALIVE_TIME, KUBE_MIN_READY_SECONDS, KUBE_PRE_STOP_SECONDS } from '../../src/config/layout';
 import { resolveLab, type ResolvedLab } from '../../src/config/resolve';
 import { UsageError } from '../../src/errors';
 import { checkKubePlacements } from '../../src/lab/kube';
@@ -110,9 +110,12 @@ describe('KubeStack', () => {
     const t1 = byName(deployments, 'tomcat-node1');
     const t2 = byName(deployments, 'tomcat-node2');
     expect(t1.spec.strategy).toEqual({ type: 'RollingUpdate', rolling_update: { max_surge: '1', max_unavailable: '0' } });
+    expect(t1.spec.min_ready_seconds).toBe(KUBE_MIN_READY_SECONDS);
+    expect(byName(deployments, 'nginx').spec.min_ready_seconds).toBe(KUBE_MIN_READY_SECONDS);
     expect(t2.depends_on).toContain('kubernetes_deployment_v1.Tomcat-tomcat-node1_1B355EB4');
     expect(t1.depends_on.some((d: string) => d.startsWith('kubernetes_deployment_v1.'))).toBe(false);
     expect(byName(deployments, 'memcached-node1').spec.strategy.type).toBe('Recreate');
+    expect(byName(deployments, 'memcached-node1').spec.min_ready_seconds).toBeUndefined();
   });
 
   it('nginx reads its configuration from a ConfigMap; a new configuration changes the pod template (a roll)', () => {
