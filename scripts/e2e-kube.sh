@@ -18,21 +18,9 @@ KIT="node $(pwd)/bin/msm-kit.js"
 CLUSTER="bash scripts/setup/kube-cluster.sh"
 CFG=${1:-examples/kubernetes.json}
 OUT=${MSM_KIT_E2E_OUT:-out/e2e/kubernetes}
-T0=$SECONDS
-step() {
-  local name=$1 t=$SECONDS rc; shift
-  echo "[e2e-kube] ---- $name"
-  "$@"; rc=$?
-  echo "[e2e-kube] ---- $name: $([[ $rc == 0 ]] && echo ok || echo "FAILED (exit $rc)") in $((SECONDS - t)) s"
-  return $rc
-}
-fail() { echo "e2e-kube: FAILED: $*" >&2; exit 1; }
-fact() { $KIT validate --json --config "$CFG" --out "$OUT" --stand-ins | node -p "const f=JSON.parse(require('fs').readFileSync(0)); $1"; }
-
-cleanup() {
-  $KIT down --config "$CFG" --out "$OUT" --stand-ins >/dev/null 2>&1 || true
-  $CLUSTER down >/dev/null 2>&1 || $CLUSTER down
-}
+TAG=e2e-kube
+# shellcheck source=lib/e2e-cluster.sh
+source scripts/lib/e2e-cluster.sh
 
 [[ $(fact 'f.kubernetes.testCluster') == true ]] || fail "$CFG is not a Kubernetes lab on the test cluster (engine.kind \"kubernetes\", the default kubeconfig)"
 NS=$(fact 'f.kubernetes.namespace')

@@ -15,21 +15,9 @@ KIT="node $(pwd)/bin/msm-kit.js"
 CLUSTER="bash scripts/setup/swarm-cluster.sh"
 CFG=${1:-examples/swarm.json}
 OUT=${MSM_KIT_E2E_OUT:-out/e2e/swarm}
-T0=$SECONDS
-step() {
-  local name=$1 t=$SECONDS rc; shift
-  echo "[e2e-swarm] ---- $name"
-  "$@"; rc=$?
-  echo "[e2e-swarm] ---- $name: $([[ $rc == 0 ]] && echo ok || echo "FAILED (exit $rc)") in $((SECONDS - t)) s"
-  return $rc
-}
-fail() { echo "e2e-swarm: FAILED: $*" >&2; exit 1; }
-fact() { $KIT validate --json --config "$CFG" --out "$OUT" --stand-ins | node -p "const f=JSON.parse(require('fs').readFileSync(0)); $1"; }
-
-cleanup() {
-  $KIT down --config "$CFG" --out "$OUT" --stand-ins >/dev/null 2>&1 || true
-  $CLUSTER down >/dev/null 2>&1 || $CLUSTER down
-}
+TAG=e2e-swarm
+# shellcheck source=lib/e2e-cluster.sh
+source scripts/lib/e2e-cluster.sh
 trap cleanup EXIT
 
 MANAGER=$(fact 'f.swarm.manager') || fail "$CFG is not a Swarm lab"

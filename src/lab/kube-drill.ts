@@ -14,8 +14,8 @@
  */
 import type { ResolvedLab } from '../config/resolve';
 import { StepError, UsageError } from '../errors';
+import { everyTomcatAnswers } from './settle';
 import type { DrillChaos, Scenario } from './drill';
-import { SessionClient } from './http';
 import { kubeCluster, kubectl, podNodes, podsOf, waitPodReady } from './kube';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -107,14 +107,7 @@ export function kubeChaos(lab: ResolvedLab, scenario: Scenario): DrillChaos {
     async settle(log) {
       await waitAll();
       // Every Tomcat answers through nginx (fresh sessions; nginx may still hold a node as failed: its fail_timeout).
-      const want = new Set(lab.tomcats.map((t) => t.name));
-      const until = Date.now() + 120_000;
-      while (want.size && Date.now() < until) {
-        const v = await new SessionClient(lab.probeUrl, 10_000).get();
-        if (v.status === 200 && v.node) want.delete(v.node);
-        else await sleep(250);
-      }
-      if (want.size) throw new StepError('kubernetes', `${[...want].join(', ')} did not answer through ${lab.url} within 120 s`);
+      await everyTomcatAnswers(lab, lab.probeUrl, 'kubernetes');
       const where = await podNodes(lab);
       log(`settled: ${Object.entries(where).map(([n, h]) => `${n}@${h}`).join(', ')}`);
     },

@@ -109,3 +109,18 @@ export async function settleLab(lab: ResolvedLab, opts: SettleOptions = {}): Pro
   );
   return { healthyS: healthyMs / 1000, failMemoryS: waitMs / 1000, answersS: answersMs / 1000, probes };
 }
+
+/**
+ * Until every Tomcat of the lab has answered through `url` (fresh sessions, by the page's `node`
+ * field), up to `timeoutS`: a Swarm's or a cluster's settle, whose nodes are not containers here.
+ */
+export async function everyTomcatAnswers(lab: ResolvedLab, url: string, step: string, timeoutS = 120): Promise<void> {
+  const want = new Set(lab.tomcats.map((t) => t.name));
+  const until = Date.now() + timeoutS * 1000;
+  while (want.size && Date.now() < until) {
+    const v = await new SessionClient(url, 10_000).get();
+    if (v.status === 200 && v.node) want.delete(v.node);
+    else await new Promise((r) => setTimeout(r, 250));
+  }
+  if (want.size) throw new StepError(step, `${[...want].join(', ')} did not answer through ${url} within ${timeoutS} s`);
+}

@@ -16,8 +16,8 @@ import { SWARM_CLUSTER_SCRIPT, testClusterEngine } from '../config/layout';
 import type { ResolvedLab } from '../config/resolve';
 import { StepError, UsageError } from '../errors';
 import { PACKAGE_ROOT } from '../paths';
+import { everyTomcatAnswers } from './settle';
 import type { DrillChaos, Scenario } from './drill';
-import { SessionClient } from './http';
 import { dockerAt, swarmNodes, taskHosts } from './swarm';
 
 const exec = promisify(execFile);
@@ -93,14 +93,7 @@ export function swarmChaos(lab: ResolvedLab, scenario: Scenario): DrillChaos {
     async settle(log) {
       for (const n of Object.keys(lab.swarm!.placement)) await waitTaskHealthy(lab, n);
       // Every Tomcat answers through nginx (fresh sessions, nginx re-resolves per request).
-      const want = new Set(lab.tomcats.map((t) => t.name));
-      const until = Date.now() + 120_000;
-      while (want.size && Date.now() < until) {
-        const v = await new SessionClient(lab.url, 10_000).get();
-        if (v.status === 200 && v.node) want.delete(v.node);
-        else await sleep(250);
-      }
-      if (want.size) throw new StepError('swarm', `${[...want].join(', ')} did not answer through ${lab.url} within 120 s`);
+      await everyTomcatAnswers(lab, lab.url, 'swarm');
       const hosts = await taskHosts(lab);
       log(`settled: ${Object.entries(hosts).map(([n, h]) => `${n}@${h}`).join(', ')}`);
     },
