@@ -9,7 +9,12 @@
  * its backup copy (tools/java/kit-manager, since 1.5.0); msm alone finds nothing and starts a
  * new, empty session (measured in docs/drills.md).
  */
+import type { ResolvedLab } from '../config/resolve';
+import { UsageError } from '../errors';
+import { docker, waitHealthy } from './docker';
 import { SessionClient } from './http';
+import { killPod } from './kube-drill';
+import { waitPodReady } from './kube';
 
 export interface IdleReport {
   readonly sessions: number;
@@ -70,16 +75,13 @@ export const IDLE_SCENARIO = 'memcached-restart';
  * restart` (then healthy); on Kubernetes its pod is killed and the Deployment's new pod becomes
  * Ready. The node comes back empty either way.
  */
-export async function restartStoreNode(lab: import('../config/resolve').ResolvedLab, node: string): Promise<void> {
-  if (lab.swarm) throw new (await import('../errors')).UsageError(`drill ${IDLE_SCENARIO} runs on one engine or Kubernetes, not on a Swarm yet. Fix: drop engine, or use engine.kind "kubernetes"`);
+export async function restartStoreNode(lab: ResolvedLab, node: string): Promise<void> {
+  if (lab.swarm) throw new UsageError(`drill ${IDLE_SCENARIO} runs on one engine or Kubernetes, not on a Swarm yet. Fix: drop engine, or use engine.kind "kubernetes"`);
   if (lab.kubernetes) {
-    const { killPod } = await import('./kube-drill');
-    const { waitPodReady } = await import('./kube');
     await killPod(lab, node);
     await waitPodReady(lab, node);
     return;
   }
-  const { docker, waitHealthy } = await import('./docker');
   await docker('restart', '-t', '10', node);
   await waitHealthy(node);
 }

@@ -127,14 +127,13 @@ export async function shipImages(lab: ResolvedLab, contextDir: string, tomcatTag
   log(`[kubernetes] images on the nodes in ${((Date.now() - t1) / 1000).toFixed(1)} s`);
 }
 
-/** Before apply: the cluster answers, placements name Ready nodes, the provider and the images are there. Returns the lab's URL. */
-export async function prepareKube(lab: ResolvedLab, contextDir: string, tomcatTag: string, log: (l: string) => void): Promise<string> {
+/** Before apply: the cluster answers, placements name Ready nodes, the provider and the images are there. */
+export async function prepareKube(lab: ResolvedLab, contextDir: string, tomcatTag: string, log: (l: string) => void): Promise<void> {
   const nodes = await clusterNodes(lab);
   checkKubePlacements(lab, nodes);
   checkKubeProvider();
   log(`[kubernetes] ${nodes.length} nodes: ${nodes.map((n) => `${n.name} (${n.address}${n.ready ? '' : ', not Ready'})`).join(', ')}; namespace ${kubeOf(lab).namespace}`);
   await shipImages(lab, contextDir, tomcatTag, log);
-  return lab.url;
 }
 
 export interface KubePod {

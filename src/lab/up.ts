@@ -61,10 +61,8 @@ export async function upLab(config: LabConfig, opts: UpOptions): Promise<UpResul
     const { prepareSwarm } = await import('./swarm');
     base = await prepareSwarm(r.lab, r.artifacts.imageContextDir, r.artifacts.tomcatImageTag, log);
   }
-  if (r.lab.kubernetes) {
-    const { prepareKube } = await import('./kube');
-    base = await prepareKube(r.lab, r.artifacts.imageContextDir, r.artifacts.tomcatImageTag, log);
-  }
+  // A Kubernetes lab's URL is nginx's NodePort (lab.url already).
+  if (r.lab.kubernetes) await (await import('./kube')).prepareKube(r.lab, r.artifacts.imageContextDir, r.artifacts.tomcatImageTag, log);
   // The no-change path is one engine's: a Swarm's tasks and a cluster's pods are not containers the state records.
   const remote = r.lab.swarm ? 'a Swarm lab is always applied' : r.lab.kubernetes ? 'a Kubernetes lab is always applied (terraform changes only what differs)' : undefined;
   const why = remote ?? (opts.force ? '--force' : await whyApply(mark, r.stackDir, r.statePath, containers));
