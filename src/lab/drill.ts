@@ -25,6 +25,9 @@ export const SCENARIOS = ['memcached-down', 'redis-down', 'tomcat-down', 'restar
  * The next request of a session, even one sent right after the stop, is not excused:
  * the kit's Manager loads the backup copy when a read of the dead node fails
  * (tools/java/kit-manager). Any loss outside the instant breaks the mode's promise.
+ * A lost update is the write of the request that made the counter the client saw last
+ * (a repeated counter) or of a request the client saw fail (a skipped one), not of the
+ * request that reveals it: it is at the instant when one of those was in flight then.
  * `from` is the stop signal, `until` the measured end of the node's process (the
  * container's FinishedAt) with the one-engine chaos, else the end of the stop command.
  */
@@ -257,6 +260,7 @@ export function analyseSession(samples: readonly Seen[], stop?: StopWindow | rea
   let updatesLostAtStop = 0;
   const updates: Array<{ t0: number; kind: 'repeated' | 'skipped'; atStop: boolean }> = [];
   let prev: Seen | undefined;
+  let prevIndex = 0;
   for (let i = 0; i < samples.length; i++) {
     const s = samples[i];
     if (s.status !== 200 || (!identityOnly && s.counter === undefined) || !s.session) continue;
@@ -273,20 +277,41 @@ export function analyseSession(samples: readonly Seen[], stop?: StopWindow | rea
       }
       if (identityOnly) {
         prev = s;
+        prevIndex = i;
         continue;
       }
       const bad = s.counter! <= prev.counter! ? 'repeated' : s.counter! > prev.counter! + 1 ? 'skipped' : undefined;
       if (bad === 'repeated') repeated++;
       if (bad === 'skipped') skipped++;
       if (bad) {
-        const at = atStop(i);
+        // The write that was lost is not this request's: a repeated counter means the previous
+        // answer's write is missing, a skipped one that a request between them that the client saw
+        // fail was applied. The loss is at the instant when any request from the previous answer
+        // to this one was in flight then (this request may well be sent after the node died).
+        let at = false;
+        for (let j = prevIndex; j <= i && !at; j++) at = atStop(j);
         if (at) updatesLostAtStop++;
         updates.push({ t0: s.t0, kind: bad, atStop: at });
       }
     }
     prev = s;
+    prevIndex = i;
   }
   return { lost, lostAtStop, why, lostIndex, repeated, skipped, updatesLostAtStop, updates };
+}
+
+/**
+ * A session's requests around one of them (two before, one after): when each was sent
+ * (seconds from `ref`), which node answered, the session id it answered with and its
+ * counter. What a lost update's note shows, so that a rare loss can be read from CI's output.
+ */
+export function trailAround(samples: ReadonlyArray<Pick<Sample, 'status' | 'node' | 'session' | 'counter' | 't0'>>, t0: number, ref: number): string {
+  const i = samples.findIndex((x) => x.t0 === t0);
+  if (i < 0) return '';
+  return samples
+    .slice(Math.max(0, i - 2), i + 2)
+    .map((x) => `${((x.t0 - ref) / 1000).toFixed(3)} s ${x.status === 200 ? `${x.node ?? '?'} ${x.session ?? 'no session'} #${x.counter ?? '?'}` : `HTTP ${x.status}`}${x.t0 === t0 ? ' <' : ''}`)
+    .join(' | ');
 }
 
 /** What the Tomcat logs say about msm's failover paths during a run. */
@@ -619,6 +644,7 @@ export async function runDrill(lab: ResolvedLab, opts: DrillOptions): Promise<Dr
   for (const u of lostUpdates.slice(0, 5)) {
     const id = samples[u.session].find((x) => x.t0 === u.t0)?.session ?? '?';
     notes.push(`update lost: session ${id}, a ${u.kind} counter in the request sent ${((u.t0 - (diedAt ?? stoppedAt)) / 1000).toFixed(3)} s after ${node} ${diedAt === undefined ? 'began to stop' : 'died'}${u.atStop ? ' (in flight at the instant)' : ''}`);
+    notes.push(`  its requests around it: ${trailAround(samples[u.session], u.t0, diedAt ?? stoppedAt)}`);
   }
   if (sticky && updatesRepeated > 0)
     notes.push('sticky mode: a session lives in its Tomcat and is copied to memcached after each request; a write made just before its Tomcat stopped can be missing from that copy');

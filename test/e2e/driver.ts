@@ -24,7 +24,7 @@ import { usesSasl } from '../../src/config/secrets';
 import { TLS_CERT_FILE, TLS_SUBDIR } from '../../src/config/tls';
 import { webappServing } from '../../src/config/webapps';
 import { ConfigError, type ConfigProblem } from '../../src/errors';
-import { docker, dockerCli, waitHealthy } from '../../src/lab/docker';
+import { containerLog, docker, dockerCli, waitHealthy } from '../../src/lab/docker';
 import { runDrill, type DrillOptions, type DrillReport, type Scenario } from '../../src/lab/drill';
 import { settleLab } from '../../src/lab/settle';
 import { SessionClient, setHttpsTrust, waitAnswering } from '../../src/lab/http';
@@ -324,7 +324,24 @@ export class Lab {
 
   /** `msm-kit drill SCENARIO`, typed. */
   async drill(scenario: Scenario, opts: Omit<DrillOptions, 'scenario' | 'log'> = {}): Promise<DrillReport> {
-    return runDrill(this.resolved, { ...opts, scenario, log: this.log });
+    const since = new Date().toISOString();
+    const report = await runDrill(this.resolved, { ...opts, scenario, log: this.log });
+    if (!report.ok) await this.printMsmLines(since);
+    return report;
+  }
+
+  /**
+   * After a failed drill: what msm and the kit's Manager said in the Tomcats' logs since
+   * `since` (their warnings, failovers and the kit's own lines), so that a rare failure in CI
+   * can be read from its output. At most `max` lines per Tomcat.
+   */
+  private async printMsmLines(since: string, max = 40): Promise<void> {
+    const interesting = /msm-kit:|relocat|Could not|backup|WARN|SEVERE|Exception/;
+    for (const t of this.resolved.tomcats) {
+      const lines = (await containerLog(t.name, since).catch((e: Error) => `(no log: ${e.message})`)).split('\n').filter((l) => interesting.test(l));
+      this.log(`${t.name}: ${lines.length} msm line(s) in its log during the failed drill${lines.length > max ? ` (the first ${max})` : ''}`);
+      for (const l of lines.slice(0, max)) this.log(`  ${t.name}| ${l.slice(0, 400)}`);
+    }
   }
 
   /**

@@ -1,6 +1,6 @@
 /** Pure parts of verify and the drills: session id parsing, loss and failure-window analysis. */
 import { describe, expect, it } from 'vitest';
-import { analyseSession, longestGap, longestWindow } from '../../src/lab/drill';
+import { analyseSession, longestGap, longestWindow, trailAround } from '../../src/lab/drill';
 import { parseSessionId } from '../../src/lab/http';
 
 const ok = (session: string, counter: number, t0 = 0) => ({ status: 200, session, counter, t0, t1: t0 + 5 });
@@ -35,6 +35,24 @@ describe('analyseSession', () => {
     const died = { from: 1040, until: 1040 };
     expect(analyseSession([ok('A1', 1, 0), ok('B2', 1, 1036)], died).lostAtStop).toBe(true);
     expect(analyseSession([ok('A1', 1, 0), ok('B2', 1, 1041)], died).lostAtStop).toBe(false);
+  });
+
+  it('a repeated counter is the previous answer\'s write lost: at the instant when that request was in flight then, even if the one that shows it was sent after', () => {
+    const stop = { from: 1000, until: 1040 };
+    const span = (session: string, counter: number, t0: number, t1: number) => ({ status: 200, session, counter, t0, t1 });
+    // the write of the request sent at 980 and answered at 1150 (in flight when the node died) is missing
+    expect(analyseSession([span('A1-mnode1', 5, 800, 960), span('A1-mnode1', 6, 980, 1150), span('A1-mnode2', 6, 1157, 1300)], stop)).toMatchObject({
+      repeated: 1,
+      updatesLostAtStop: 1,
+    });
+    // the same loss, but the request whose write is missing was answered before the node began to go: not excused
+    expect(analyseSession([span('A1-mnode1', 5, 800, 900), span('A1-mnode1', 6, 910, 990), span('A1-mnode2', 6, 1157, 1300)], stop)).toMatchObject({
+      repeated: 1,
+      updatesLostAtStop: 0,
+    });
+    // a skipped counter: the request the client saw fail was in flight at the instant
+    expect(analyseSession([span('A1', 5, 800, 900), { status: 0, t0: 990, t1: 1100 }, span('A1', 7, 1110, 1200)], stop)).toMatchObject({ skipped: 1, updatesLostAtStop: 1 });
+    expect(analyseSession([span('A1', 5, 800, 900), { status: 0, t0: 1100, t1: 1105 }, span('A1', 7, 1110, 1200)], stop)).toMatchObject({ skipped: 1, updatesLostAtStop: 0 });
   });
 
   it('a loss after the failover instant is not excused', () => {
@@ -88,5 +106,22 @@ describe('analyseSession, session identity only (drill --path on an app without 
     expect(analyseSession([seen('A1-mnode1'), seen('B2-mnode1')], undefined, true)).toMatchObject({ lost: true });
     // without identityOnly, samples without a counter are not read at all
     expect(analyseSession([seen('A1-mnode1'), seen('B2-mnode1')])).toMatchObject({ lost: false });
+  });
+});
+
+describe('trailAround', () => {
+  const s = [
+    { status: 200, node: 't1', session: 'A-mnode1', counter: 5, t0: 900 },
+    { status: 200, node: 't2', session: 'A-mnode1', counter: 6, t0: 1000 },
+    { status: 0, t0: 1100 },
+    { status: 200, node: 't1', session: 'A-mnode2', counter: 6, t0: 1200 },
+    { status: 200, node: 't2', session: 'A-mnode2', counter: 7, t0: 1300 },
+    { status: 200, node: 't1', session: 'A-mnode2', counter: 8, t0: 1400 },
+  ];
+  it('shows two requests before the lost one and one after, relative to the instant, the lost one marked', () => {
+    expect(trailAround(s, 1200, 1000)).toBe('0.000 s t2 A-mnode1 #6 | 0.100 s HTTP 0 | 0.200 s t1 A-mnode2 #6 < | 0.300 s t2 A-mnode2 #7');
+  });
+  it('is empty for a request the session never sent', () => {
+    expect(trailAround(s, 1234, 0)).toBe('');
   });
 });
