@@ -43,11 +43,15 @@ export async function stopMeasured(name: string): Promise<{ from: number; until:
   return { from, until: Number.isFinite(finished) ? Math.max(from, finished) : Date.now() };
 }
 
-/** A container's log since a time (its stdout and stderr together: Tomcat logs to stderr). */
-export async function containerLog(name: string, sinceIso: string, untilIso?: string): Promise<string> {
+/**
+ * A container's log since a time (its stdout and stderr together: Tomcat logs to stderr);
+ * `timestamps`: each line starts with the engine's RFC 3339 time of it.
+ */
+export async function containerLog(name: string, sinceIso: string, untilIso?: string, timestamps = false): Promise<string> {
   try {
     const range = untilIso === undefined ? [] : ['--until', untilIso];
-    const { stdout, stderr } = await exec('docker', ['logs', '--since', sinceIso, ...range, name], { timeout: 60_000, maxBuffer: 256 * 1024 * 1024 });
+    const stamped = timestamps ? ['--timestamps'] : [];
+    const { stdout, stderr } = await exec('docker', ['logs', ...stamped, '--since', sinceIso, ...range, name], { timeout: 60_000, maxBuffer: 256 * 1024 * 1024 });
     return stdout + stderr;
   } catch (e) {
     throw new StepError('docker', `docker logs ${name} failed: ${(e as Error).message}`);

@@ -6,7 +6,7 @@
  */
 import { storeNames, type ResolvedLab } from '../config/resolve';
 import { StepError } from '../errors';
-import { waitHealthy } from './docker';
+import { containerLog, waitHealthy } from './docker';
 import { SessionClient } from './http';
 
 export interface SettleVerdict {
@@ -32,6 +32,46 @@ export function failMemoryWaitMs(failTimeoutS: number, nowMs: number, lastFailur
   const full = Math.max(0, failTimeoutS) * 1000;
   if (lastFailureMs === undefined) return full;
   return Math.min(full, Math.max(0, lastFailureMs + full - nowMs));
+}
+
+/**
+ * nginx's error-log lines that mean it counted a Tomcat as failed. The lab's nginx logs at
+ * `warn` (render/nginx-conf.ts), so with `max_fails` 1 every failure that takes a node out
+ * is there ("temporarily disabled"), beside the connect, timeout and premature-close errors.
+ */
+export const NGINX_FAILURE_LINE = /upstream server temporarily disabled|no live upstreams|while connecting to upstream|upstream timed out|upstream prematurely closed|while reading response header from upstream/;
+
+/**
+ * The instant (ms since the epoch) of the last failure in `text`, lines of `docker logs
+ * --timestamps` (each starts with the engine's RFC 3339 time); undefined when none is there.
+ */
+export function lastNginxFailureMs(text: string): number | undefined {
+  let last: number | undefined;
+  for (const line of text.split('\n')) {
+    if (!NGINX_FAILURE_LINE.test(line)) continue;
+    const at = Date.parse(line.slice(0, line.indexOf(' ')));
+    if (Number.isFinite(at)) last = Math.max(last ?? at, at);
+  }
+  return last;
+}
+
+/**
+ * When the lab's nginx last counted a Tomcat as failed, read from its log over the last
+ * fail_timeout (and 2 s more): that instant plus 1 s (the log line trails the event), or,
+ * when no failure is there, one whole fail_timeout ago (nothing left to wait out).
+ * Undefined when the log cannot be read: the caller waits the whole fail_timeout.
+ */
+export async function nginxLastFailureAt(lab: ResolvedLab, nowMs = Date.now()): Promise<number | undefined> {
+  const memoryMs = Math.max(0, lab.loadBalancer.failTimeout) * 1000;
+  const since = new Date(nowMs - memoryMs - 2000).toISOString();
+  let text: string;
+  try {
+    text = await containerLog(lab.loadBalancer.name, since, undefined, true);
+  } catch {
+    return undefined;
+  }
+  const last = lastNginxFailureMs(text);
+  return last === undefined ? nowMs - memoryMs : last + 1000;
 }
 
 export interface SettleOptions {
@@ -64,7 +104,10 @@ export async function settleLab(lab: ResolvedLab, opts: SettleOptions = {}): Pro
   await Promise.all(containers.map((n) => waitHealthy(n, timeoutS)));
   const healthyMs = performance.now() - t;
 
-  const waitMs = failMemoryWaitMs(lab.loadBalancer.failTimeout, Date.now(), opts.lastFailureAt);
+  // Known from the caller, else from nginx's own log (docker captures it; stderr lines included).
+  const fromLog = opts.lastFailureAt === undefined;
+  const lastFailureAt = opts.lastFailureAt ?? (await nginxLastFailureAt(lab));
+  const waitMs = failMemoryWaitMs(lab.loadBalancer.failTimeout, Date.now(), lastFailureAt);
   if (waitMs > 0) await new Promise((r) => setTimeout(r, waitMs));
 
   // Fresh sessions each time: round-robin (non-sticky) or the balancer's spread of new sessions (sticky).
@@ -105,7 +148,7 @@ export async function settleLab(lab: ResolvedLab, opts: SettleOptions = {}): Pro
     }
   const answersMs = performance.now() - t;
   log(
-    `settled: ${containers.length} containers healthy in ${s(healthyMs)} s; waited ${s(waitMs)} s of nginx fail_timeout (${lab.loadBalancer.failTimeout} s${opts.lastFailureAt === undefined ? ', last failure unknown' : ''}); ${expected.join(', ')} answered in ${s(answersMs)} s (${probes} requests)`,
+    `settled: ${containers.length} containers healthy in ${s(healthyMs)} s; waited ${s(waitMs)} s of nginx fail_timeout (${lab.loadBalancer.failTimeout} s${lastFailureAt === undefined ? ', last failure unknown' : fromLog ? ", from nginx's log" : ''}); ${expected.join(', ')} answered in ${s(answersMs)} s (${probes} requests)`,
   );
   return { healthyS: healthyMs / 1000, failMemoryS: waitMs / 1000, answersS: answersMs / 1000, probes };
 }
