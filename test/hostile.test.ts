@@ -33,7 +33,7 @@ function nginxT(conf: string): { ok: boolean; out: string } {
 }
 
 /** Every directive nginx.conf may contain; a line starting with anything else means a value landed where nginx reads a directive. */
-const DIRECTIVES = new Set(['worker_processes', 'error_log', 'events', 'worker_connections', 'http', 'access_log', 'sendfile', 'server_tokens', 'upstream', 'zone', 'server', 'keepalive', 'map', 'listen', 'location', 'default_type', 'return', 'proxy_pass', 'proxy_http_version', 'proxy_set_header', 'proxy_connect_timeout', 'proxy_read_timeout', 'proxy_next_upstream', 'proxy_next_upstream_tries', 'proxy_cookie_flags', 'ssl_certificate', 'ssl_certificate_key', 'ssl_protocols', 'ssl_ciphers', 'ssl_prefer_server_ciphers', 'ssl_session_cache', 'ssl_session_timeout', 'ssl_session_tickets', 'add_header', 'stub_status', 'allow', 'deny', '}']);
+const DIRECTIVES = new Set(['worker_processes', 'error_log', 'events', 'worker_connections', 'http', 'access_log', 'sendfile', 'server_tokens', 'upstream', 'zone', 'server', 'keepalive', 'keepalive_timeout', 'keepalive_time', 'map', 'listen', 'location', 'default_type', 'return', 'proxy_pass', 'proxy_http_version', 'proxy_set_header', 'proxy_connect_timeout', 'proxy_read_timeout', 'proxy_next_upstream', 'proxy_next_upstream_tries', 'proxy_cookie_flags', 'ssl_certificate', 'ssl_certificate_key', 'ssl_protocols', 'ssl_ciphers', 'ssl_prefer_server_ciphers', 'ssl_session_cache', 'ssl_session_timeout', 'ssl_session_tickets', 'add_header', 'stub_status', 'allow', 'deny', '}']);
 
 /** Checks that outside map blocks every statement starts with a known directive, and inside them every key is `default`, `""` or a quoted regex. */
 function directivesOnly(conf: string): string[] {

@@ -50,6 +50,17 @@ export const JAVA_SECURITY_OVERRIDE = [
   'networkaddress.cache.negative.ttl=1',
   '',
 ].join('\n');
+/** Tomcat's connector `connectionTimeout` (ms), which is also how long it keeps an idle kept-alive connection (server.xml). */
+export const TOMCAT_CONNECTION_TIMEOUT_MS = 20_000;
+/**
+ * How long nginx keeps an idle connection to a Tomcat (`keepalive_timeout` in each upstream):
+ * below Tomcat's, so nginx closes an idle connection before Tomcat does. Why: nginx's default is
+ * 60 s; a request sent on a connection Tomcat had just closed fails, and with `max_fails` 1 nginx
+ * takes that Tomcat out for `fail_timeout`. Seen in CI (sticky `drill restart`): a route's backup
+ * Tomcat, idle on that route for about 20 s, was taken out that way as its primary stopped, and the
+ * route answered 502 ("no live upstreams") for 6 s, 694 requests.
+ */
+export const NGINX_UPSTREAM_KEEPALIVE_TIMEOUT_S = 15;
 /** JVM options of every Tomcat the kit deploys, besides heap and GC (tomcat.heapMb, tomcat.gc: resolve.ts jvmSizing). */
 export const BASE_JVM_OPTIONS: readonly string[] = ['-Djava.security.egd=file:/dev/./urandom', `-Djava.security.properties=${JAVA_SECURITY_FILE}`];
 /** Fixed address plan inside the lab subnet: .1 gateway, .2 nginx, .10+ memcached (at most 20), .30+ monitoring (3), .40+ Tomcat. */

@@ -6,7 +6,7 @@
  * upstream per route whose other servers are `backup`; requests without a
  * route go round-robin.
  */
-import { DOCKER_DNS, KUBE_KEEPALIVE_TIME, LB_HEALTH_PATH, NGINX_PORT, NODE_HEADER, SWARM_TOMCATS_ALIAS, TOMCAT_PORT } from '../config/layout';
+import { DOCKER_DNS, KUBE_KEEPALIVE_TIME, LB_HEALTH_PATH, NGINX_PORT, NGINX_UPSTREAM_KEEPALIVE_TIMEOUT_S, NODE_HEADER, SWARM_TOMCATS_ALIAS, TOMCAT_PORT } from '../config/layout';
 import { NGINX_STATUS_PATH, NGINX_STATUS_PORT } from '../config/monitoring';
 import type { ResolvedLab, ResolvedTomcat } from '../config/resolve';
 import { NGINX_LIMITS } from '../config/schema';
@@ -52,7 +52,9 @@ function upstream(name: string, servers: string[], lab: ResolvedLab): string[] {
   // settle, src/lab/settle.ts.)
   // Kubernetes: a kept-alive connection is pinned to one pod; it ends before that pod can stop (layout.ts).
   const life = lab.kubernetes ? [`    keepalive_time ${KUBE_KEEPALIVE_TIME}s;`] : [];
-  return [`  upstream ${name} {`, `    zone ${name} 64k;`, ...servers, `    keepalive ${token(lab.loadBalancer.keepalive)};`, ...life, '  }', ''];
+  // Idle connections end on nginx's side first (layout.ts NGINX_UPSTREAM_KEEPALIVE_TIMEOUT_S).
+  const idle = `    keepalive_timeout ${NGINX_UPSTREAM_KEEPALIVE_TIMEOUT_S}s;`;
+  return [`  upstream ${name} {`, `    zone ${name} 64k;`, ...servers, `    keepalive ${token(lab.loadBalancer.keepalive)};`, idle, ...life, '  }', ''];
 }
 
 /** The file's first lines, up to and including `server_tokens off;` inside `http {`. */

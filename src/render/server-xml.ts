@@ -19,7 +19,7 @@
  * on 10.1/11 gets jvmRoute="${jvmRoute}" on the Engine, which Tomcat's digester fills
  * from the same property.
  */
-import { TOMCAT_PORT } from '../config/layout';
+import { TOMCAT_CONNECTION_TIMEOUT_MS, TOMCAT_PORT } from '../config/layout';
 import { isJakartaTomcat } from '../config/msm';
 import type { ResolvedLab } from '../config/resolve';
 import { xmlAttr } from './context-xml';
@@ -55,7 +55,7 @@ export function renderServerXml(lab: ResolvedLab, opts: ServerXmlOptions = {}): 
     '  <Listener className="org.apache.catalina.core.JreMemoryLeakPreventionListener"/>',
     '  <Listener className="org.apache.catalina.core.ThreadLocalLeakPreventionListener"/>',
     '  <Service name="Catalina">',
-    `    <Connector port="${TOMCAT_PORT}" protocol="HTTP/1.1" connectionTimeout="20000"${lab.maxThreads !== undefined ? ` maxThreads="${lab.maxThreads}"` : ''} server="${CONNECTOR_SERVER_HEADER}"/>`,
+    `    <Connector port="${TOMCAT_PORT}" protocol="HTTP/1.1" connectionTimeout="${TOMCAT_CONNECTION_TIMEOUT_MS}"${lab.maxThreads !== undefined ? ` maxThreads="${lab.maxThreads}"` : ''} server="${CONNECTOR_SERVER_HEADER}"/>`,
     `    <Engine name="Catalina" defaultHost="localhost"${lab.sticky && isJakartaTomcat(lab.tomcatVersion) ? ' jvmRoute="${jvmRoute}"' : ''}>`,
     `      ${remoteIpValve(lab, proxies)}`,
     '      <Host name="localhost" appBase="webapps" unpackWARs="true" autoDeploy="false">',

@@ -16,6 +16,7 @@ import { renderContextXml } from '../../src/render/context-xml';
 import { renderNginxConf } from '../../src/render/nginx-conf';
 import { renderServerXml } from '../../src/render/server-xml';
 import { accept, DEFAULT_CONFIG, golden, patch, STICKY_CONFIG } from '../helpers';
+import { NGINX_UPSTREAM_KEEPALIVE_TIMEOUT_S, TOMCAT_CONNECTION_TIMEOUT_MS } from '../../src/config/layout';
 
 
 const tlsLab = resolveLab(accept(patch(DEFAULT_CONFIG, { loadBalancer: { tls: 'self-signed', httpsPort: 8443 } })));
@@ -138,5 +139,19 @@ describe('session cookie SameSite, per Tomcat version', () => {
     expect(xml).not.toContain('CookieProcessor');
     expect(nginx).toContain('proxy_cookie_flags JSESSIONID samesite=lax;');
     nginxTls(nginx);
+  });
+});
+
+describe('kept-alive connections between nginx and Tomcat', () => {
+  it('end on nginx\'s side first: every upstream closes an idle connection before Tomcat would', () => {
+    expect(NGINX_UPSTREAM_KEEPALIVE_TIMEOUT_S * 1000).toBeLessThan(TOMCAT_CONNECTION_TIMEOUT_MS);
+    for (const config of [DEFAULT_CONFIG, STICKY_CONFIG]) {
+      const lab = resolveLab(accept(config));
+      const conf = renderNginxConf(lab);
+      const upstreams = conf.match(/^  upstream /gm)?.length ?? 0;
+      expect(upstreams).toBeGreaterThan(0);
+      expect(conf.match(new RegExp(`^    keepalive_timeout ${NGINX_UPSTREAM_KEEPALIVE_TIMEOUT_S}s;$`, 'gm'))?.length).toBe(upstreams);
+      expect(renderServerXml(lab)).toContain(`connectionTimeout="${TOMCAT_CONNECTION_TIMEOUT_MS}"`);
+    }
   });
 });
