@@ -31,25 +31,6 @@ export const NODE_HEADER = 'X-Msm-Kit-Node';
 export const LB_HEALTH_PATH = '/msm-kit-health';
 /** A static file of the sample app: a Tomcat's health check. */
 export const TOMCAT_HEALTH_PATH = '/health.txt';
-/**
- * The kit's additions to the JDK's security properties, in every Tomcat image it builds
- * (`-Djava.security.properties`, one "=": added to java.security, not replacing it).
- */
-export const JAVA_SECURITY_FILE = `${CATALINA_HOME}/conf/msm-kit.java.security`;
-/**
- * A failed name lookup is cached 1 s instead of the JDK's 10 s. Why: Jedis (msm's Redis client)
- * resolves Redis's name for every new connection; a Tomcat that looked it up while Redis was down
- * kept failing for up to 10 s after Redis came back (UnknownHostException: a request that loads
- * its session answers HTTP 500, a new session's write is lost). The `sun.net.inetaddr.negative.ttl`
- * system property cannot do it: java.security sets networkaddress.cache.negative.ttl, which wins.
- */
-export const JAVA_SECURITY_OVERRIDE = [
-  '# Written by msm-kit: added to the JDK\'s java.security (-Djava.security.properties).',
-  '# A failed name lookup is retried after 1 s, not 10 s: Redis (or any store) that comes back',
-  '# is reached again at once (docs/redis.md).',
-  'networkaddress.cache.negative.ttl=1',
-  '',
-].join('\n');
 /** Tomcat's connector `connectionTimeout` (ms), which is also how long it keeps an idle kept-alive connection (server.xml). */
 export const TOMCAT_CONNECTION_TIMEOUT_MS = 20_000;
 /**
@@ -62,7 +43,7 @@ export const TOMCAT_CONNECTION_TIMEOUT_MS = 20_000;
  */
 export const NGINX_UPSTREAM_KEEPALIVE_TIMEOUT_S = 15;
 /** JVM options of every Tomcat the kit deploys, besides heap and GC (tomcat.heapMb, tomcat.gc: resolve.ts jvmSizing). */
-export const BASE_JVM_OPTIONS: readonly string[] = ['-Djava.security.egd=file:/dev/./urandom', `-Djava.security.properties=${JAVA_SECURITY_FILE}`];
+export const BASE_JVM_OPTIONS: readonly string[] = ['-Djava.security.egd=file:/dev/./urandom'];
 /** Fixed address plan inside the lab subnet: .1 gateway, .2 nginx, .10+ memcached (at most 20), .30+ monitoring (3), .40+ Tomcat. */
 export const ADDRESS_PLAN = { gateway: 1, loadBalancer: 2, memcached: 10, monitoring: 30, tomcat: 40 } as const;
 /** Terraform state of a lab, under the output directory: `<out>/state/<name>.tfstate`. */

@@ -6,7 +6,7 @@
 import { createHash } from 'node:crypto';
 import { copyFileSync, cpSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
-import { CATALINA_HOME, IMAGE_CONTEXT_SUBDIR, JAVA_SECURITY_FILE, JAVA_SECURITY_OVERRIDE, MONITORING_SUBDIR, NGINX_CONF_FILE, NGINX_CONF_SUBDIR, WEBAPP_DIR } from '../config/layout';
+import { CATALINA_HOME, IMAGE_CONTEXT_SUBDIR, MONITORING_SUBDIR, NGINX_CONF_FILE, NGINX_CONF_SUBDIR, WEBAPP_DIR } from '../config/layout';
 import type { ResolvedLab, ResolvedWebapp } from '../config/resolve';
 import { mergeManager, openWebapp } from '../config/webapps';
 import { inRegistry } from '../config/swarm';
@@ -153,7 +153,6 @@ export async function writeArtifacts(lab: ResolvedLab, outDir: string, fetchOpts
   }
   mkdirSync(join(tomcatDir, 'conf'), { recursive: true });
   writeFileSync(join(tomcatDir, 'conf', 'server.xml'), serverXml);
-  writeFileSync(join(tomcatDir, relative(CATALINA_HOME, JAVA_SECURITY_FILE)), JAVA_SECURITY_OVERRIDE);
   // A monitored lab: the JMX exporter agent and its rules in every Tomcat; Prometheus's configuration beside the rest.
   let prometheusYml: string | undefined;
   if (lab.monitoring) {

@@ -10,7 +10,7 @@
  *      at most 2 failed requests and no session lost, is printed and run once more, which must pass);
  *   4. drill redis-down FAILS with the failed-requests problem and the Fix naming sticky
  *      mode (one Redis, non-sticky: msm can neither load nor store while it is down; the
- *      known limit, checked); once Redis is back (empty), each Tomcat answers one session's requests 4 times in a row, the last failure within 5 s (the kit caches a failed lookup of Redis's name 1 s, not the JDK's 10 s), then verify passes: msm reconnects;
+ *      known limit, checked); once Redis is back (empty), each Tomcat answers one session's requests 4 times in a row within 30 s (the JVM's 10 s cache of the failed lookup of Redis's name), then verify passes: msm reconnects;
  *   5. sticky + Kryo (msm-redis-sticky: own names, port 18161, subnet 172.28.82.0/24, jvmRoutes
  *      r1/r2): verify --failover passes; drill redis-down passes three times, no retry,
  *      0 sessions lost (they live on in their Tomcats);
@@ -167,12 +167,12 @@ describe(`${EXAMPLE} non-sticky, java (${example().name})`, () => {
   });
 
   it('once Redis is back (empty), verify (6 requests) passes again: msm reconnects', async () => {
-    // Right after Redis is back, a Tomcat whose JVM cached the failed lookup of Redis's name while
-    // it was down fails every new connection (UnknownHostException) until that entry expires: 10 s
-    // with the JDK's java.security (measured: 75–80 failed requests over 8.4–8.5 s in 3 of 9 runs),
-    // 1 s with the kit's override (JAVA_SECURITY_OVERRIDE: 0 failed in 9 runs). One session's
-    // requests (its cookie kept) until each Tomcat answers 4 times in a row, up to 30 s; the last
-    // failure must come within 5 s; then verify must pass.
+    // Right after Redis is back, a Tomcat can fail for up to about 10 s: its JVM cached the failed
+    // lookup of Redis's name while it was down (networkaddress.cache.negative.ttl=10 in the JDK's
+    // java.security), so new connections fail with UnknownHostException; a request that loads its
+    // session answers HTTP 500 then (a new session's failed write is silent: msm only logs it).
+    // One session's requests (its cookie kept) until each Tomcat answers 4 times in a row, up to
+    // 30 s: how long that took and how many failed is said; then verify must pass.
     const lab = up();
     const tomcats = lab.resolved.tomcats.map((t) => t.name);
     const inARow = new Map(tomcats.map((t) => [t, 0]));
@@ -193,7 +193,6 @@ describe(`${EXAMPLE} non-sticky, java (${example().name})`, () => {
     }
     say(name, `after Redis came back: ${failed} request(s) failed, the last ${lastFailureS.toFixed(1)} s after the drill ended; then each Tomcat answered 4 times in a row`);
     expect([...inARow.values()].every((n) => n >= 4), `a Tomcat did not answer 4 times in a row within 30 s of Redis coming back (${failed} failed, the last at ${lastFailureS.toFixed(1)} s)`).toBe(true);
-    expect(lastFailureS, `requests kept failing ${lastFailureS.toFixed(1)} s after Redis came back (${failed} failed): is the kit's negative DNS cache of 1 s (-Djava.security.properties) in effect?`).toBeLessThanOrEqual(5);
     const r = await lab.verify({ requests: 6 });
     expect(r.ok, `verify after Redis came back (msm must reconnect): ${r.verdict}`).toBe(true);
     expect(r.views.at(-1)?.counter).toBe(6);
